@@ -1,0 +1,48 @@
+# majlis: `make run` to start a server, `make test` to run every test.
+# The real build is CMake; this file only names the usual entry points.
+
+BUILD      ?= build
+TEST_BUILD ?= build/test
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+DATA       ?= ./data
+HTTP       ?= 127.0.0.1:8080
+MEDIA_PORT ?= 40000
+
+.PHONY: all build run test deps test-build node-deps format bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/release/CMakeCache.txt:
+	cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMJ_TESTS=OFF
+
+build: $(BUILD)/release/CMakeCache.txt
+	cmake --build $(BUILD)/release -j $(JOBS)
+	@ln -sf release/majlis $(BUILD)/majlis
+
+run: deps build
+	@scripts/first-run "$(BUILD)/majlis" "$(DATA)" "$(HTTP)" "$(MEDIA_PORT)"
+
+node-deps:
+	@scripts/install-node-deps
+
+$(TEST_BUILD)/CMakeCache.txt:
+	CC=clang cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMJ_SANITIZE=ON \
+	    -DMJ_FUZZ=ON -DMJ_WERROR=ON
+
+test-build: $(TEST_BUILD)/CMakeCache.txt
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+
+test: deps node-deps test-build
+	@scripts/run-tests $(TEST_BUILD)
+
+bench: build
+	@echo "benchmarks are in $(BUILD)/release/bench_*; see docs/benchmarks.md"
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
+
+clean:
+	rm -rf $(BUILD)
