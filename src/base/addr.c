@@ -26,21 +26,26 @@ uint64_t mj_addr_hash(const mj_addr *a)
     return h;
 }
 
-const char *mj_addr_ip_str(const mj_addr *a, char buf[MJ_ADDR_STRLEN])
+static void ip_str(const mj_addr *a, char *buf, size_t cap)
 {
     if (a->family == 4)
-        inet_ntop(AF_INET, a->ip, buf, MJ_ADDR_STRLEN);
+        inet_ntop(AF_INET, a->ip, buf, (socklen_t)cap);
     else if (a->family == 6)
-        inet_ntop(AF_INET6, a->ip, buf, MJ_ADDR_STRLEN);
+        inet_ntop(AF_INET6, a->ip, buf, (socklen_t)cap);
     else
-        snprintf(buf, MJ_ADDR_STRLEN, "unset");
+        snprintf(buf, cap, "unset");
+}
+
+const char *mj_addr_ip_str(const mj_addr *a, char buf[MJ_ADDR_STRLEN])
+{
+    ip_str(a, buf, MJ_ADDR_STRLEN);
     return buf;
 }
 
 const char *mj_addr_str(const mj_addr *a, char buf[MJ_ADDR_STRLEN])
 {
-    char ip[MJ_ADDR_STRLEN];
-    mj_addr_ip_str(a, ip);
+    char ip[46]; /* INET6_ADDRSTRLEN: "[ip]:port" then always fits */
+    ip_str(a, ip, sizeof ip);
     if (a->family == 6)
         snprintf(buf, MJ_ADDR_STRLEN, "[%s]:%u", ip, (unsigned)a->port);
     else

@@ -1,24 +1,47 @@
 #include "cli/cli.h"
+#include "cli/commands.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char usage[] =
     "usage: majlis COMMAND [FLAGS]\n"
     "\n"
+    "majlis is a self-hosted live-audio rooms server.\n"
+    "\n"
     "commands:\n"
-    "  serve     run the server\n"
-    "  room      manage rooms (room create)\n"
-    "  token     print a room token\n"
+    "  serve          run the server (web app, HTTP API, WHIP/WHEP, media)\n"
+    "  room create    create a room and print its id\n"
+    "  token          print a speaker or listener token for a room\n"
     "\n"
     "Run 'majlis COMMAND --help' for the flags of a command.\n";
 
 int mj_cli_main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (sodium_init() < 0) {
+        fputs("majlis: cannot initialize libsodium\n", stderr);
+        return 1;
     }
-    fprintf(stderr, "majlis: unknown command '%s'\n\n%s", argv[1], usage);
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        puts("majlis " MJ_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "serve") == 0)
+        return mj_cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "room") == 0)
+        return mj_cmd_room(argc - 2, argv + 2);
+    if (strcmp(cmd, "token") == 0)
+        return mj_cmd_token(argc - 2, argv + 2);
+    fprintf(stderr, "majlis: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

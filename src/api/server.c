@@ -1,0 +1,146 @@
+/* Server start-up, the control loop and shutdown. */
+#include "api/server_internal.h"
+
+#include "base/log.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static mj_http_server *volatile running_http;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running_http)
+        mj_http_stop(running_http);
+}
+
+static void log_sink(enum mj_log_level level, const char *line)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    struct tm tm;
+    gmtime_r(&tv.tv_sec, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
+    fprintf(stderr, "%s.%03ldZ %s %s\n", ts, (long)(tv.tv_usec / 1000), mj_log_level_name(level),
+            line);
+}
+
+static void wake_http(void *ctx)
+{
+    mj_server *srv = ctx;
+    if (srv->http)
+        mj_http_wake(srv->http);
+}
+
+static void on_wake(void *ctx)
+{
+    mj_server *srv = ctx;
+    if (srv->media)
+        mj_media_poll(srv->media);
+}
+
+static int open_data(mj_server *srv)
+{
+    const char *why = "cannot open the database";
+    if (mj_store_open(srv->cfg.data_dir, &srv->store, &why) != 0) {
+        mj_error("%s (data directory %s)", why, srv->cfg.data_dir);
+        return -1;
+    }
+    if (mj_data_secret(srv->cfg.data_dir, srv->secret, &why) != 0) {
+        mj_error("%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+static int start_media(mj_server *srv)
+{
+    mj_media_config mc = {
+        .bind = srv->cfg.media_bind,
+        .first_port = srv->cfg.media_port,
+        .announce = srv->cfg.announce,
+        .workers = srv->cfg.workers,
+        .max_sessions = srv->cfg.max_sessions,
+        .wake = wake_http,
+        .wake_ctx = srv,
+    };
+    const char *why = "cannot start the media plane";
+    if (mj_media_start(&mc, &srv->media, &why) != 0) {
+        mj_error("%s (media port %u)", why, (unsigned)srv->cfg.media_port);
+        return -1;
+    }
+    return 0;
+}
+
+static int start_http(mj_server *srv)
+{
+    char ip[MJ_ADDR_STRLEN];
+    mj_addr_ip_str(&srv->cfg.http, ip);
+    mj_http_config hc = {
+        .listen_addr = ip,
+        .port = srv->cfg.http.port,
+        .max_body = srv->cfg.max_body,
+        .handler = mj_server_handle,
+        .handler_ctx = srv,
+        .on_wake = on_wake,
+        .wake_ctx = srv,
+    };
+    if (mj_http_start(&hc, &srv->http) != 0) {
+        char a[MJ_ADDR_STRLEN];
+        mj_error("cannot listen for HTTP on %s (in use, or not an address of this machine)",
+                 mj_addr_str(&srv->cfg.http, a));
+        return -1;
+    }
+    return 0;
+}
+
+static void announce(const mj_server *srv)
+{
+    char ip[MJ_ADDR_STRLEN], media[MJ_ADDR_STRLEN];
+    mj_addr_ip_str(&srv->cfg.http, ip);
+    mj_addr_ip_str(&srv->cfg.announce, media);
+    bool v6 = srv->cfg.http.family == 6;
+    mj_info("media: %d worker(s) on UDP %s ports %u-%u, fingerprint %s", srv->cfg.workers, media,
+            (unsigned)srv->cfg.media_port, (unsigned)(srv->cfg.media_port + srv->cfg.workers - 1),
+            mj_media_fingerprint(srv->media));
+    /* The URL on stdout, for people and for scripts waiting on it. */
+    printf("majlis: listening on http://%s%s%s:%d/\n", v6 ? "[" : "", ip, v6 ? "]" : "",
+           mj_http_bound_port(srv->http));
+    fflush(stdout);
+}
+
+int mj_server_run(const mj_server_config *cfg)
+{
+    mj_log_set_sink(log_sink);
+    mj_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return 1;
+    srv->cfg = *cfg;
+    int status = 1;
+    signal(SIGPIPE, SIG_IGN);
+    if (open_data(srv) != 0 || start_media(srv) != 0 || start_http(srv) != 0)
+        goto done;
+    announce(srv);
+    running_http = srv->http;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    status = mj_http_run(srv->http) == 0 ? 0 : 1;
+    running_http = NULL;
+    mj_info("shutting down");
+done:
+    mj_http_free(srv->http);
+    srv->http = NULL;
+    mj_media_stop(srv->media);
+    mj_store_close(srv->store);
+    free(srv);
+    return status;
+}

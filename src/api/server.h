@@ -1,0 +1,25 @@
+/* The server: ties the store, the HTTP API and the media workers together
+ * and runs until SIGINT or SIGTERM. */
+#ifndef MJ_API_SERVER_H
+#define MJ_API_SERVER_H
+
+#include "base/addr.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mj_server_config {
+    const char *data_dir;
+    mj_addr http;          /* HTTP listen address */
+    mj_addr media_bind;    /* IP (port ignored) the media sockets bind to */
+    uint16_t media_port;   /* first media port; worker i uses media_port + i */
+    mj_addr announce;      /* IP put in SDP candidates */
+    int workers;           /* media worker threads */
+    int max_sessions;      /* WHIP+WHEP sessions in all; beyond: 503 */
+    size_t max_body;       /* HTTP request body cap */
+} mj_server_config;
+
+/* Runs until a signal asks it to stop. Returns the process exit status. */
+int mj_server_run(const mj_server_config *cfg);
+
+#endif

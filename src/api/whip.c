@@ -1,0 +1,178 @@
+/* WHIP (RFC 9725) and WHEP endpoints: an SDP offer in, an SDP answer and a
+ * session resource out, DELETE on the resource to leave. */
+#include "api/server_internal.h"
+
+#include "base/log.h"
+#include "io/clock.h"
+#include "room/token.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void cors(mj_http_req *req)
+{
+    /* Bearer tokens, not cookies, authorize these endpoints, so any origin
+     * may call them (a page elsewhere, a native WHIP client). */
+    mj_http_add_header(req, "access-control-allow-origin", "*");
+    mj_http_add_header(req, "access-control-expose-headers", "Location, Link, ETag");
+}
+
+static bool content_type_is_sdp(mj_http_req *req)
+{
+    char ct[128];
+    if (mj_http_header(req, MJ_HDR_CONTENT_TYPE, ct, sizeof ct) <= 0)
+        return false;
+    size_t n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ')
+        n--;
+    return n == strlen("application/sdp") && strncasecmp(ct, "application/sdp", n) == 0;
+}
+
+static void unauthorized(mj_http_req *req, const char *why)
+{
+    mj_http_add_header(req, "www-authenticate", "Bearer");
+    mj_http_error(req, 401, "unauthorized", why);
+}
+
+/* Verifies "Authorization: Bearer TOKEN" for this room; on failure the
+ * response is sent and false returned. */
+static bool authorize(mj_server *srv, mj_http_req *req, const char *room, mj_token_claims *claims)
+{
+    char auth[MJ_TOKEN_MAX + 32];
+    int n = mj_http_header(req, MJ_HDR_AUTHORIZATION, auth, sizeof auth);
+    if (n <= 0 || strncasecmp(auth, "bearer ", 7) != 0) {
+        unauthorized(req, "missing bearer token");
+        return false;
+    }
+    const char *token = auth + 7;
+    while (*token == ' ')
+        token++;
+    const char *why = "invalid token";
+    if (mj_token_verify(srv->secret, token, strlen(token), mj_clock_unix(), claims, &why) != 0) {
+        unauthorized(req, why);
+        return false;
+    }
+    if (strcmp(claims->room, room) != 0) {
+        unauthorized(req, "token is for another room");
+        return false;
+    }
+    return true;
+}
+
+static bool room_ok(const char *room)
+{
+    size_t n = strlen(room);
+    return n > 0 && n <= MJ_SFU_ROOM_ID_MAX && strspn(room, "abcdefghijklmnopqrstuvwxyz"
+                                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789-_") == n;
+}
+
+static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room)
+{
+    mj_token_claims claims;
+    if (!authorize(srv, req, room, &claims))
+        return;
+    if (!whep && claims.role != MJ_ROLE_SPEAKER) {
+        mj_http_error(req, 403, "forbidden", "a listener token cannot publish");
+        return;
+    }
+    mj_room_rec rec;
+    int err = mj_store_room_get(srv->store, room, &rec);
+    if (err == MJ_ENOTFOUND) {
+        mj_http_error(req, 404, "not_found", "no such room");
+        return;
+    }
+    if (err) {
+        mj_http_error(req, 500, "internal", "cannot read the room");
+        return;
+    }
+    if (!content_type_is_sdp(req)) {
+        mj_http_error(req, 415, "unsupported_media_type", "body must be application/sdp");
+        return;
+    }
+    size_t len;
+    const uint8_t *body = mj_http_body(req, &len);
+    if (!body || len == 0) {
+        mj_http_error(req, 400, "bad_offer", "empty offer");
+        return;
+    }
+    mj_media_result res;
+    mj_media_session_create(srv->media, room, whep ? MJ_SFU_SUBSCRIBER : MJ_SFU_PUBLISHER,
+                            (const char *)body, len, &res);
+    if (res.status != 201) {
+        if (res.status == 503)
+            mj_http_add_header(req, "retry-after", "5");
+        mj_http_error(req, res.status, res.code, res.message);
+        return;
+    }
+    char location[160];
+    snprintf(location, sizeof location, "/%s/%s/%s", whep ? "whep" : "whip", room, res.resource);
+    mj_http_add_header(req, "location", location);
+    mj_http_add_header(req, "etag", res.resource);
+    mj_http_respond(req, 201, "application/sdp", res.answer, res.answer_len);
+    free(res.answer);
+}
+
+static void on_resource(mj_server *srv, mj_http_req *req, bool whep, const char *room,
+                        const char *resource)
+{
+    switch (mj_http_method_of(req)) {
+    case MJ_HTTP_DELETE:
+        if (mj_media_session_delete(srv->media, room, whep ? MJ_SFU_SUBSCRIBER : MJ_SFU_PUBLISHER,
+                                    resource) != 0) {
+            mj_http_error(req, 404, "not_found", "no such session");
+            return;
+        }
+        mj_http_respond(req, 200, NULL, NULL, 0);
+        return;
+    case MJ_HTTP_PATCH:
+        /* ICE-lite with every candidate in the answer: nothing to trickle. */
+        mj_http_add_header(req, "allow", "DELETE, OPTIONS");
+        mj_http_error(req, 405, "method_not_allowed",
+                      "trickle ICE is not needed: the answer has every candidate");
+        return;
+    default:
+        mj_http_add_header(req, "allow", "DELETE, OPTIONS");
+        mj_http_error(req, 405, "method_not_allowed", "use DELETE to end the session");
+        return;
+    }
+}
+
+void mj_whip_handle(mj_server *srv, mj_http_req *req, bool whep, const char *rest)
+{
+    cors(req);
+    if (mj_http_method_of(req) == MJ_HTTP_OPTIONS) {
+        mj_http_add_header(req, "access-control-allow-methods", "POST, DELETE, PATCH, OPTIONS");
+        mj_http_add_header(req, "access-control-allow-headers",
+                           "Authorization, Content-Type, If-Match");
+        mj_http_add_header(req, "access-control-max-age", "86400");
+        mj_http_add_header(req, "accept-post", "application/sdp");
+        mj_http_respond(req, 204, NULL, NULL, 0);
+        return;
+    }
+    char room[MJ_SFU_ROOM_ID_MAX + 2];
+    size_t rlen = strcspn(rest, "/");
+    if (rlen == 0 || rlen >= sizeof room) {
+        mj_http_error(req, 404, "not_found", "no such room");
+        return;
+    }
+    memcpy(room, rest, rlen);
+    room[rlen] = '\0';
+    if (!room_ok(room)) {
+        mj_http_error(req, 404, "not_found", "no such room");
+        return;
+    }
+    const char *resource = rest[rlen] == '/' ? rest + rlen + 1 : NULL;
+    if (resource && *resource) {
+        on_resource(srv, req, whep, room, resource);
+        return;
+    }
+    if (mj_http_method_of(req) != MJ_HTTP_POST) {
+        mj_http_add_header(req, "allow", "POST, OPTIONS");
+        mj_http_error(req, 405, "method_not_allowed", "POST an SDP offer here");
+        return;
+    }
+    create(srv, req, whep, room);
+}

@@ -1,0 +1,95 @@
+/* majlis serve: parses flags into a server configuration and runs it. */
+#include "cli/commands.h"
+#include "cli/flags.h"
+
+#include "api/server.h"
+#include "base/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static bool is_unspecified(const mj_addr *a)
+{
+    static const uint8_t zero[16];
+    return memcmp(a->ip, zero, a->family == 4 ? 4 : 16) == 0;
+}
+
+int mj_cmd_serve(int argc, char **argv)
+{
+    const char *data = MJ_DEFAULT_DATA, *http = MJ_DEFAULT_HTTP, *announce = NULL;
+    const char *media_bind = NULL, *log_level = "info";
+    long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000;
+    mj_flag flags[] = {
+        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
+        {"http", MJ_FLAG_STRING, &http, "ADDR:PORT", "HTTP listen address (default 127.0.0.1:8080)",
+         0, 0, false, false},
+        {"media-port", MJ_FLAG_INT, &media_port, "PORT",
+         "first UDP media port (default 40000; worker i uses PORT+i)", 1, 65535, false, false},
+        {"media-bind", MJ_FLAG_STRING, &media_bind, "IP",
+         "IP the media sockets bind to (default: the HTTP address)", 0, 0, false, false},
+        {"announce", MJ_FLAG_STRING, &announce, "IP",
+         "IP put in ICE candidates (default: the media bind address)", 0, 0, false, false},
+        {"workers", MJ_FLAG_INT, &workers, "N", "media worker threads (default 1)", 1, 64, false,
+         false},
+        {"max-sessions", MJ_FLAG_INT, &max_sessions, "N",
+         "most concurrent WHIP/WHEP sessions (default 20000)", 1, 1000000, false, false},
+        {"log-level", MJ_FLAG_STRING, &log_level, "LEVEL",
+         "error, warn, info, debug or trace (default info)", 0, 0, false, false},
+        {0},
+    };
+    mj_command cmd = {"serve", "Runs the majlis server.", NULL, 0, 0, flags};
+    const char *args[1];
+    size_t nargs;
+    int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
+    if (rc)
+        return rc == 1 ? 0 : 2;
+
+    enum mj_log_level level;
+    if (mj_log_level_parse(log_level, &level) != 0) {
+        fprintf(stderr, "majlis serve: --log-level must be error, warn, info, debug or trace\n");
+        return 2;
+    }
+    mj_log_set_level(level);
+
+    mj_server_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.data_dir = data;
+    if (mj_addr_parse(http, &cfg.http) != 0) {
+        fprintf(stderr, "majlis serve: --http wants IP:PORT (like 127.0.0.1:8080), not '%s'\n",
+                http);
+        return 2;
+    }
+    if (media_bind) {
+        if (mj_addr_parse_ip(media_bind, 0, &cfg.media_bind) != 0) {
+            fprintf(stderr, "majlis serve: --media-bind wants an IP address, not '%s'\n",
+                    media_bind);
+            return 2;
+        }
+    } else {
+        cfg.media_bind = cfg.http;
+        cfg.media_bind.port = 0;
+    }
+    if (media_port + workers - 1 > 65535) {
+        fprintf(stderr, "majlis serve: --media-port + --workers goes past port 65535\n");
+        return 2;
+    }
+    cfg.media_port = (uint16_t)media_port;
+    if (announce) {
+        if (mj_addr_parse_ip(announce, 0, &cfg.announce) != 0 || is_unspecified(&cfg.announce)) {
+            fprintf(stderr, "majlis serve: --announce wants a reachable IP address, not '%s'\n",
+                    announce);
+            return 2;
+        }
+    } else {
+        if (is_unspecified(&cfg.media_bind)) {
+            fprintf(stderr, "majlis serve: media binds to every address, so --announce must say "
+                            "which IP clients should send audio to\n");
+            return 2;
+        }
+        cfg.announce = cfg.media_bind;
+    }
+    cfg.workers = (int)workers;
+    cfg.max_sessions = (int)max_sessions;
+    cfg.max_body = 64 * 1024;
+    return mj_server_run(&cfg);
+}

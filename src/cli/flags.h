@@ -1,0 +1,41 @@
+/* Flag parsing for the subcommands: "--name value", "--name=value" and
+ * boolean "--name". Unknown flags, missing values and stray arguments are
+ * errors with a message that names them, and every command has --help. */
+#ifndef MJ_CLI_FLAGS_H
+#define MJ_CLI_FLAGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum mj_flag_kind {
+    MJ_FLAG_STRING, /* const char *: points into argv */
+    MJ_FLAG_INT,    /* long, parsed in base 10 with a range check */
+    MJ_FLAG_BOOL,   /* bool, set to true when present */
+} mj_flag_kind;
+
+typedef struct mj_flag {
+    const char *name; /* without the leading dashes */
+    mj_flag_kind kind;
+    void *target;
+    const char *metavar; /* "DIR", "SECONDS"; NULL for bool */
+    const char *help;
+    long min, max;   /* MJ_FLAG_INT range, inclusive */
+    bool required;
+    bool seen;       /* set by the parser */
+} mj_flag;
+
+typedef struct mj_command {
+    const char *name;     /* "room create" */
+    const char *summary;  /* one line */
+    const char *args;     /* positional arguments for the usage line, or NULL */
+    size_t min_args, max_args;
+    mj_flag *flags;       /* terminated by an entry with name == NULL */
+} mj_command;
+
+/* Parses argv (argv[0] is the first flag or argument, not the program).
+ * Positional arguments are moved to args[]/nargs. Returns 0 on success,
+ * 1 when --help was printed (exit 0), or 2 after printing an error (exit 2). */
+int mj_flags_parse(const mj_command *cmd, int argc, char **argv, const char **args, size_t *nargs);
+void mj_flags_usage(const mj_command *cmd, bool to_stderr);
+
+#endif

@@ -1,0 +1,24 @@
+/* Clocks, read only by the I/O shells and passed into the cores. */
+#ifndef MJ_IO_CLOCK_H
+#define MJ_IO_CLOCK_H
+
+#include "base/time.h"
+
+#include <stdint.h>
+#include <time.h>
+
+/* Monotonic microseconds. */
+static inline mj_time mj_clock_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (mj_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Wall-clock unix seconds (token expiry, database timestamps). */
+static inline int64_t mj_clock_unix(void)
+{
+    return (int64_t)time(NULL);
+}
+
+#endif

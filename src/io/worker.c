@@ -1,0 +1,411 @@
+#include "io/worker.h"
+
+#include "base/log.h"
+#include "io/clock.h"
+#include "io/sockaddr.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define RX_BATCH 64
+#define RX_BUF 2048
+#define RX_ROUNDS 16 /* recvmmsg calls per wake-up before timers get a turn */
+#define TX_BATCH 256
+#define STATS_EVERY MJ_MSEC(500)
+#define SOCK_BUF (8 << 20)
+
+typedef enum cmd_kind { CMD_ADD, CMD_REMOVE } cmd_kind;
+
+typedef struct cmd {
+    cmd_kind kind;
+    uint64_t id;
+    mj_sfu_session_params params; /* CMD_ADD */
+} cmd;
+
+/* A growable ring guarded by a mutex; used in both directions. */
+typedef struct ring {
+    pthread_mutex_t mu;
+    void *items;
+    size_t item_size, head, len, cap;
+} ring;
+
+struct mj_worker {
+    mj_worker_config cfg;
+    int fd, efd, epfd;
+    uint16_t port;
+    pthread_t thread;
+    volatile int stop;
+    mj_sfu *sfu;
+    ring cmds;   /* control -> worker */
+    ring events; /* worker -> control */
+    pthread_mutex_t stats_mu;
+    mj_worker_stats stats_pub; /* published copy */
+    mj_worker_stats stats;     /* the worker's own, shell part */
+    /* Receive and send batches: owned by the worker thread. */
+    struct mmsghdr rx_msgs[RX_BATCH];
+    struct iovec rx_iov[RX_BATCH];
+    struct sockaddr_storage rx_from[RX_BATCH];
+    uint8_t rx_buf[RX_BATCH][RX_BUF];
+    mj_txq txq;
+    mj_tx tx_items[TX_BATCH];
+    uint8_t tx_arena[TX_BATCH * MJ_TXQ_SLOT_SIZE];
+    struct mmsghdr tx_msgs[TX_BATCH];
+    struct iovec tx_iov[TX_BATCH];
+    struct sockaddr_storage tx_to[TX_BATCH];
+};
+
+static int ring_init(ring *r, size_t item_size)
+{
+    memset(r, 0, sizeof *r);
+    r->item_size = item_size;
+    return pthread_mutex_init(&r->mu, NULL) ? MJ_EIO : 0;
+}
+
+static void ring_dispose(ring *r)
+{
+    pthread_mutex_destroy(&r->mu);
+    free(r->items);
+}
+
+static int ring_push(ring *r, const void *item)
+{
+    pthread_mutex_lock(&r->mu);
+    if (r->len == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        uint8_t *items = malloc(cap * r->item_size);
+        if (!items) {
+            pthread_mutex_unlock(&r->mu);
+            return MJ_ENOMEM;
+        }
+        for (size_t i = 0; i < r->len; i++)
+            memcpy(items + i * r->item_size,
+                   (uint8_t *)r->items + ((r->head + i) % r->cap) * r->item_size, r->item_size);
+        free(r->items);
+        r->items = items;
+        r->head = 0;
+        r->cap = cap;
+    }
+    memcpy((uint8_t *)r->items + ((r->head + r->len) % r->cap) * r->item_size, item, r->item_size);
+    r->len++;
+    pthread_mutex_unlock(&r->mu);
+    return 0;
+}
+
+static bool ring_pop(ring *r, void *item)
+{
+    pthread_mutex_lock(&r->mu);
+    bool ok = r->len > 0;
+    if (ok) {
+        memcpy(item, (uint8_t *)r->items + r->head * r->item_size, r->item_size);
+        r->head = (r->head + 1) % r->cap;
+        r->len--;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return ok;
+}
+
+static void flush_tx(void *ctx, mj_txq *q)
+{
+    mj_worker *w = ctx;
+    unsigned n = q->len;
+    for (unsigned i = 0; i < n; i++) {
+        socklen_t alen = mj_sockaddr_from_addr(&q->items[i].to, &w->tx_to[i]);
+        w->tx_iov[i].iov_base = q->items[i].data;
+        w->tx_iov[i].iov_len = q->items[i].len;
+        memset(&w->tx_msgs[i].msg_hdr, 0, sizeof w->tx_msgs[i].msg_hdr);
+        w->tx_msgs[i].msg_hdr.msg_name = &w->tx_to[i];
+        w->tx_msgs[i].msg_hdr.msg_namelen = alen;
+        w->tx_msgs[i].msg_hdr.msg_iov = &w->tx_iov[i];
+        w->tx_msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    unsigned sent = 0;
+    while (sent < n) {
+        int r = sendmmsg(w->fd, w->tx_msgs + sent, n - sent, MSG_DONTWAIT);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            /* A full socket buffer or an unreachable peer: drop the
+             * datagram that failed and go on with the rest. Real-time
+             * audio is better lost than late. */
+            w->stats.tx_dropped++;
+            sent++;
+            continue;
+        }
+        sent += (unsigned)r;
+    }
+    q->len = 0;
+}
+
+static void apply_commands(mj_worker *w, mj_time now)
+{
+    uint64_t v;
+    if (read(w->efd, &v, sizeof v) < 0 && errno != EAGAIN)
+        mj_warn("worker %d: eventfd read failed: %s", w->cfg.index, strerror(errno));
+    cmd c;
+    while (ring_pop(&w->cmds, &c)) {
+        if (c.kind == CMD_ADD) {
+            int err = mj_sfu_session_add(w->sfu, now, &c.params);
+            if (err) {
+                w->stats.cmd_errors++;
+                mj_warn("worker %d: session refused: %s", w->cfg.index, mj_strerror(err));
+                mj_sfu_event ev = {MJ_SFU_EV_CLOSED, c.params.id, "refused by worker"};
+                ring_push(&w->events, &ev);
+            }
+        } else {
+            mj_sfu_session_remove(w->sfu, c.id);
+        }
+    }
+}
+
+static void receive(mj_worker *w, mj_time now)
+{
+    for (int round = 0; round < RX_ROUNDS; round++) {
+        for (int i = 0; i < RX_BATCH; i++) {
+            w->rx_iov[i].iov_base = w->rx_buf[i];
+            w->rx_iov[i].iov_len = RX_BUF;
+            memset(&w->rx_msgs[i].msg_hdr, 0, sizeof w->rx_msgs[i].msg_hdr);
+            w->rx_msgs[i].msg_hdr.msg_name = &w->rx_from[i];
+            w->rx_msgs[i].msg_hdr.msg_namelen = sizeof w->rx_from[i];
+            w->rx_msgs[i].msg_hdr.msg_iov = &w->rx_iov[i];
+            w->rx_msgs[i].msg_hdr.msg_iovlen = 1;
+        }
+        int n = recvmmsg(w->fd, w->rx_msgs, RX_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0)
+            return;
+        for (int i = 0; i < n; i++) {
+            if (w->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+                w->stats.rx_truncated++;
+                continue;
+            }
+            mj_addr from;
+            if (mj_sockaddr_to_addr(&w->rx_from[i], &from) != 0)
+                continue;
+            mj_sfu_handle_datagram(w->sfu, now, w->rx_buf[i], w->rx_msgs[i].msg_len, &from,
+                                   &w->txq);
+        }
+        if (n < RX_BATCH)
+            return;
+    }
+}
+
+static void publish_stats(mj_worker *w)
+{
+    pthread_mutex_lock(&w->stats_mu);
+    w->stats_pub = w->stats;
+    w->stats_pub.sfu = *mj_sfu_stats_get(w->sfu);
+    pthread_mutex_unlock(&w->stats_mu);
+}
+
+static void forward_events(mj_worker *w)
+{
+    mj_sfu_event ev;
+    bool any = false;
+    while (mj_sfu_poll_event(w->sfu, &ev)) {
+        if (ring_push(&w->events, &ev) == 0)
+            any = true;
+    }
+    pthread_mutex_lock(&w->events.mu);
+    any = any || w->events.len > 0;
+    pthread_mutex_unlock(&w->events.mu);
+    if (any && w->cfg.on_event)
+        w->cfg.on_event(w->cfg.ctx);
+}
+
+static void *worker_main(void *arg)
+{
+    mj_worker *w = arg;
+    mj_time next_stats = mj_clock_now();
+    while (!w->stop) {
+        mj_time now = mj_clock_now();
+        mj_time wake = mj_time_min(mj_sfu_next_timeout(w->sfu), next_stats);
+        int timeout_ms = wake <= now ? 0 : (int)((wake - now + 999) / 1000);
+        if (timeout_ms > 1000)
+            timeout_ms = 1000;
+        struct epoll_event evs[4];
+        int n = epoll_wait(w->epfd, evs, 4, timeout_ms);
+        if (n < 0 && errno != EINTR) {
+            mj_error("worker %d: epoll_wait: %s", w->cfg.index, strerror(errno));
+            break;
+        }
+        now = mj_clock_now();
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.fd == w->efd)
+                apply_commands(w, now);
+            else if (evs[i].data.fd == w->fd)
+                receive(w, now);
+        }
+        mj_sfu_handle_timeouts(w->sfu, now, &w->txq);
+        mj_txq_flush(&w->txq);
+        forward_events(w);
+        w->stats.loop_turns++;
+        if (now >= next_stats) {
+            publish_stats(w);
+            next_stats = now + STATS_EVERY;
+        }
+    }
+    return NULL;
+}
+
+static int open_socket(mj_worker *w, const char **why)
+{
+    struct sockaddr_storage sa;
+    socklen_t alen = mj_sockaddr_from_addr(&w->cfg.bind, &sa);
+    w->fd = socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (w->fd < 0) {
+        *why = "cannot create the media socket";
+        return MJ_EIO;
+    }
+    int size = SOCK_BUF;
+    /* Bigger buffers absorb a fan-out burst; the kernel caps them at
+     * net.core.[rw]mem_max, which is fine. */
+    setsockopt(w->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    setsockopt(w->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    if (bind(w->fd, (struct sockaddr *)&sa, alen) != 0) {
+        *why = errno == EADDRINUSE ? "the media port is already in use"
+                                   : "cannot bind the media socket";
+        return MJ_EIO;
+    }
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof bound;
+    mj_addr b;
+    if (getsockname(w->fd, (struct sockaddr *)&bound, &blen) == 0 &&
+        mj_sockaddr_to_addr(&bound, &b) == 0)
+        w->port = b.port;
+    return 0;
+}
+
+static int open_loop(mj_worker *w, const char **why)
+{
+    w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (w->efd < 0 || w->epfd < 0) {
+        *why = "cannot create the worker's event loop";
+        return MJ_EIO;
+    }
+    struct epoll_event ev = {.events = EPOLLIN};
+    ev.data.fd = w->fd;
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->fd, &ev) != 0)
+        return MJ_EIO;
+    ev.data.fd = w->efd;
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->efd, &ev) != 0)
+        return MJ_EIO;
+    return 0;
+}
+
+static void worker_free(mj_worker *w)
+{
+    if (w->sfu)
+        mj_sfu_free(w->sfu);
+    if (w->fd >= 0)
+        close(w->fd);
+    if (w->efd >= 0)
+        close(w->efd);
+    if (w->epfd >= 0)
+        close(w->epfd);
+    ring_dispose(&w->cmds);
+    ring_dispose(&w->events);
+    pthread_mutex_destroy(&w->stats_mu);
+    free(w);
+}
+
+int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **why)
+{
+    mj_worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return MJ_ENOMEM;
+    w->cfg = *cfg;
+    w->fd = w->efd = w->epfd = -1;
+    if (ring_init(&w->cmds, sizeof(cmd)) || ring_init(&w->events, sizeof(mj_sfu_event)) ||
+        pthread_mutex_init(&w->stats_mu, NULL)) {
+        free(w);
+        return MJ_EIO;
+    }
+    mj_sfu_config sc = {
+        .identity = cfg->identity,
+        .consent_timeout = cfg->consent_timeout,
+        .max_sessions = cfg->max_sessions,
+    };
+    int err = mj_sfu_new(&sc, &w->sfu);
+    if (!err)
+        err = open_socket(w, why);
+    if (!err)
+        err = open_loop(w, why);
+    if (err) {
+        worker_free(w);
+        return err;
+    }
+    mj_txq_init(&w->txq, w->tx_items, w->tx_arena, TX_BATCH, flush_tx, w);
+    publish_stats(w);
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        *why = "cannot start the worker thread";
+        worker_free(w);
+        return MJ_EIO;
+    }
+    *out = w;
+    return 0;
+}
+
+static void wake(mj_worker *w)
+{
+    uint64_t one = 1;
+    if (write(w->efd, &one, sizeof one) < 0 && errno != EAGAIN)
+        mj_warn("worker %d: eventfd write failed: %s", w->cfg.index, strerror(errno));
+}
+
+void mj_worker_stop(mj_worker *w)
+{
+    if (!w)
+        return;
+    w->stop = 1;
+    wake(w);
+    pthread_join(w->thread, NULL);
+    worker_free(w);
+}
+
+int mj_worker_session_add(mj_worker *w, const mj_sfu_session_params *p)
+{
+    cmd c;
+    memset(&c, 0, sizeof c);
+    c.kind = CMD_ADD;
+    c.id = p->id;
+    c.params = *p;
+    int err = ring_push(&w->cmds, &c);
+    if (!err)
+        wake(w);
+    return err;
+}
+
+int mj_worker_session_remove(mj_worker *w, uint64_t id)
+{
+    cmd c;
+    memset(&c, 0, sizeof c);
+    c.kind = CMD_REMOVE;
+    c.id = id;
+    int err = ring_push(&w->cmds, &c);
+    if (!err)
+        wake(w);
+    return err;
+}
+
+bool mj_worker_poll_event(mj_worker *w, mj_sfu_event *ev)
+{
+    return ring_pop(&w->events, ev);
+}
+
+void mj_worker_stats_get(mj_worker *w, mj_worker_stats *out)
+{
+    pthread_mutex_lock(&w->stats_mu);
+    *out = w->stats_pub;
+    pthread_mutex_unlock(&w->stats_mu);
+}
+
+uint16_t mj_worker_port(const mj_worker *w)
+{
+    return w->port;
+}

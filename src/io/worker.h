@@ -1,0 +1,56 @@
+/* A media worker: one thread, one UDP port, one mj_sfu.
+ *
+ * The thread waits in epoll on its socket and an eventfd, receives with
+ * recvmmsg, runs the SFU core, and sends the batch the core produced with
+ * sendmmsg. The control plane talks to it only through messages: commands
+ * go in through a locked queue and the eventfd; events come back through
+ * another queue and a wake-up callback. No pointer to worker state ever
+ * crosses threads. */
+#ifndef MJ_IO_WORKER_H
+#define MJ_IO_WORKER_H
+
+#include "base/addr.h"
+#include "sfu/sfu.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct mj_worker mj_worker;
+
+typedef struct mj_worker_config {
+    int index;
+    mj_addr bind; /* IP and port of the UDP socket */
+    mj_dtls_identity *identity;
+    uint32_t max_sessions;
+    mj_time consent_timeout; /* 0: 30 s */
+    /* Called on the worker thread when events are waiting. */
+    void (*on_event)(void *ctx);
+    void *ctx;
+} mj_worker_config;
+
+/* Binds the socket (so a port in use fails here, with *why) and starts
+ * the thread. */
+int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **why);
+/* Stops the thread, frees every session, closes the socket. */
+void mj_worker_stop(mj_worker *w);
+
+/* Queue a command; the worker applies it within one loop turn. */
+int mj_worker_session_add(mj_worker *w, const mj_sfu_session_params *p);
+int mj_worker_session_remove(mj_worker *w, uint64_t id);
+
+/* Control thread: next event from the worker, false when none. */
+bool mj_worker_poll_event(mj_worker *w, mj_sfu_event *ev);
+
+/* Worker-side counters as of the last publish (twice a second), plus the
+ * shell's own (socket errors, truncated datagrams). */
+typedef struct mj_worker_stats {
+    mj_sfu_stats sfu;
+    uint64_t rx_truncated;  /* datagrams larger than the receive buffer */
+    uint64_t tx_dropped;    /* datagrams the socket would not take */
+    uint64_t loop_turns;
+    uint64_t cmd_errors;    /* commands the SFU refused */
+} mj_worker_stats;
+void mj_worker_stats_get(mj_worker *w, mj_worker_stats *out);
+uint16_t mj_worker_port(const mj_worker *w);
+
+#endif

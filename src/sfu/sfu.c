@@ -1,0 +1,426 @@
+/* The SFU core: session tables, demultiplexing, timers and events. The
+ * forwarding itself is in router.c. */
+#include "sfu/sfu_internal.h"
+
+#include "base/log.h"
+#include "proto/demux.h"
+#include "proto/stun.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MJ_SFU_EVENTS_MAX 1024
+
+struct mj_sfu {
+    mj_sfu_config cfg;
+    mj_map by_id;    /* session id -> session */
+    mj_map by_ufrag; /* hash(local ufrag) -> session */
+    mj_map by_addr;  /* hash(remote address) -> session */
+    mj_map rooms;    /* hash(room id) -> room */
+    mj_heap timers;
+    mj_sfu_stats stats;
+    /* Events waiting for the shell, a ring. */
+    mj_sfu_event events[MJ_SFU_EVENTS_MAX];
+    unsigned ev_head, ev_len;
+};
+
+static uint64_t id_hash(uint64_t id)
+{
+    return mj_hash_bytes(&id, sizeof id);
+}
+
+int mj_sfu_new(const mj_sfu_config *cfg, mj_sfu **out)
+{
+    mj_sfu *s = calloc(1, sizeof *s);
+    if (!s)
+        return MJ_ENOMEM;
+    s->cfg = *cfg;
+    mj_map_init(&s->by_id);
+    mj_map_init(&s->by_ufrag);
+    mj_map_init(&s->by_addr);
+    mj_map_init(&s->rooms);
+    mj_heap_init(&s->timers);
+    *out = s;
+    return 0;
+}
+
+static mj_session *find_by_id(const mj_sfu *s, uint64_t id)
+{
+    size_t it = 0;
+    mj_session *sess;
+    while ((sess = mj_map_next(&s->by_id, id_hash(id), &it)))
+        if (sess->id == id)
+            return sess;
+    return NULL;
+}
+
+static mj_session *find_by_ufrag(const mj_sfu *s, mj_slice ufrag)
+{
+    size_t it = 0;
+    mj_session *sess;
+    while ((sess = mj_map_next(&s->by_ufrag, mj_hash_bytes(ufrag.p, ufrag.n), &it)))
+        if (mj_slice_eq(mj_ice_local_ufrag(&sess->peer.ice), ufrag))
+            return sess;
+    return NULL;
+}
+
+static mj_session *find_by_addr(const mj_sfu *s, const mj_addr *a)
+{
+    size_t it = 0;
+    mj_session *sess;
+    while ((sess = mj_map_next(&s->by_addr, mj_addr_hash(a), &it)))
+        if (mj_addr_eq(&sess->addr, a))
+            return sess;
+    return NULL;
+}
+
+static mj_room *find_room(const mj_sfu *s, const char *id)
+{
+    size_t it = 0;
+    mj_room *r;
+    while ((r = mj_map_next(&s->rooms, mj_hash_bytes(id, strlen(id)), &it)))
+        if (strcmp(r->id, id) == 0)
+            return r;
+    return NULL;
+}
+
+static void push_event(mj_sfu *s, mj_sfu_event_kind kind, uint64_t id, const char *reason)
+{
+    if (s->ev_len == MJ_SFU_EVENTS_MAX) {
+        /* The shell drains after every batch, so this means it stopped
+         * listening; drop the oldest rather than grow without bound. */
+        s->ev_head = (s->ev_head + 1) % MJ_SFU_EVENTS_MAX;
+        s->ev_len--;
+    }
+    mj_sfu_event *e = &s->events[(s->ev_head + s->ev_len++) % MJ_SFU_EVENTS_MAX];
+    e->kind = kind;
+    e->session_id = id;
+    e->reason = reason;
+}
+
+bool mj_sfu_poll_event(mj_sfu *s, mj_sfu_event *ev)
+{
+    if (!s->ev_len) {
+        ev->kind = MJ_SFU_EV_NONE;
+        return false;
+    }
+    *ev = s->events[s->ev_head];
+    s->ev_head = (s->ev_head + 1) % MJ_SFU_EVENTS_MAX;
+    s->ev_len--;
+    return true;
+}
+
+static mj_room *room_get_or_create(mj_sfu *s, const char *id)
+{
+    mj_room *r = find_room(s, id);
+    if (r)
+        return r;
+    r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    snprintf(r->id, sizeof r->id, "%s", id);
+    if (mj_map_add(&s->rooms, mj_hash_bytes(id, strlen(id)), r) != 0) {
+        free(r);
+        return NULL;
+    }
+    s->stats.rooms_active++;
+    return r;
+}
+
+static void room_release_if_empty(mj_sfu *s, mj_room *r)
+{
+    if (!mj_room_empty(r))
+        return;
+    mj_map_remove(&s->rooms, mj_hash_bytes(r->id, strlen(r->id)), r);
+    mj_room_dispose(r);
+    free(r);
+    s->stats.rooms_active--;
+}
+
+static bool params_valid(const mj_sfu_session_params *p)
+{
+    if (!p->room[0] || !p->local_ufrag[0] || !p->local_pwd[0] || !p->remote_ufrag[0] ||
+        !p->remote_pwd[0] || !p->remote_fp_len || p->opus_pt > 127)
+        return false;
+    if (p->role == MJ_SFU_SUBSCRIBER && (p->nslots < 1 || p->nslots > MJ_SFU_MAX_SLOTS))
+        return false;
+    return p->role == MJ_SFU_PUBLISHER || p->role == MJ_SFU_SUBSCRIBER;
+}
+
+static void reschedule(mj_sfu *s, mj_session *sess, mj_time now)
+{
+    mj_time at = mj_peer_next_timeout(&sess->peer, now);
+    if (at == MJ_TIME_NEVER) {
+        mj_heap_remove(&s->timers, &sess->timer);
+        return;
+    }
+    if (mj_heap_set(&s->timers, &sess->timer, at) != 0)
+        mj_warn("sfu: cannot schedule a session timer (out of memory)");
+}
+
+int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
+{
+    if (!params_valid(p))
+        return MJ_EINVAL;
+    if (s->stats.sessions_active >= s->cfg.max_sessions)
+        return MJ_ELIMIT;
+    mj_slice ufrag = mj_slice_make(p->local_ufrag, strlen(p->local_ufrag));
+    if (find_by_id(s, p->id) || find_by_ufrag(s, ufrag))
+        return MJ_EEXIST;
+    mj_session *sess = calloc(1, sizeof *sess);
+    if (!sess)
+        return MJ_ENOMEM;
+    mj_peer_config pc = {
+        .is_server = true,
+        .local_ufrag = p->local_ufrag,
+        .local_pwd = p->local_pwd,
+        .remote_ufrag = p->remote_ufrag,
+        .remote_pwd = p->remote_pwd,
+        .identity = s->cfg.identity,
+        .remote_fp_alg = p->remote_fp_alg,
+        .remote_fp = p->remote_fp,
+        .remote_fp_len = p->remote_fp_len,
+        .consent_timeout = s->cfg.consent_timeout,
+    };
+    int err = mj_peer_init(&sess->peer, &pc, now);
+    if (err)
+        goto fail_peer;
+    sess->id = p->id;
+    sess->role = (uint8_t)p->role;
+    sess->opus_pt = p->opus_pt;
+    sess->audio_level_id = p->audio_level_id;
+    sess->nslots = p->nslots;
+    mj_heap_node_init(&sess->timer);
+    mj_room *room = room_get_or_create(s, p->room);
+    err = MJ_ENOMEM;
+    if (!room)
+        goto fail_peer;
+    if (mj_room_add(room, sess) != 0)
+        goto fail_room;
+    if (mj_map_add(&s->by_id, id_hash(sess->id), sess) != 0)
+        goto fail_routed;
+    if (mj_map_add(&s->by_ufrag, mj_hash_bytes(ufrag.p, ufrag.n), sess) != 0)
+        goto fail_id;
+    s->stats.sessions_created++;
+    s->stats.sessions_active++;
+    reschedule(s, sess, now);
+    return 0;
+fail_id:
+    mj_map_remove(&s->by_id, id_hash(sess->id), sess);
+fail_routed:
+    mj_room_remove(room, sess);
+fail_room:
+    room_release_if_empty(s, room);
+fail_peer:
+    mj_peer_dispose(&sess->peer);
+    free(sess);
+    return err;
+}
+
+static void unregister_addr(mj_sfu *s, mj_session *sess)
+{
+    if (sess->addr_registered)
+        mj_map_remove(&s->by_addr, mj_addr_hash(&sess->addr), sess);
+    sess->addr_registered = false;
+}
+
+static void session_destroy(mj_sfu *s, mj_session *sess)
+{
+    mj_slice ufrag = mj_ice_local_ufrag(&sess->peer.ice);
+    mj_map_remove(&s->by_ufrag, mj_hash_bytes(ufrag.p, ufrag.n), sess);
+    mj_map_remove(&s->by_id, id_hash(sess->id), sess);
+    unregister_addr(s, sess);
+    mj_heap_remove(&s->timers, &sess->timer);
+    mj_room *room = sess->room;
+    if (room) {
+        mj_room_remove(room, sess);
+        room_release_if_empty(s, room);
+    }
+    mj_peer_dispose(&sess->peer);
+    free(sess);
+    s->stats.sessions_active--;
+    s->stats.sessions_closed++;
+}
+
+int mj_sfu_session_remove(mj_sfu *s, uint64_t id)
+{
+    mj_session *sess = find_by_id(s, id);
+    if (!sess)
+        return MJ_ENOTFOUND;
+    session_destroy(s, sess);
+    return 0;
+}
+
+/* Keeps the address map in step with the address ICE selected. */
+static void sync_addr(mj_sfu *s, mj_session *sess)
+{
+    const mj_addr *sel = mj_peer_remote(&sess->peer);
+    if (!sel || (sess->addr_registered && mj_addr_eq(sel, &sess->addr)))
+        return;
+    unregister_addr(s, sess);
+    /* The newest session validated at an address owns it. */
+    mj_session *other = find_by_addr(s, sel);
+    if (other)
+        unregister_addr(s, other);
+    sess->addr = *sel;
+    if (mj_map_add(&s->by_addr, mj_addr_hash(sel), sess) == 0)
+        sess->addr_registered = true;
+}
+
+static void drain_transmit(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
+{
+    for (;;) {
+        uint8_t *buf = mj_txq_slot(tx);
+        mj_addr to;
+        long n = mj_peer_poll_transmit(&sess->peer, now, buf, MJ_TXQ_SLOT_SIZE, &to);
+        if (n <= 0)
+            break;
+        mj_txq_commit(tx, (size_t)n, &to);
+    }
+}
+
+/* After anything happened to a session: send what it queued, report its
+ * events, and either reschedule it or, when closed, destroy it. */
+static void after_input(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
+{
+    drain_transmit(s, sess, now, tx);
+    enum mj_peer_event ev;
+    bool closed = false;
+    while ((ev = mj_peer_poll_event(&sess->peer)) != MJ_PEER_EV_NONE) {
+        if (ev == MJ_PEER_EV_CONNECTED) {
+            s->stats.dtls_handshakes++;
+            push_event(s, MJ_SFU_EV_CONNECTED, sess->id, "connected");
+        } else if (ev == MJ_PEER_EV_CLOSED) {
+            enum mj_peer_close_reason why = mj_peer_close_reason_get(&sess->peer);
+            if (why == MJ_PEER_DTLS_FAILED)
+                s->stats.dtls_failures++;
+            push_event(s, MJ_SFU_EV_CLOSED, sess->id, mj_peer_close_reason_name(why));
+            closed = true;
+        }
+    }
+    if (closed) {
+        mj_debug("sfu: session %016llx closed: %s", (unsigned long long)sess->id,
+                 mj_peer_close_reason_name(mj_peer_close_reason_get(&sess->peer)));
+        session_destroy(s, sess);
+        return;
+    }
+    reschedule(s, sess, now);
+}
+
+static void count_drop(mj_sfu_stats *st, mj_pkt_kind kind, int err)
+{
+    if (kind == MJ_PKT_STUN)
+        st->drop_stun++;
+    else if (kind == MJ_PKT_DTLS)
+        st->drop_dtls++;
+    else if (err == MJ_EREPLAY)
+        st->drop_srtp_replay++;
+    else if (err == MJ_EAUTH)
+        st->drop_srtp_auth++;
+    else
+        st->drop_rtp++;
+}
+
+void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const mj_addr *from,
+                            mj_txq *tx)
+{
+    mj_sfu_stats *st = &s->stats;
+    st->rx_datagrams++;
+    st->rx_bytes += n;
+    mj_pkt_kind kind = mj_demux_classify(d, n);
+    mj_session *sess = NULL;
+    switch (kind) {
+    case MJ_PKT_STUN: {
+        st->rx_stun++;
+        mj_slice local;
+        if (mj_stun_peek_ufrag(d, n, &local, NULL) != 0) {
+            st->drop_stun++;
+            return;
+        }
+        sess = find_by_ufrag(s, local);
+        break;
+    }
+    case MJ_PKT_DTLS: st->rx_dtls++; sess = find_by_addr(s, from); break;
+    case MJ_PKT_RTP: st->rx_rtp++; sess = find_by_addr(s, from); break;
+    case MJ_PKT_RTCP: st->rx_rtcp++; sess = find_by_addr(s, from); break;
+    default: st->drop_unknown++; return;
+    }
+    if (!sess) {
+        st->drop_no_session++;
+        return;
+    }
+    mj_peer_input in;
+    int err = mj_peer_handle_datagram(&sess->peer, now, d, n, from, &in);
+    if (err < 0)
+        count_drop(st, kind, err);
+    if (kind == MJ_PKT_STUN)
+        sync_addr(s, sess);
+    if (in.kind == MJ_PEER_IN_RTP) {
+        sess->rx_rtp++;
+        if (sess->role == MJ_SFU_PUBLISHER && sess->room)
+            mj_room_forward(sess->room, sess, now, in.data, in.len, tx, st);
+        else
+            st->drop_rtp++; /* a listener's audio is never forwarded */
+    }
+    after_input(s, sess, now, tx);
+}
+
+void mj_sfu_handle_timeouts(mj_sfu *s, mj_time now, mj_txq *tx)
+{
+    mj_heap_node *n;
+    /* Bounded: a session whose timer stays due is rescheduled by its peer
+     * to a later time, but guard against a misbehaving one anyway. */
+    for (int guard = 0; guard < 100000 && (n = mj_heap_peek(&s->timers)) && n->at <= now;
+         guard++) {
+        mj_session *sess = (mj_session *)((char *)n - offsetof(mj_session, timer));
+        mj_heap_remove(&s->timers, n);
+        mj_peer_handle_timeout(&sess->peer, now);
+        after_input(s, sess, now, tx);
+    }
+}
+
+mj_time mj_sfu_next_timeout(const mj_sfu *s)
+{
+    const mj_heap_node *n = mj_heap_peek(&s->timers);
+    return n ? n->at : MJ_TIME_NEVER;
+}
+
+const mj_sfu_stats *mj_sfu_stats_get(const mj_sfu *s)
+{
+    return &s->stats;
+}
+
+int mj_sfu_session_info_get(const mj_sfu *s, uint64_t id, mj_sfu_session_info *out)
+{
+    const mj_session *sess = find_by_id(s, id);
+    if (!sess)
+        return MJ_ENOTFOUND;
+    out->role = (mj_sfu_role)sess->role;
+    out->connected = mj_peer_media_ready(&sess->peer);
+    out->rx_rtp = sess->rx_rtp;
+    out->tx_rtp = sess->tx_rtp;
+    return 0;
+}
+
+void mj_sfu_free(mj_sfu *s)
+{
+    if (!s)
+        return;
+    /* Collect first: destroying a session reshuffles the map. */
+    size_t n = s->by_id.len, k = 0;
+    mj_session **all = n ? malloc(n * sizeof *all) : NULL;
+    for (size_t i = 0; all && s->by_id.slots && i <= s->by_id.mask; i++)
+        if (s->by_id.slots[i].value)
+            all[k++] = s->by_id.slots[i].value;
+    for (size_t i = 0; i < k; i++)
+        session_destroy(s, all[i]);
+    free(all);
+    mj_map_dispose(&s->by_id);
+    mj_map_dispose(&s->by_ufrag);
+    mj_map_dispose(&s->by_addr);
+    mj_map_dispose(&s->rooms);
+    mj_heap_dispose(&s->timers);
+    free(s);
+}

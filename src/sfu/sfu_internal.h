@@ -1,0 +1,70 @@
+/* Internals of the SFU core shared by sfu.c and router.c. */
+#ifndef MJ_SFU_INTERNAL_H
+#define MJ_SFU_INTERNAL_H
+
+#include "base/heap.h"
+#include "base/map.h"
+#include "rtc/peer.h"
+#include "sfu/sfu.h"
+
+typedef struct mj_room mj_room;
+
+/* One WHIP or WHEP session. Listeners are the many, so keep this small:
+ * the peer is most of it. */
+typedef struct mj_session {
+    mj_peer peer;
+    mj_heap_node timer;
+    uint64_t id;
+    mj_room *room;
+    uint32_t room_index;     /* position in room->speakers or room->listeners */
+    uint8_t role;            /* mj_sfu_role */
+    uint8_t opus_pt;
+    uint8_t audio_level_id;  /* publisher */
+    uint8_t nslots;          /* subscriber */
+    bool addr_registered;
+    bool closed;             /* removed from routing, waiting to be freed */
+    mj_addr addr;            /* registered address (the peer's selected) */
+    uint64_t rx_rtp, tx_rtp;
+    /* Publisher state for the router. */
+    int8_t slot;             /* room slot it occupies, -1 if none */
+    mj_time last_active;     /* last packet louder than the activity threshold */
+    mj_time last_packet;
+} mj_session;
+
+/* A room slot: one rewritten stream that some listeners receive. The
+ * rewrite (SSRC, sequence, timestamp) is the same for every listener, so
+ * it is computed once per packet, not once per listener. */
+typedef struct mj_slot {
+    mj_session *src;     /* speaker in the slot, NULL when free */
+    bool started;        /* has sent anything yet */
+    bool mark_next;      /* set the marker bit on the next packet (switch) */
+    uint16_t seq_offset; /* out = in + offset, for the current source */
+    uint32_t ts_offset;
+    uint16_t first_seq;  /* first input seq taken from the current source */
+    uint16_t last_seq;   /* highest output seq sent */
+    uint32_t last_ts;    /* output timestamp of last_seq */
+    mj_time last_time;   /* when last_seq was sent */
+} mj_slot;
+
+struct mj_room {
+    char id[MJ_SFU_ROOM_ID_MAX + 1];
+    mj_session **speakers;
+    uint32_t nspeakers, speakers_cap;
+    mj_session **listeners;
+    uint32_t nlisteners, listeners_cap;
+    mj_slot slots[MJ_SFU_MAX_SLOTS];
+};
+
+/* The per-room forwarding logic (router.c). */
+MJ_MUST_USE int mj_room_add(mj_room *r, mj_session *sess);
+void mj_room_remove(mj_room *r, mj_session *sess);
+static inline bool mj_room_empty(const mj_room *r)
+{
+    return r->nspeakers == 0 && r->nlisteners == 0;
+}
+void mj_room_dispose(mj_room *r);
+/* Forwards one decrypted RTP packet from a speaker to the room. */
+void mj_room_forward(mj_room *r, mj_session *from, mj_time now, const uint8_t *pkt, size_t len,
+                     mj_txq *tx, mj_sfu_stats *st);
+
+#endif

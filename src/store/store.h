@@ -1,0 +1,54 @@
+/* The store: everything majlis keeps on disk, behind plain C types.
+ *
+ * This header is the storage interface. The embedded implementation is
+ * SQLite (store_sqlite.c and friends, WAL mode, foreign keys, versioned
+ * migrations); no SQLite type appears here, so a PostgreSQL backend can
+ * implement the same functions later. All SQL lives under src/store/.
+ *
+ * Threading: an mj_store is used by one thread, the control plane. */
+#ifndef MJ_STORE_STORE_H
+#define MJ_STORE_STORE_H
+
+#include "base/err.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct mj_store mj_store;
+
+#define MJ_ROOM_ID_LEN 12
+#define MJ_ROOM_TITLE_MAX 200 /* bytes of UTF-8 */
+
+/* Opens (creating when needed) DATA_DIR/majlis.db and applies pending
+ * migrations. A database written by a newer majlis is refused: *why then
+ * says so. Returns 0 or a negative MJ_E* code. */
+MJ_MUST_USE int mj_store_open(const char *data_dir, mj_store **out, const char **why);
+void mj_store_close(mj_store *s);
+
+/* Schema version of the open database, and the newest this binary knows. */
+int mj_store_schema_version(mj_store *s);
+int mj_store_schema_latest(void);
+
+typedef struct mj_room_rec {
+    char id[MJ_ROOM_ID_LEN + 1];
+    char title[MJ_ROOM_TITLE_MAX + 1];
+    int64_t created_at; /* unix seconds */
+} mj_room_rec;
+
+/* Creates a room with a fresh random id. MJ_EINVAL for an empty or
+ * overlong title. */
+MJ_MUST_USE int mj_store_room_create(mj_store *s, const char *title, int64_t now, mj_room_rec *out);
+/* MJ_ENOTFOUND when there is no such room. */
+MJ_MUST_USE int mj_store_room_get(mj_store *s, const char *id, mj_room_rec *out);
+/* Number of rooms (used by first start to decide whether to make a demo). */
+MJ_MUST_USE int mj_store_room_count(mj_store *s, int64_t *count);
+
+/* The server secret that signs tokens: 32 random bytes kept in
+ * DATA_DIR/secret.key (mode 0600), created atomically on first use. */
+#define MJ_SECRET_LEN 32
+MJ_MUST_USE int mj_data_secret(const char *data_dir, uint8_t out[MJ_SECRET_LEN], const char **why);
+
+/* Creates DATA_DIR (mode 0700) if it does not exist. */
+MJ_MUST_USE int mj_data_dir_ensure(const char *data_dir, const char **why);
+
+#endif
