@@ -12,6 +12,7 @@ int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now)
 {
     memset(p, 0, sizeof *p);
     p->is_server = cfg->is_server;
+    p->outbound_only = cfg->outbound_only;
     p->dtls_release_at = MJ_TIME_NEVER;
     mj_ice_config ic = {
         .role = cfg->is_server ? MJ_ICE_LITE : MJ_ICE_CONTROLLING,
@@ -100,7 +101,7 @@ static void update_state(mj_peer *p, mj_time now)
         mj_srtp_keys keys;
         int err = mj_dtls_srtp_keys(p->dtls, &keys);
         if (!err)
-            err = mj_srtp_init(&p->srtp, &keys, 0);
+            err = mj_srtp_init(&p->srtp, &keys, p->outbound_only ? MJ_SRTP_OUTBOUND_ONLY : 0);
         mj_srtp_keys_wipe(&keys);
         if (err) {
             mj_warn("peer: cannot set up SRTP: %s", mj_strerror(err));
@@ -173,6 +174,11 @@ int mj_peer_handle_datagram(mj_peer *p, mj_time now, uint8_t *d, size_t n, const
     if (!sel || !mj_addr_eq(sel, from))
         return MJ_EAUTH;
     long len;
+    if (p->outbound_only && (kind == MJ_PKT_RTP || kind == MJ_PKT_RTCP)) {
+        if (p->srtp_ready)
+            remote_has_keys(p);
+        return 0; /* nothing to read: a listener's reports are not used */
+    }
     switch (kind) {
     case MJ_PKT_DTLS: return handle_dtls(p, now, d, n);
     case MJ_PKT_RTP:

@@ -15,8 +15,10 @@
  *
  * Implements the composition rules of RFC 8829 §5 and RFC 5764: DTLS and
  * media are accepted only from the address ICE validated; the DTLS state
- * (tens of KiB in OpenSSL) is released as soon as the remote proves it has
- * its keys (its first authenticated SRTP or SRTCP) or 30 s after the
+ * (tens of KiB in OpenSSL) is released as soon as the remote shows it has
+ * its keys (its first SRTP or SRTCP: authenticated, or for an
+ * outbound-only peer merely from the validated address, since a client
+ * sends none before its handshake is complete) or 30 s after the
  * handshake, so a connected listener costs little more than its SRTP
  * context.
  *
@@ -84,6 +86,9 @@ typedef struct mj_peer_config {
     const uint8_t *remote_fp;
     size_t remote_fp_len;
     mj_time consent_timeout; /* 0: RFC 7675's 30 s */
+    /* Send-only media (a listener): no inbound SRTP context is made, which
+     * saves its memory; the remote's SRTP/SRTCP is dropped unread. */
+    bool outbound_only;
 } mj_peer_config;
 
 typedef struct mj_peer {
@@ -97,6 +102,7 @@ typedef struct mj_peer {
     bool is_server;
     bool dtls_started;
     bool srtp_ready;
+    bool outbound_only;
     uint8_t reply_len;
     mj_addr reply_to;
     uint8_t reply[MJ_PEER_REPLY_MAX];

@@ -183,6 +183,7 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
         .remote_fp = p->remote_fp,
         .remote_fp_len = p->remote_fp_len,
         .consent_timeout = s->cfg.consent_timeout,
+        .outbound_only = p->role == MJ_SFU_SUBSCRIBER,
     };
     int err = mj_peer_init(&sess->peer, &pc, now);
     if (err)
@@ -357,12 +358,12 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
         count_drop(st, kind, err);
     if (kind == MJ_PKT_STUN)
         sync_addr(s, sess);
+    if (kind == MJ_PKT_RTP && err == 0 && sess->role == MJ_SFU_SUBSCRIBER)
+        st->drop_rtp++; /* a listener's audio is never even decrypted */
     if (in.kind == MJ_PEER_IN_RTP) {
         sess->rx_rtp++;
         if (sess->role == MJ_SFU_PUBLISHER && sess->room)
             mj_room_forward(sess->room, sess, now, in.data, in.len, tx, st);
-        else
-            st->drop_rtp++; /* a listener's audio is never forwarded */
     }
     after_input(s, sess, now, tx);
 }

@@ -1,0 +1,164 @@
+// Shared helpers for the browser tests: a majlis server in a temporary
+// data directory, room and token commands, tones from sox, and Debian's
+// Chromium started with the flags that keep it off every network but
+// loopback. Tests run inside a private network namespace (scripts/netns-run).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+export const BIN = process.env.MAJLIS_BIN || 'build/majlis';
+export const CHROMIUM = process.env.MAJLIS_CHROMIUM || '/usr/bin/chromium';
+
+export function tempDir(prefix = 'majlis-test-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// A free TCP port on loopback (also used for UDP: inside the test's own
+// namespace nothing else is listening).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function majlis(args, opts = {}) {
+  return execFileSync(BIN, args, { encoding: 'utf8', ...opts }).trim();
+}
+
+export function createRoom(data, title = 'Test room') {
+  return majlis(['room', 'create', '--data', data, title]);
+}
+
+export function token(data, room, role, ttl) {
+  const args = ['token', '--data', data, '--room', room, '--role', role];
+  if (ttl) args.push('--ttl', String(ttl));
+  return majlis(args);
+}
+
+// Starts `majlis serve` and resolves once it prints its URL.
+export async function startServer({ data, extraArgs = [], env = {} } = {}) {
+  data = data || tempDir();
+  const httpPort = await freePort();
+  const mediaPort = await freePort();
+  const args = ['serve', '--data', data, '--http', `127.0.0.1:${httpPort}`,
+    '--media-port', String(mediaPort), ...extraArgs];
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 15000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+?)\/?\n/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${err}`));
+    });
+  });
+  return {
+    url, data, proc, httpPort, mediaPort,
+    stdout: () => out,
+    stderr: () => err,
+    async stop() {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill('SIGTERM');
+      return new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+    },
+  };
+}
+
+// A sine tone WAV for Chromium's fake microphone.
+export function tone(dir, freq, seconds = 30) {
+  const path = join(dir, `tone${freq}.wav`);
+  if (!existsSync(path)) {
+    execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', path,
+      'synth', String(seconds), 'sine', String(freq), 'vol', '0.5']);
+  }
+  return path;
+}
+
+// Chromium with the flags from our browser-testing notes: headless, no
+// background networking, every host name unresolvable but localhost, and
+// WebRTC allowed on loopback. audioFile feeds the fake microphone.
+export async function launch({ audioFile } = {}) {
+  const args = [
+    '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+    '--allow-loopback-in-peer-connection',
+    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+  if (audioFile) args.push(`--use-file-for-fake-audio-capture=${audioFile}`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+export function cleanup(dir) {
+  try { rmSync(dir, { recursive: true, force: true }); } catch (_) { /* best effort */ }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Polls fn until it returns a truthy value or the time runs out.
+export async function waitFor(fn, { timeout = 15000, interval = 200, what = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last) return last;
+    await sleep(interval);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+// In-page helpers, evaluated in the browser.
+
+// Total RTP packets received on every inbound audio stream of pc.
+export const inboundPackets = async () => {
+  const s = window.majlis.session;
+  if (!s) return -1;
+  const stats = await s.pc.getStats();
+  let n = 0;
+  stats.forEach((r) => { if (r.type === 'inbound-rtp' && r.kind === 'audio') n += r.packetsReceived; });
+  return n;
+};
+
+// The loudest frequency of each receiver's track, with its level in dB.
+export const receiverPeaks = async () => {
+  const s = window.majlis.session;
+  const ctx = new AudioContext();
+  await ctx.resume();
+  const taps = s.pc.getReceivers().map((r) => {
+    const src = ctx.createMediaStreamSource(new MediaStream([r.track]));
+    const an = ctx.createAnalyser();
+    an.fftSize = 8192;
+    an.smoothingTimeConstant = 0;
+    src.connect(an);
+    return an;
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  const out = taps.map((an) => {
+    const bins = new Float32Array(an.frequencyBinCount);
+    an.getFloatFrequencyData(bins);
+    let best = 0;
+    for (let i = 1; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
+    return { freq: (best * ctx.sampleRate) / an.fftSize, db: bins[best] };
+  });
+  await ctx.close();
+  return out;
+};

@@ -1,0 +1,352 @@
+/* Tests for src/rtc/srtp: round trips per profile, authentication and
+ * replay failures, the inbound SSRC cap, and keys from a real DTLS
+ * handshake used end to end. */
+#include "test.h"
+
+#include "base/buf.h"
+#include "base/rand.h"
+#include "rtc/dtls.h"
+#include "rtc/srtp.h"
+
+static void global_init(void)
+{
+    static bool done;
+    if (!done && mj_srtp_global_init() != 0) {
+        fprintf(stderr, "mj_srtp_global_init failed\n");
+        exit(1);
+    }
+    done = true;
+    CHECK_EQ(mj_srtp_global_init(), 0); /* idempotent */
+}
+
+/* Two mirrored key sets for a profile: a's local is b's remote. */
+static void keys_pair(int profile, mj_srtp_keys *a, mj_srtp_keys *b)
+{
+    size_t kl = 0, sl = 0;
+    if (mj_srtp_profile_lengths(profile, &kl, &sl) != 0) MJ_TEST_FAIL("profile %d", profile);
+    memset(a, 0, sizeof *a);
+    a->profile = (uint16_t)profile;
+    a->key_len = (uint8_t)kl;
+    a->salt_len = (uint8_t)sl;
+    mj_rand_bytes(a->local_key, kl);
+    mj_rand_bytes(a->local_salt, sl);
+    mj_rand_bytes(a->remote_key, kl);
+    mj_rand_bytes(a->remote_salt, sl);
+    *b = *a;
+    memcpy(b->local_key, a->remote_key, kl);
+    memcpy(b->local_salt, a->remote_salt, sl);
+    memcpy(b->remote_key, a->local_key, kl);
+    memcpy(b->remote_salt, a->local_salt, sl);
+}
+
+/* An RTP packet: version 2, payload type 111 (Opus), one 100-byte payload. */
+static size_t rtp_make(uint8_t *p, uint32_t ssrc, uint16_t seq)
+{
+    p[0] = 0x80;
+    p[1] = 111;
+    mj_put_be16(p + 2, seq);
+    mj_put_be32(p + 4, seq * 960u);
+    mj_put_be32(p + 8, ssrc);
+    for (int i = 0; i < 100; i++)
+        p[12 + i] = (uint8_t)(i * 7 + seq);
+    return 112;
+}
+
+/* An RTCP receiver report with one report block. */
+static size_t rtcp_make(uint8_t *p, uint32_t ssrc)
+{
+    memset(p, 0, 32);
+    p[0] = 0x81;
+    p[1] = 201;
+    mj_put_be16(p + 2, 7);
+    mj_put_be32(p + 4, ssrc);
+    mj_put_be32(p + 8, 0xabcdef01);
+    p[12] = 3;
+    return 32;
+}
+
+static void round_trip(int profile, int rtp_tag, int rtcp_trailer)
+{
+    global_init();
+    mj_srtp_keys ka, kb;
+    keys_pair(profile, &ka, &kb);
+    mj_srtp a, b;
+    REQUIRE(mj_srtp_init(&a, &ka, 0) == 0);
+    REQUIRE(mj_srtp_init(&b, &kb, 0) == 0);
+    uint8_t pkt[256], orig[256];
+    for (uint16_t seq = 1000; seq < 1010; seq++) {
+        size_t n = rtp_make(pkt, 0x1234, seq);
+        memcpy(orig, pkt, n);
+        long p = mj_srtp_protect_rtp(&a, pkt, n, sizeof pkt);
+        REQUIRE(p == (long)n + rtp_tag);
+        CHECK(memcmp(pkt + 12, orig + 12, 100) != 0); /* payload encrypted */
+        CHECK_MEM(pkt, orig, 12);                     /* header in clear */
+        long u = mj_srtp_unprotect_rtp(&b, pkt, (size_t)p);
+        REQUIRE(u == (long)n);
+        CHECK_MEM(pkt, orig, n);
+    }
+    /* And the other way, RTCP. */
+    size_t n = rtcp_make(pkt, 0x5678);
+    memcpy(orig, pkt, n);
+    long p = mj_srtp_protect_rtcp(&b, pkt, n, sizeof pkt);
+    REQUIRE(p == (long)n + rtcp_trailer);
+    long u = mj_srtp_unprotect_rtcp(&a, pkt, (size_t)p);
+    REQUIRE(u == (long)n);
+    CHECK_MEM(pkt, orig, n);
+    mj_srtp_dispose(&a);
+    mj_srtp_dispose(&b);
+    mj_srtp_keys_wipe(&ka);
+    CHECK_EQ(ka.key_len, 0);
+}
+
+TEST(gcm_round_trips_rtp_and_rtcp)
+{
+    round_trip(MJ_SRTP_AEAD_AES_128_GCM, 16, 16 + 4);
+}
+
+TEST(cm80_round_trips_rtp_and_rtcp)
+{
+    round_trip(MJ_SRTP_AES128_CM_SHA1_80, 10, 10 + 4);
+}
+
+TEST(cm32_round_trips_and_keeps_80_bit_srtcp_tag)
+{
+    round_trip(MJ_SRTP_AES128_CM_SHA1_32, 4, 10 + 4);
+}
+
+static void tamper_and_replay(int profile)
+{
+    global_init();
+    mj_srtp_keys ka, kb;
+    keys_pair(profile, &ka, &kb);
+    mj_srtp a, b;
+    REQUIRE(mj_srtp_init(&a, &ka, 0) == 0);
+    REQUIRE(mj_srtp_init(&b, &kb, 0) == 0);
+    uint8_t pkt[256], copy[256];
+    long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 42, 1), sizeof pkt);
+    REQUIRE(p > 0);
+    memcpy(copy, pkt, (size_t)p);
+    /* A flipped bit in the payload fails authentication... */
+    pkt[20] ^= 0x01;
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), MJ_EAUTH);
+    /* ...as does one in the header or the tag. */
+    memcpy(pkt, copy, (size_t)p);
+    pkt[3] ^= 0x80;
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), MJ_EAUTH);
+    memcpy(pkt, copy, (size_t)p);
+    pkt[p - 1] ^= 0x40;
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), MJ_EAUTH);
+    /* The intact packet is accepted once, then is a replay. */
+    memcpy(pkt, copy, (size_t)p);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
+    memcpy(pkt, copy, (size_t)p);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), MJ_EREPLAY);
+    /* Same for RTCP. */
+    p = mj_srtp_protect_rtcp(&a, pkt, rtcp_make(pkt, 42), sizeof pkt);
+    REQUIRE(p > 0);
+    memcpy(copy, pkt, (size_t)p);
+    pkt[10] ^= 0x10;
+    CHECK_EQ(mj_srtp_unprotect_rtcp(&b, pkt, (size_t)p), MJ_EAUTH);
+    memcpy(pkt, copy, (size_t)p);
+    CHECK_EQ(mj_srtp_unprotect_rtcp(&b, pkt, (size_t)p), 32);
+    memcpy(pkt, copy, (size_t)p);
+    CHECK_EQ(mj_srtp_unprotect_rtcp(&b, pkt, (size_t)p), MJ_EREPLAY);
+    /* Protecting the same sequence number twice is refused: a keystream is
+     * never reused. */
+    CHECK_EQ(mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 42, 1), sizeof pkt), MJ_EREPLAY);
+    /* A packet held back until it is older than the replay window (128
+     * packets) is rejected as a replay too. */
+    uint8_t late[256];
+    long late_len = 0;
+    for (uint16_t seq = 2; seq < 300; seq++) {
+        long q = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 42, seq), sizeof pkt);
+        REQUIRE(q > 0);
+        if (seq == 5) {
+            memcpy(late, pkt, (size_t)q);
+            late_len = q;
+            continue;
+        }
+        REQUIRE(mj_srtp_unprotect_rtp(&b, pkt, (size_t)q) == 112);
+    }
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, late, (size_t)late_len), MJ_EREPLAY);
+    mj_srtp_dispose(&a);
+    mj_srtp_dispose(&b);
+}
+
+TEST(tampering_fails_auth_and_replays_are_caught_gcm)
+{
+    tamper_and_replay(MJ_SRTP_AEAD_AES_128_GCM);
+}
+
+TEST(tampering_fails_auth_and_replays_are_caught_cm80)
+{
+    tamper_and_replay(MJ_SRTP_AES128_CM_SHA1_80);
+}
+
+TEST(wrong_key_fails_auth)
+{
+    global_init();
+    mj_srtp_keys ka, kb, kc, kd;
+    keys_pair(MJ_SRTP_AEAD_AES_128_GCM, &ka, &kb);
+    keys_pair(MJ_SRTP_AEAD_AES_128_GCM, &kc, &kd);
+    mj_srtp a, d;
+    REQUIRE(mj_srtp_init(&a, &ka, 0) == 0);
+    REQUIRE(mj_srtp_init(&d, &kd, 0) == 0);
+    uint8_t pkt[256];
+    long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 9, 9), sizeof pkt);
+    REQUIRE(p > 0);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&d, pkt, (size_t)p), MJ_EAUTH);
+    mj_srtp_dispose(&a);
+    mj_srtp_dispose(&d);
+}
+
+TEST(inbound_ssrcs_are_capped)
+{
+    global_init();
+    mj_srtp_keys ka, kb;
+    keys_pair(MJ_SRTP_AES128_CM_SHA1_80, &ka, &kb);
+    mj_srtp a, b;
+    REQUIRE(mj_srtp_init(&a, &ka, 0) == 0);
+    REQUIRE(mj_srtp_init(&b, &kb, 0) == 0);
+    uint8_t pkt[256];
+    /* Forged packets from new SSRCs do not use up the table... */
+    for (uint32_t i = 0; i < 20; i++) {
+        size_t n = rtp_make(pkt, 5000 + i, 1);
+        CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, n + 10), MJ_EAUTH);
+    }
+    /* ...authentic ones do, up to the cap. */
+    for (uint32_t i = 0; i < MJ_SRTP_MAX_INBOUND_SSRCS; i++) {
+        long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 100 + i, 1), sizeof pkt);
+        REQUIRE(p > 0);
+        CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
+    }
+    long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 999, 1), sizeof pkt);
+    REQUIRE(p > 0);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), MJ_ELIMIT);
+    p = mj_srtp_protect_rtcp(&a, pkt, rtcp_make(pkt, 998), sizeof pkt);
+    REQUIRE(p > 0);
+    CHECK_EQ(mj_srtp_unprotect_rtcp(&b, pkt, (size_t)p), MJ_ELIMIT);
+    /* Known SSRCs keep working, RTCP from them too. */
+    p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 100, 2), sizeof pkt);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
+    p = mj_srtp_protect_rtcp(&a, pkt, rtcp_make(pkt, 101), sizeof pkt);
+    CHECK_EQ(mj_srtp_unprotect_rtcp(&b, pkt, (size_t)p), 32);
+    mj_srtp_dispose(&a);
+    mj_srtp_dispose(&b);
+}
+
+TEST(bad_arguments_are_rejected)
+{
+    global_init();
+    mj_srtp_keys ka, kb;
+    keys_pair(MJ_SRTP_AEAD_AES_128_GCM, &ka, &kb);
+    mj_srtp a;
+    REQUIRE(mj_srtp_init(&a, &ka, MJ_SRTP_OUTBOUND_ONLY) == 0);
+    uint8_t pkt[256];
+    size_t n = rtp_make(pkt, 1, 1);
+    CHECK_EQ(mj_srtp_protect_rtp(&a, pkt, n, n + MJ_SRTP_MAX_TRAILER - 1), MJ_ENOSPC);
+    CHECK_EQ(mj_srtp_protect_rtp(&a, pkt, 11, sizeof pkt), MJ_EINVAL);
+    CHECK_EQ(mj_srtp_protect_rtcp(&a, pkt, 7, sizeof pkt), MJ_EINVAL);
+    /* A CSRC count that runs past the end is refused, not read beyond. */
+    pkt[0] = 0x8f;
+    CHECK(mj_srtp_protect_rtp(&a, pkt, 20, sizeof pkt) < 0);
+    /* Outbound-only: nothing to unprotect with. */
+    long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 1, 2), sizeof pkt);
+    CHECK(p > 0);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&a, pkt, (size_t)p), MJ_ESTATE);
+    mj_srtp_dispose(&a);
+    mj_srtp_dispose(&a); /* twice is fine */
+
+    mj_srtp_keys bad = ka;
+    bad.profile = 0x0008;
+    CHECK_EQ(mj_srtp_init(&a, &bad, 0), MJ_EUNSUPP);
+    bad = ka;
+    bad.salt_len = 14;
+    CHECK_EQ(mj_srtp_init(&a, &bad, 0), MJ_EINVAL);
+    CHECK_STR(mj_srtp_profile_name(MJ_SRTP_AEAD_AES_128_GCM), "AEAD_AES_128_GCM");
+    CHECK_STR(mj_srtp_profile_name(0x0008), "unknown");
+}
+
+/* ---- End to end with DTLS -------------------------------------------------- */
+
+static void handshake(mj_dtls_identity *cid, mj_dtls_identity *sid, mj_srtp_keys *kc,
+                      mj_srtp_keys *ks)
+{
+    uint8_t fc[32], fs[32];
+    char alg[16];
+    const char *t = mj_dtls_identity_fingerprint(cid);
+    REQUIRE(mj_dtls_fingerprint_parse(t, strlen(t), alg, sizeof alg, fc, 32) == 32);
+    t = mj_dtls_identity_fingerprint(sid);
+    REQUIRE(mj_dtls_fingerprint_parse(t, strlen(t), alg, sizeof alg, fs, 32) == 32);
+    mj_dtls *c, *s;
+    REQUIRE(mj_dtls_new(&c, cid, false, "sha-256", fs, 32) == 0);
+    REQUIRE(mj_dtls_new(&s, sid, true, "sha-256", fc, 32) == 0);
+    REQUIRE(mj_dtls_start(c) == 0);
+    uint8_t buf[1500];
+    long n;
+    for (int i = 0; i < 10; i++) {
+        int moved = 0;
+        while ((n = mj_dtls_poll_transmit(c, buf, sizeof buf)) > 0 && ++moved)
+            CHECK_EQ(mj_dtls_handle_datagram(s, 0, buf, (size_t)n), 0);
+        while ((n = mj_dtls_poll_transmit(s, buf, sizeof buf)) > 0 && ++moved)
+            CHECK_EQ(mj_dtls_handle_datagram(c, 0, buf, (size_t)n), 0);
+        if (!moved) break;
+    }
+    REQUIRE(mj_dtls_srtp_keys(c, kc) == 0);
+    REQUIRE(mj_dtls_srtp_keys(s, ks) == 0);
+    /* The keys outlive the connections. */
+    mj_dtls_free(c);
+    mj_dtls_free(s);
+}
+
+static void dtls_end_to_end(bool cm_only)
+{
+    global_init();
+    mj_dtls_identity *cid, *sid;
+    REQUIRE(mj_dtls_identity_new(&cid) == 0);
+    REQUIRE(mj_dtls_identity_new(&sid) == 0);
+    if (cm_only) REQUIRE(mj_dtls_identity_set_srtp_profiles(cid, "SRTP_AES128_CM_SHA1_80") == 0);
+    mj_srtp_keys kc, ks;
+    handshake(cid, sid, &kc, &ks);
+    mj_dtls_identity_free(cid);
+    mj_dtls_identity_free(sid);
+    CHECK_EQ(kc.profile, cm_only ? MJ_SRTP_AES128_CM_SHA1_80 : MJ_SRTP_AEAD_AES_128_GCM);
+    mj_srtp c, s;
+    REQUIRE(mj_srtp_init(&c, &kc, 0) == 0);
+    REQUIRE(mj_srtp_init(&s, &ks, 0) == 0);
+    mj_srtp_keys_wipe(&kc);
+    mj_srtp_keys_wipe(&ks);
+    uint8_t pkt[256];
+    /* Client (browser) speaks; server (SFU) hears, then answers. */
+    long p = mj_srtp_protect_rtp(&c, pkt, rtp_make(pkt, 0xc0ffee, 7), sizeof pkt);
+    REQUIRE(p > 0);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&s, pkt, (size_t)p), 112);
+    CHECK_EQ(pkt[12], (uint8_t)7);
+    p = mj_srtp_protect_rtp(&s, pkt, rtp_make(pkt, 0xbeef, 8), sizeof pkt);
+    REQUIRE(p > 0);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&c, pkt, (size_t)p), 112);
+    p = mj_srtp_protect_rtcp(&c, pkt, rtcp_make(pkt, 0xc0ffee), sizeof pkt);
+    CHECK_EQ(mj_srtp_unprotect_rtcp(&s, pkt, (size_t)p), 32);
+    /* A context keyed the wrong way round cannot read it. */
+    p = mj_srtp_protect_rtp(&c, pkt, rtp_make(pkt, 0xc0ffee, 9), sizeof pkt);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&c, pkt, (size_t)p), MJ_EAUTH);
+    mj_srtp_dispose(&c);
+    mj_srtp_dispose(&s);
+}
+
+TEST(dtls_keys_work_end_to_end_gcm)
+{
+    dtls_end_to_end(false);
+}
+
+TEST(dtls_keys_work_end_to_end_cm80)
+{
+    dtls_end_to_end(true);
+}
+
+TEST_MAIN(gcm_round_trips_rtp_and_rtcp, cm80_round_trips_rtp_and_rtcp,
+          cm32_round_trips_and_keeps_80_bit_srtcp_tag,
+          tampering_fails_auth_and_replays_are_caught_gcm,
+          tampering_fails_auth_and_replays_are_caught_cm80, wrong_key_fails_auth,
+          inbound_ssrcs_are_capped, bad_arguments_are_rejected, dtls_keys_work_end_to_end_gcm,
+          dtls_keys_work_end_to_end_cm80)
