@@ -15,8 +15,7 @@
 
 static int fail(const char **why, const char *reason, int err)
 {
-    if (why)
-        *why = reason;
+    if (why) *why = reason;
     return err;
 }
 
@@ -35,21 +34,15 @@ bool mj_stun_is_stun(const uint8_t *d, size_t n)
 
 static int parse_header(const uint8_t *d, size_t n, mj_stun_msg *m, const char **why)
 {
-    if (n < MJ_STUN_HEADER_LEN)
-        return fail(why, "shorter than a STUN header", MJ_ETRUNC);
-    if (d[0] & 0xC0)
-        return fail(why, "top two bits not zero", MJ_EINVAL);
-    if (mj_be32(d + 4) != MJ_STUN_MAGIC)
-        return fail(why, "bad magic cookie", MJ_EINVAL);
+    if (n < MJ_STUN_HEADER_LEN) return fail(why, "shorter than a STUN header", MJ_ETRUNC);
+    if (d[0] & 0xC0) return fail(why, "top two bits not zero", MJ_EINVAL);
+    if (mj_be32(d + 4) != MJ_STUN_MAGIC) return fail(why, "bad magic cookie", MJ_EINVAL);
     size_t len = mj_be16(d + 2);
-    if (len & 3)
-        return fail(why, "length not a multiple of 4", MJ_EINVAL);
+    if (len & 3) return fail(why, "length not a multiple of 4", MJ_EINVAL);
     if (MJ_STUN_HEADER_LEN + len > n)
         return fail(why, "length field past the end of the datagram", MJ_ETRUNC);
-    if (MJ_STUN_HEADER_LEN + len < n)
-        return fail(why, "bytes after the message", MJ_EINVAL);
-    if (n > MJ_STUN_MAX_LEN)
-        return fail(why, "message larger than MJ_STUN_MAX_LEN", MJ_ELIMIT);
+    if (MJ_STUN_HEADER_LEN + len < n) return fail(why, "bytes after the message", MJ_EINVAL);
+    if (n > MJ_STUN_MAX_LEN) return fail(why, "message larger than MJ_STUN_MAX_LEN", MJ_ELIMIT);
     m->data = d;
     m->len = n;
     m->type = mj_be16(d);
@@ -59,10 +52,8 @@ static int parse_header(const uint8_t *d, size_t n, mj_stun_msg *m, const char *
 
 static int parse_xor_addr(mj_stun_msg *m, const uint8_t *v, size_t n, const char **why)
 {
-    if (m->has_xor_mapped)
-        return fail(why, "duplicate XOR-MAPPED-ADDRESS", MJ_EINVAL);
-    if (n < 4)
-        return fail(why, "XOR-MAPPED-ADDRESS too short", MJ_EINVAL);
+    if (m->has_xor_mapped) return fail(why, "duplicate XOR-MAPPED-ADDRESS", MJ_EINVAL);
+    if (n < 4) return fail(why, "XOR-MAPPED-ADDRESS too short", MJ_EINVAL);
     mj_addr *a = &m->xor_mapped;
     uint8_t mask[16];
     mj_put_be32(mask, MJ_STUN_MAGIC);
@@ -86,13 +77,10 @@ static int parse_xor_addr(mj_stun_msg *m, const uint8_t *v, size_t n, const char
 
 static int parse_error_code(mj_stun_msg *m, const uint8_t *v, size_t n, const char **why)
 {
-    if (m->has_error)
-        return fail(why, "duplicate ERROR-CODE", MJ_EINVAL);
-    if (n < 4 || n > 4 + MJ_STUN_REASON_MAX)
-        return fail(why, "ERROR-CODE length wrong", MJ_EINVAL);
+    if (m->has_error) return fail(why, "duplicate ERROR-CODE", MJ_EINVAL);
+    if (n < 4 || n > 4 + MJ_STUN_REASON_MAX) return fail(why, "ERROR-CODE length wrong", MJ_EINVAL);
     unsigned cls = v[2] & 0x07, num = v[3];
-    if (cls < 3 || cls > 6 || num > 99)
-        return fail(why, "ERROR-CODE out of range", MJ_EINVAL);
+    if (cls < 3 || cls > 6 || num > 99) return fail(why, "ERROR-CODE out of range", MJ_EINVAL);
     m->error_code = (uint16_t)(cls * 100 + num);
     m->error_reason = mj_slice_make(v + 4, n - 4);
     m->has_error = true;
@@ -102,8 +90,7 @@ static int parse_error_code(mj_stun_msg *m, const uint8_t *v, size_t n, const ch
 /* Fixed-size attributes: checks the length and that it came only once. */
 static int want_once(bool *seen, size_t n, size_t want, const char **why, const char *name)
 {
-    if (*seen || n != want)
-        return fail(why, name, MJ_EINVAL);
+    if (*seen || n != want) return fail(why, name, MJ_EINVAL);
     *seen = true;
     return 0;
 }
@@ -111,10 +98,8 @@ static int want_once(bool *seen, size_t n, size_t want, const char **why, const 
 static void note_unknown(mj_stun_msg *m, uint16_t type)
 {
     for (size_t i = 0; i < m->n_unknown; i++)
-        if (m->unknown[i] == type)
-            return;
-    if (m->n_unknown < MJ_STUN_MAX_UNKNOWN)
-        m->unknown[m->n_unknown++] = type;
+        if (m->unknown[i] == type) return;
+    if (m->n_unknown < MJ_STUN_MAX_UNKNOWN) m->unknown[m->n_unknown++] = type;
 }
 
 /* One attribute before MESSAGE-INTEGRITY (or FINGERPRINT). off is the
@@ -144,10 +129,8 @@ static int parse_attr(mj_stun_msg *m, size_t off, uint16_t type, const uint8_t *
         m->has_controlled = !m->has_controlling;
         m->tiebreaker = mj_be64(v);
         return 0;
-    case MJ_STUN_ATTR_XOR_MAPPED_ADDRESS:
-        return parse_xor_addr(m, v, n, why);
-    case MJ_STUN_ATTR_ERROR_CODE:
-        return parse_error_code(m, v, n, why);
+    case MJ_STUN_ATTR_XOR_MAPPED_ADDRESS: return parse_xor_addr(m, v, n, why);
+    case MJ_STUN_ATTR_ERROR_CODE: return parse_error_code(m, v, n, why);
     case MJ_STUN_ATTR_MESSAGE_INTEGRITY:
         rc = want_once(&m->has_integrity, n, MI_LEN, why, "bad MESSAGE-INTEGRITY length");
         m->integrity_off = rc ? 0 : off;
@@ -166,11 +149,9 @@ static int parse_attr(mj_stun_msg *m, size_t off, uint16_t type, const uint8_t *
     case MJ_STUN_ATTR_REALM:
     case MJ_STUN_ATTR_NONCE:
     case MJ_STUN_ATTR_PASSWORD_ALGORITHM:
-    case MJ_STUN_ATTR_USERHASH:
-        return 0; /* understood, not needed by ICE */
+    case MJ_STUN_ATTR_USERHASH: return 0; /* understood, not needed by ICE */
     default:
-        if (type < 0x8000)
-            note_unknown(m, type);
+        if (type < 0x8000) note_unknown(m, type);
         return 0;
     }
 }
@@ -179,8 +160,7 @@ int mj_stun_parse(const uint8_t *d, size_t n, mj_stun_msg *m, const char **why)
 {
     memset(m, 0, sizeof *m);
     int rc = parse_header(d, n, m, why);
-    if (rc < 0)
-        return rc;
+    if (rc < 0) return rc;
     size_t off = MJ_STUN_HEADER_LEN;
     while (off < n) {
         /* The header guarantees n - off is a positive multiple of 4. */
@@ -188,17 +168,14 @@ int mj_stun_parse(const uint8_t *d, size_t n, mj_stun_msg *m, const char **why)
         size_t alen = mj_be16(d + off + 2);
         if (pad4(alen) > n - off - ATTR_HDR)
             return fail(why, "attribute runs past the end", MJ_ETRUNC);
-        if (m->n_attrs == MJ_STUN_MAX_ATTRS)
-            return fail(why, "too many attributes", MJ_ELIMIT);
+        if (m->n_attrs == MJ_STUN_MAX_ATTRS) return fail(why, "too many attributes", MJ_ELIMIT);
         m->n_attrs++;
-        if (m->has_fingerprint)
-            return fail(why, "attribute after FINGERPRINT", MJ_EINVAL);
+        if (m->has_fingerprint) return fail(why, "attribute after FINGERPRINT", MJ_EINVAL);
         /* §14.5/§14.6: after an integrity attribute only FINGERPRINT counts. */
         bool sealed = m->has_integrity || m->has_integrity_sha256;
         if (!sealed || type == MJ_STUN_ATTR_FINGERPRINT) {
             rc = parse_attr(m, off, type, d + off + ATTR_HDR, alen, why);
-            if (rc < 0)
-                return rc;
+            if (rc < 0) return rc;
         }
         off += ATTR_HDR + pad4(alen);
     }
@@ -212,8 +189,7 @@ static int integrity_mac(const uint8_t *msg, size_t upto, size_t length, const v
 {
     static const uint8_t empty_key[1];
     uint8_t copy[MJ_STUN_MAX_LEN];
-    if (upto > sizeof copy || upto < MJ_STUN_HEADER_LEN || keylen > INT_MAX)
-        return MJ_EINVAL;
+    if (upto > sizeof copy || upto < MJ_STUN_HEADER_LEN || keylen > INT_MAX) return MJ_EINVAL;
     memcpy(copy, msg, upto);
     mj_put_be16(copy + 2, (uint16_t)length);
     unsigned int outlen = 0;
@@ -225,21 +201,18 @@ static int integrity_mac(const uint8_t *msg, size_t upto, size_t length, const v
 
 int mj_stun_check_integrity(const mj_stun_msg *m, const void *key, size_t keylen)
 {
-    if (!m->has_integrity)
-        return MJ_EAUTH;
+    if (!m->has_integrity) return MJ_EAUTH;
     size_t off = m->integrity_off;
     uint8_t mac[MI_LEN];
-    int rc = integrity_mac(m->data, off, off + ATTR_HDR + MI_LEN - MJ_STUN_HEADER_LEN, key, keylen,
-                           mac);
-    if (rc < 0)
-        return rc == MJ_EINVAL ? MJ_EAUTH : rc;
+    int rc =
+        integrity_mac(m->data, off, off + ATTR_HDR + MI_LEN - MJ_STUN_HEADER_LEN, key, keylen, mac);
+    if (rc < 0) return rc == MJ_EINVAL ? MJ_EAUTH : rc;
     return CRYPTO_memcmp(mac, m->data + off + ATTR_HDR, MI_LEN) == 0 ? 0 : MJ_EAUTH;
 }
 
 int mj_stun_check_fingerprint(const mj_stun_msg *m)
 {
-    if (!m->has_fingerprint)
-        return MJ_EINVAL;
+    if (!m->has_fingerprint) return MJ_EINVAL;
     /* FINGERPRINT is last, so the length field already covers it. */
     size_t off = m->fingerprint_off;
     uint32_t want = mj_crc32(m->data, off) ^ MJ_STUN_FP_XOR;
@@ -250,16 +223,13 @@ int mj_stun_peek_ufrag(const uint8_t *d, size_t n, mj_slice *local, mj_slice *re
 {
     mj_stun_msg m;
     int rc = mj_stun_parse(d, n, &m, NULL);
-    if (rc < 0)
-        return rc;
-    if (m.type != MJ_STUN_BINDING_REQUEST || !m.has_username)
-        return MJ_ENOTFOUND;
+    if (rc < 0) return rc;
+    if (m.type != MJ_STUN_BINDING_REQUEST || !m.has_username) return MJ_ENOTFOUND;
     const uint8_t *colon = memchr(m.username.p, ':', m.username.n);
     if (!colon || colon == m.username.p || colon == m.username.p + m.username.n - 1)
         return MJ_ENOTFOUND;
     *local = mj_slice_make(m.username.p, (size_t)(colon - m.username.p));
-    if (remote)
-        *remote = mj_slice_make(colon + 1, m.username.n - local->n - 1);
+    if (remote) *remote = mj_slice_make(colon + 1, m.username.n - local->n - 1);
     return 0;
 }
 
@@ -267,8 +237,7 @@ int mj_stun_peek_ufrag(const uint8_t *d, size_t n, mj_slice *local, mj_slice *re
 
 static void writer_fail(mj_stun_writer *sw, int err)
 {
-    if (!sw->err)
-        sw->err = err;
+    if (!sw->err) sw->err = err;
 }
 
 static void writer_set_len(mj_stun_writer *sw)
@@ -281,22 +250,19 @@ void mj_stun_writer_init(mj_stun_writer *sw, void *buf, size_t cap, uint16_t typ
 {
     memset(sw, 0, sizeof *sw);
     mj_wbuf_init(&sw->w, buf, cap);
-    if (type & 0xC000)
-        writer_fail(sw, MJ_EINVAL);
+    if (type & 0xC000) writer_fail(sw, MJ_EINVAL);
     mj_wbuf_be16(&sw->w, type);
     mj_wbuf_be16(&sw->w, 0);
     mj_wbuf_be32(&sw->w, MJ_STUN_MAGIC);
     mj_wbuf_put(&sw->w, tid, MJ_STUN_TID_LEN);
-    if (sw->w.failed)
-        writer_fail(sw, MJ_ENOSPC);
+    if (sw->w.failed) writer_fail(sw, MJ_ENOSPC);
 }
 
 /* Reserves an attribute with n value bytes (zero padding included) and
  * returns a pointer to its value, or NULL after recording the error. */
 static uint8_t *attr_begin(mj_stun_writer *sw, uint16_t type, size_t n)
 {
-    if (sw->err)
-        return NULL;
+    if (sw->err) return NULL;
     if (sw->finished || (sw->sealed && type != MJ_STUN_ATTR_FINGERPRINT) || n > 0xFFFF ||
         sw->w.len - MJ_STUN_HEADER_LEN + ATTR_HDR + pad4(n) > 0xFFFF) {
         writer_fail(sw, MJ_EINVAL);
@@ -317,8 +283,7 @@ static uint8_t *attr_begin(mj_stun_writer *sw, uint16_t type, size_t n)
 void mj_stun_add(mj_stun_writer *sw, uint16_t type, const void *value, size_t n)
 {
     uint8_t *v = attr_begin(sw, type, n);
-    if (v && n)
-        memcpy(v, value, n);
+    if (v && n) memcpy(v, value, n);
 }
 
 void mj_stun_add_u32(mj_stun_writer *sw, uint16_t type, uint32_t x)
@@ -337,8 +302,7 @@ void mj_stun_add_u64(mj_stun_writer *sw, uint16_t type, uint64_t x)
 
 void mj_stun_add_username(mj_stun_writer *sw, const char *s, size_t n)
 {
-    if (n > MJ_STUN_USERNAME_MAX)
-        writer_fail(sw, MJ_EINVAL);
+    if (n > MJ_STUN_USERNAME_MAX) writer_fail(sw, MJ_EINVAL);
     mj_stun_add(sw, MJ_STUN_ATTR_USERNAME, s, n);
 }
 
@@ -370,8 +334,7 @@ void mj_stun_add_xor_mapped(mj_stun_writer *sw, const mj_addr *a)
         return;
     }
     uint8_t *v = attr_begin(sw, MJ_STUN_ATTR_XOR_MAPPED_ADDRESS, 4 + iplen);
-    if (!v)
-        return;
+    if (!v) return;
     uint8_t mask[16];
     mj_put_be32(mask, MJ_STUN_MAGIC);
     memcpy(mask + 4, sw->w.p + 8, MJ_STUN_TID_LEN); /* the header's transaction id */
@@ -390,12 +353,10 @@ void mj_stun_add_error(mj_stun_writer *sw, int code, const char *reason)
         return;
     }
     uint8_t *v = attr_begin(sw, MJ_STUN_ATTR_ERROR_CODE, 4 + rlen);
-    if (!v)
-        return;
+    if (!v) return;
     v[2] = (uint8_t)(code / 100);
     v[3] = (uint8_t)(code % 100);
-    if (rlen)
-        memcpy(v + 4, reason, rlen);
+    if (rlen) memcpy(v + 4, reason, rlen);
 }
 
 void mj_stun_add_unknown(mj_stun_writer *sw, const uint16_t *types, size_t n)
@@ -408,21 +369,18 @@ void mj_stun_add_unknown(mj_stun_writer *sw, const uint16_t *types, size_t n)
 void mj_stun_add_integrity(mj_stun_writer *sw, const void *key, size_t keylen)
 {
     uint8_t *v = attr_begin(sw, MJ_STUN_ATTR_MESSAGE_INTEGRITY, MI_LEN);
-    if (!v)
-        return;
+    if (!v) return;
     /* The length field now counts the attribute, as §14.5 requires. */
     size_t upto = (size_t)(v - ATTR_HDR - sw->w.p);
     int rc = integrity_mac(sw->w.p, upto, sw->w.len - MJ_STUN_HEADER_LEN, key, keylen, v);
-    if (rc < 0)
-        writer_fail(sw, rc);
+    if (rc < 0) writer_fail(sw, rc);
     sw->sealed = true;
 }
 
 void mj_stun_add_fingerprint(mj_stun_writer *sw)
 {
     uint8_t *v = attr_begin(sw, MJ_STUN_ATTR_FINGERPRINT, FP_LEN);
-    if (!v)
-        return;
+    if (!v) return;
     size_t upto = (size_t)(v - ATTR_HDR - sw->w.p);
     mj_put_be32(v, mj_crc32(sw->w.p, upto) ^ MJ_STUN_FP_XOR);
     sw->finished = true;

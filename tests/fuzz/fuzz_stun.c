@@ -29,8 +29,7 @@
 
 #define ASSERT(c)                                                                                  \
     do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
+        if (!(c)) abort();                                                                         \
     } while (0)
 
 static bool in_input(mj_slice s, const uint8_t *d, size_t n)
@@ -55,18 +54,12 @@ static void round_trip(const mj_stun_msg *m)
     uint8_t buf[MJ_STUN_MAX_LEN + 64];
     mj_stun_writer w;
     mj_stun_writer_init(&w, buf, sizeof buf, m->type, m->tid);
-    if (m->has_username)
-        mj_stun_add_username(&w, (const char *)m->username.p, m->username.n);
-    if (m->has_priority)
-        mj_stun_add_priority(&w, m->priority);
-    if (m->use_candidate)
-        mj_stun_add_use_candidate(&w);
-    if (m->has_controlling)
-        mj_stun_add_ice_controlling(&w, m->tiebreaker);
-    if (m->has_controlled)
-        mj_stun_add_ice_controlled(&w, m->tiebreaker);
-    if (m->has_xor_mapped)
-        mj_stun_add_xor_mapped(&w, &m->xor_mapped);
+    if (m->has_username) mj_stun_add_username(&w, (const char *)m->username.p, m->username.n);
+    if (m->has_priority) mj_stun_add_priority(&w, m->priority);
+    if (m->use_candidate) mj_stun_add_use_candidate(&w);
+    if (m->has_controlling) mj_stun_add_ice_controlling(&w, m->tiebreaker);
+    if (m->has_controlled) mj_stun_add_ice_controlled(&w, m->tiebreaker);
+    if (m->has_xor_mapped) mj_stun_add_xor_mapped(&w, &m->xor_mapped);
     if (m->has_error) {
         uint8_t v[4 + MJ_STUN_REASON_MAX] = {0, 0, (uint8_t)(m->error_code / 100),
                                              (uint8_t)(m->error_code % 100)};
@@ -96,14 +89,12 @@ static void round_trip(const mj_stun_msg *m)
 static size_t reseal(const mj_stun_msg *m, const uint8_t *tid, const char *key, uint8_t *out,
                      size_t cap)
 {
-    size_t base = m->has_integrity ? m->integrity_off
+    size_t base = m->has_integrity     ? m->integrity_off
                   : m->has_fingerprint ? m->fingerprint_off
                                        : m->len;
-    if (base + 32 > cap)
-        return 0;
+    if (base + 32 > cap) return 0;
     memcpy(out, m->data, base);
-    if (tid)
-        memcpy(out + 8, tid, 12);
+    if (tid) memcpy(out + 8, tid, 12);
     mj_put_be16(out + 2, (uint16_t)(base + 24 - 20));
     mj_put_be32(out + base, 0x00080014);
     unsigned int maclen = 0;
@@ -168,14 +159,12 @@ static int answer_check(mj_ice *cli, const mj_stun_msg *m, mj_time now, uint8_t 
     mj_addr to;
     mj_ice_handle_timeout(cli, now);
     int q = mj_ice_poll_transmit(cli, now, out, sizeof out, &to);
-    if (q <= 0)
-        return -100;
+    if (q <= 0) return -100;
     ASSERT(mj_addr_eq(&to, srv));
     mj_stun_msg req;
     ASSERT(mj_stun_parse(out, (size_t)q, &req, NULL) == q);
     size_t len = reseal(m, req.tid, SRV_PWD, buf, cap);
-    if (!len)
-        return -100;
+    if (!len) return -100;
     mj_wbuf reply;
     mj_wbuf_init(&reply, out, sizeof out);
     int rc = mj_ice_handle_stun(cli, now + 1, buf, len, srv, &reply);
@@ -191,8 +180,7 @@ static void fuzz_agents(const mj_stun_msg *m, const uint8_t *d, size_t n)
     mj_addr from = {.family = 6, .port = 5000, .ip = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}};
     init_agents(&lite, &cli, &srv);
     feed_lite(&lite, 1, d, n, &from);
-    if (!m)
-        return;
+    if (!m) return;
     uint8_t buf[MJ_STUN_MAX_LEN + 32], out[256];
     size_t len = reseal(m, NULL, SRV_PWD, buf, sizeof buf);
     if (len) {

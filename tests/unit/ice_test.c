@@ -31,17 +31,17 @@ static const uint8_t chrome_request[] = {
     0x00, 0x24, 0x00, 0x04,                         /* PRIORITY */
     0x6e, 0x7f, 0x1e, 0xff,                         /* 1853824767 */
     0x00, 0x08, 0x00, 0x14,                         /* MESSAGE-INTEGRITY */
-    0x66, 0x0e, 0xed, 0x36, 0x14, 0xb3, 0x66, 0x9b, 0x21, 0xcc,
-    0xd3, 0x44, 0x83, 0xbd, 0xc3, 0xac, 0x00, 0x58, 0x7f, 0x05,
-    0x80, 0x28, 0x00, 0x04, /* FINGERPRINT */
-    0xa2, 0xa5, 0x0a, 0x63,
+    0x66, 0x0e, 0xed, 0x36, 0x14, 0xb3, 0x66, 0x9b, /* HMAC-SHA1 */
+    0x21, 0xcc, 0xd3, 0x44, 0x83, 0xbd, 0xc3, 0xac, /* */
+    0x00, 0x58, 0x7f, 0x05,                         /* */
+    0x80, 0x28, 0x00, 0x04,                         /* FINGERPRINT */
+    0xa2, 0xa5, 0x0a, 0x63,                         /* CRC-32 xor 0x5354554e */
 };
 
 static mj_addr addr(const char *s)
 {
     mj_addr a;
-    if (mj_addr_parse(s, &a) != 0)
-        abort();
+    if (mj_addr_parse(s, &a) != 0) abort();
     return a;
 }
 
@@ -82,21 +82,14 @@ static int build_req(uint8_t *buf, size_t cap, const req_opts *o)
     static const uint8_t tid[12] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2};
     mj_stun_writer w;
     mj_stun_writer_init(&w, buf, cap, MJ_STUN_BINDING_REQUEST, tid);
-    if (o->username)
-        mj_stun_add_username(&w, o->username, strlen(o->username));
+    if (o->username) mj_stun_add_username(&w, o->username, strlen(o->username));
     mj_stun_add_priority(&w, 12345);
-    if (o->controlling)
-        mj_stun_add_ice_controlling(&w, 42);
-    if (o->controlled)
-        mj_stun_add_ice_controlled(&w, 42);
-    if (o->use_candidate)
-        mj_stun_add_use_candidate(&w);
-    if (o->extra_attr)
-        mj_stun_add(&w, o->extra_attr, "x", 1);
-    if (o->key)
-        mj_stun_add_integrity(&w, o->key, strlen(o->key));
-    if (o->fingerprint)
-        mj_stun_add_fingerprint(&w);
+    if (o->controlling) mj_stun_add_ice_controlling(&w, 42);
+    if (o->controlled) mj_stun_add_ice_controlled(&w, 42);
+    if (o->use_candidate) mj_stun_add_use_candidate(&w);
+    if (o->extra_attr) mj_stun_add(&w, o->extra_attr, "x", 1);
+    if (o->key) mj_stun_add_integrity(&w, o->key, strlen(o->key));
+    if (o->fingerprint) mj_stun_add_fingerprint(&w);
     return mj_stun_finish(&w);
 }
 
@@ -132,14 +125,14 @@ static void expect_dropped(mj_ice *lite, const req_opts *o, int want, mj_time no
 
 typedef struct sim {
     mj_ice srv, cli;
-    mj_addr srv_addr;  /* where the client sends */
-    mj_addr cli_addr;  /* the client as the server sees it (after NAT) */
+    mj_addr srv_addr; /* where the client sends */
+    mj_addr cli_addr; /* the client as the server sees it (after NAT) */
     mj_time now;
     bool drop_to_srv, drop_to_cli;
-    int sent;          /* requests the client sent */
-    int answered;      /* responses the client accepted */
+    int sent;     /* requests the client sent */
+    int answered; /* responses the client accepted */
     mj_time last_answered;
-    mj_time last_sent; /* when the client last sent */
+    mj_time last_sent;        /* when the client last sent */
     mj_time min_gap, max_gap; /* between client sends while CONNECTED */
 } sim;
 
@@ -158,10 +151,8 @@ static void sim_init(sim *s, const char *cli_remote_pwd)
 /* One instant: timers, then everything the client wants to send. */
 static void sim_step(sim *s)
 {
-    if (mj_ice_next_timeout(&s->srv) <= s->now)
-        mj_ice_handle_timeout(&s->srv, s->now);
-    if (mj_ice_next_timeout(&s->cli) <= s->now)
-        mj_ice_handle_timeout(&s->cli, s->now);
+    if (mj_ice_next_timeout(&s->srv) <= s->now) mj_ice_handle_timeout(&s->srv, s->now);
+    if (mj_ice_next_timeout(&s->cli) <= s->now) mj_ice_handle_timeout(&s->cli, s->now);
     uint8_t pkt[256], out[256];
     mj_addr to;
     int n;
@@ -173,13 +164,11 @@ static void sim_step(sim *s)
             s->max_gap = gap > s->max_gap ? gap : s->max_gap;
         }
         s->last_sent = s->now;
-        if (s->drop_to_srv || !mj_addr_eq(&to, &s->srv_addr))
-            continue;
+        if (s->drop_to_srv || !mj_addr_eq(&to, &s->srv_addr)) continue;
         mj_wbuf reply;
         mj_wbuf_init(&reply, out, sizeof out);
         int r = mj_ice_handle_stun(&s->srv, s->now, pkt, (size_t)n, &s->cli_addr, &reply);
-        if (r <= 0 || s->drop_to_cli)
-            continue;
+        if (r <= 0 || s->drop_to_cli) continue;
         mj_wbuf sink;
         mj_wbuf_init(&sink, pkt, 0);
         if (mj_ice_handle_stun(&s->cli, s->now, out, (size_t)r, &s->srv_addr, &sink) == 0) {
@@ -195,8 +184,7 @@ static void sim_run(sim *s, mj_time until)
     for (int guard = 0; guard < 100000; guard++) {
         sim_step(s);
         mj_time t = mj_time_min(mj_ice_next_timeout(&s->srv), mj_ice_next_timeout(&s->cli));
-        if (t > until)
-            break;
+        if (t > until) break;
         s->now = t > s->now ? t : s->now + 1;
     }
     s->now = until;
@@ -213,8 +201,8 @@ TEST(init_validates_credentials)
     CHECK_EQ(mj_ice_state_get(&ice), MJ_ICE_NEW);
     CHECK(mj_ice_selected(&ice) == NULL);
     CHECK(mj_slice_eq(mj_ice_local_ufrag(&ice), mj_slice_make(SRV_UFRAG, 8)));
-    const char *bad_ufrags[] = {NULL, "", "abc", "has:colon", "spa ce1",
-                                "123456789012345678901234567890123"};
+    const char *bad_ufrags[] = {NULL,        "",        "abc",
+                                "has:colon", "spa ce1", "123456789012345678901234567890123"};
     for (size_t i = 0; i < sizeof bad_ufrags / sizeof *bad_ufrags; i++) {
         cfg.local_ufrag = bad_ufrags[i];
         CHECK_EQ(mj_ice_init(&ice, &cfg, 0), MJ_EINVAL);
@@ -271,8 +259,8 @@ TEST(chromium_request_accepted)
     memcpy(out, "PFX", 3); /* the answer is appended after what reply holds */
     reply.len = 3;
     mj_addr from = addr("[2001:db8::7]:61000");
-    int n = mj_ice_handle_stun(&lite, MJ_SEC(1), chrome_request, sizeof chrome_request, &from,
-                               &reply);
+    int n =
+        mj_ice_handle_stun(&lite, MJ_SEC(1), chrome_request, sizeof chrome_request, &from, &reply);
     REQUIRE(n > 0);
     CHECK_EQ(reply.len, 3 + (size_t)n);
     mj_stun_msg m;
@@ -289,9 +277,9 @@ TEST(chromium_request_accepted)
     CHECK_EQ(mj_ice_next_timeout(&lite), MJ_SEC(31));
     /* A retransmission of the same check is answered the same way. */
     mj_wbuf_init(&reply, out, sizeof out);
-    CHECK_EQ(mj_ice_handle_stun(&lite, MJ_SEC(2), chrome_request, sizeof chrome_request, &from,
-                                &reply),
-             n);
+    CHECK_EQ(
+        mj_ice_handle_stun(&lite, MJ_SEC(2), chrome_request, sizeof chrome_request, &from, &reply),
+        n);
 }
 
 TEST(wrong_password_gets_no_answer)
@@ -319,12 +307,12 @@ TEST(wrong_or_missing_credentials_dropped)
     mj_ice lite;
     REQUIRE(lite_init(&lite, 0) == 0);
     const char *names[] = {
-        BR_UFRAG ":" SRV_UFRAG,       /* swapped */
-        SRV_UFRAG ":Hm0c",            /* wrong remote ufrag */
-        "majlisUG:" BR_UFRAG,         /* wrong local ufrag */
-        SRV_UFRAG,                    /* no colon */
-        SRV_UFRAG ":" BR_UFRAG "x",   /* longer */
-        SRV_UFRAG ":" BR_UFRAG ":x",  /* extra part */
+        BR_UFRAG ":" SRV_UFRAG,      /* swapped */
+        SRV_UFRAG ":Hm0c",           /* wrong remote ufrag */
+        "majlisUG:" BR_UFRAG,        /* wrong local ufrag */
+        SRV_UFRAG,                   /* no colon */
+        SRV_UFRAG ":" BR_UFRAG "x",  /* longer */
+        SRV_UFRAG ":" BR_UFRAG ":x", /* extra part */
         "",
     };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
@@ -411,9 +399,9 @@ TEST(small_reply_buffer_changes_nothing)
     mj_wbuf reply;
     mj_wbuf_init(&reply, out, sizeof out);
     mj_addr from = addr("192.0.2.1:1");
-    CHECK_EQ(mj_ice_handle_stun(&lite, MJ_SEC(1), chrome_request, sizeof chrome_request, &from,
-                                &reply),
-             MJ_ENOSPC);
+    CHECK_EQ(
+        mj_ice_handle_stun(&lite, MJ_SEC(1), chrome_request, sizeof chrome_request, &from, &reply),
+        MJ_ENOSPC);
     CHECK(memcmp(&before, &lite, sizeof before) == 0);
 }
 
@@ -571,13 +559,11 @@ TEST(client_retransmits_then_gives_up)
     int count = 0;
     for (;;) {
         mj_time t = mj_ice_next_timeout(&s.cli);
-        if (t == MJ_TIME_NEVER || count == 64)
-            break;
+        if (t == MJ_TIME_NEVER || count == 64) break;
         s.now = t;
         int before = s.sent;
         sim_step(&s);
-        if (s.sent > before)
-            sends[count++] = s.now;
+        if (s.sent > before) sends[count++] = s.now;
     }
     CHECK_EQ(mj_ice_state_get(&s.cli), MJ_ICE_FAILED);
     CHECK_EQ(s.now, MJ_ICE_CONNECT_TIMEOUT);
@@ -602,8 +588,7 @@ static int server_response(const uint8_t *req, size_t n, const uint8_t *tid, con
                            const mj_addr *mapped, uint8_t *out, size_t cap)
 {
     mj_stun_msg m;
-    if (mj_stun_parse(req, n, &m, NULL) < 0)
-        return -1;
+    if (mj_stun_parse(req, n, &m, NULL) < 0) return -1;
     mj_stun_writer w;
     mj_stun_writer_init(&w, out, cap, MJ_STUN_BINDING_SUCCESS, tid ? tid : m.tid);
     mj_stun_add_xor_mapped(&w, mapped);
@@ -712,8 +697,8 @@ TEST(client_answers_a_controlled_peer)
     /* Our controlling agent also answers checks from a full peer. */
     mj_ice cli;
     REQUIRE(ctl_init(&cli, 0, SRV_PWD) == 0);
-    req_opts o = {.username = BR_UFRAG ":" SRV_UFRAG, .key = BR_PWD, .controlled = true,
-                  .fingerprint = true};
+    req_opts o = {
+        .username = BR_UFRAG ":" SRV_UFRAG, .key = BR_PWD, .controlled = true, .fingerprint = true};
     uint8_t req[256], out[256];
     int n = build_req(req, sizeof req, &o);
     REQUIRE(n > 0);
@@ -738,8 +723,7 @@ TEST(client_answers_a_controlled_peer)
 TEST(remote_credentials_later)
 {
     /* The client makes its offer before it knows the server's answer. */
-    mj_ice_config cfg = {.role = MJ_ICE_CONTROLLING, .local_ufrag = BR_UFRAG,
-                         .local_pwd = BR_PWD};
+    mj_ice_config cfg = {.role = MJ_ICE_CONTROLLING, .local_ufrag = BR_UFRAG, .local_pwd = BR_PWD};
     mj_ice cli;
     REQUIRE(mj_ice_init(&cli, &cfg, 0) == 0);
     mj_addr srv = addr("203.0.113.5:40000");
@@ -772,8 +756,11 @@ TEST(message_size_bounds)
     /* The longest credentials make the longest check. */
     static const char u32[] = "abcdefghijklmnopqrstuvwxyz012345";
     static const char p64[] = "abcdefghijklmnopqrstuvwxyz012345abcdefghijklmnopqrstuvwxyz012345";
-    mj_ice_config cfg = {.role = MJ_ICE_CONTROLLING, .local_ufrag = u32, .local_pwd = p64,
-                         .remote_ufrag = u32, .remote_pwd = p64};
+    mj_ice_config cfg = {.role = MJ_ICE_CONTROLLING,
+                         .local_ufrag = u32,
+                         .local_pwd = p64,
+                         .remote_ufrag = u32,
+                         .remote_pwd = p64};
     mj_ice cli;
     REQUIRE(mj_ice_init(&cli, &cfg, 0) == 0);
     mj_addr srv = addr("[2001:db8::1]:1");
@@ -812,6 +799,5 @@ TEST_MAIN(init_validates_credentials, client_and_server_connect, chromium_reques
           lite_selection_and_nomination, lite_consent_expires_after_30s,
           lite_expires_without_any_check, client_keeps_consent_then_fails_when_server_stops,
           client_retransmits_then_gives_up, client_ignores_bad_responses,
-          client_fails_when_every_check_is_refused,
-          client_picks_the_candidate_that_answers, client_answers_a_controlled_peer,
-          remote_credentials_later, message_size_bounds)
+          client_fails_when_every_check_is_refused, client_picks_the_candidate_that_answers,
+          client_answers_a_controlled_peer, remote_credentials_later, message_size_bounds)
