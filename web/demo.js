@@ -18,7 +18,8 @@ function setStatus(kind, ar, en) {
   const b = document.createElement('span');
   b.className = 'en';
   b.lang = 'en';
-  b.textContent = ' ' + en;
+  b.dir = 'ltr';
+  b.textContent = en;
   el.append(a, b);
 }
 
@@ -97,7 +98,7 @@ async function speak() {
     state.session = await publish(location.origin, v.room, v.token, stream);
     state.session.stream = stream;
     watch(state.session);
-    addMeter('🎙️ أنت · you', stream);
+    addMeter('أنت · you', stream);
     setStatus('idle', 'نتصل…', 'Connecting…');
   } catch (e) {
     busy(false);
@@ -116,7 +117,7 @@ async function doListen() {
       el.autoplay = true;
       el.srcObject = stream;
       el.play().catch(() => {});
-      addMeter(`🔊 ${i + 1}`, stream);
+      addMeter(`مقعد ${i + 1} · slot ${i + 1}`, stream);
     });
     watch(state.session);
     setStatus('idle', 'نتصل…', 'Connecting…');
