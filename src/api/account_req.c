@@ -74,8 +74,9 @@ static int parse_object(const uint8_t *body, size_t len, bool allow_empty, field
         while (i < n && strcmp(fields[i].name, key) != 0)
             i++;
         if (i == n) {
+            fail(err, 400, "bad_request", "unknown field '%.40s'", key);
             json_decref(doc);
-            return fail(err, 400, "bad_request", "unknown field '%.40s'", key);
+            return MJ_EINVAL;
         }
         if (!type_ok(fields[i].type, v)) {
             json_decref(doc);
@@ -195,16 +196,16 @@ int mj_profile_req_parse(const uint8_t *body, size_t len, mj_profile_req *out, m
     if (PARSE(body, len, false, f, &root, err))
         return MJ_EINVAL;
     int rc = 0;
-    size_t n;
+    size_t n = 0, m = 0;
     const char *why = "invalid";
-    if (!f[0].value && !f[1].value) {
+    const uint8_t *name = f[0].value ? str_of(&f[0], &n) : NULL;
+    const uint8_t *bio = f[1].value ? str_of(&f[1], &m) : NULL;
+    if (!name && !bio)
         rc = fail(err, 400, "bad_request", "give 'display_name', 'bio' or both");
-    } else if (f[0].value &&
-               mj_display_name_normalize(str_of(&f[0], &n), n, out->display_name, &why) != 0) {
+    else if (name && mj_display_name_normalize(name, n, out->display_name, &why) != 0)
         rc = fail(err, 400, "invalid_display_name", "%s", why);
-    } else if (f[1].value && mj_bio_normalize(str_of(&f[1], &n), n, out->bio, &why) != 0) {
+    else if (bio && mj_bio_normalize(bio, m, out->bio, &why) != 0)
         rc = fail(err, 400, "invalid_bio", "%s", why);
-    }
     out->has_name = f[0].value != NULL;
     out->has_bio = f[1].value != NULL;
     json_decref(root);
@@ -255,7 +256,7 @@ int mj_invite_req_parse(const uint8_t *body, size_t len, mj_invite_req *out, mj_
     if (PARSE(body, len, true, f, &root, err))
         return MJ_EINVAL;
     int rc = 0;
-    long long v;
+    long long v = 0;
     if (f[0].value) {
         rc = int_in(&f[0], 1, MJ_INVITE_USES_MAX, &v, err);
         out->uses = (int)v;

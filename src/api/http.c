@@ -363,7 +363,9 @@ static int on_request(mj_http_req *req, struct lws *wsi)
 
 static int on_body(mj_http_req *req, const void *in, size_t len)
 {
-    if (req->body_too_large)
+    /* lws reports an empty body (Content-Length: 0) as one empty chunk
+     * with in == NULL, after the request was dispatched. */
+    if (req->body_too_large || len == 0)
         return 0;
     size_t max = req->srv->cfg.max_body;
     if (req->body_len + len > max) {

@@ -1,4 +1,5 @@
 /* Request routing for the control plane. */
+#include "api/account.h"
 #include "api/assets.h"
 #include "api/server_internal.h"
 
@@ -86,7 +87,14 @@ static void route(mj_server *srv, mj_http_req *req)
         mj_whip_handle(srv, req, true, path + 6);
         return;
     }
+    if (strncmp(path, "/api/", 5) == 0) {
+        mj_account_route(srv, req);
+        return;
+    }
     bool read_only = method == MJ_HTTP_GET || method == MJ_HTTP_HEAD;
+    /* Invite links open the web app, which reads the code from the path. */
+    if (read_only && strncmp(path, "/invite/", 8) == 0 && serve_asset(req, "/index.html"))
+        return;
     if (strcmp(path, "/healthz") == 0 && read_only) {
         mj_http_respond(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
         return;

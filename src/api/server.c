@@ -1,4 +1,5 @@
 /* Server start-up, the control loop and shutdown. */
+#include "api/account.h"
 #include "api/server_internal.h"
 
 #include "base/log.h"
@@ -43,6 +44,7 @@ static void on_wake(void *ctx)
     mj_server *srv = ctx;
     if (srv->media)
         mj_media_poll(srv->media);
+    mj_account_poll(srv);
 }
 
 static int open_data(mj_server *srv)
@@ -124,9 +126,12 @@ int mj_server_run(const mj_server_config *cfg)
     srv->cfg = *cfg;
     int status = 1;
     signal(SIGPIPE, SIG_IGN);
-    if (open_data(srv) != 0 || start_media(srv) != 0 || start_http(srv) != 0)
+    if (open_data(srv) != 0 || mj_account_start(srv) != 0 || start_media(srv) != 0 ||
+        start_http(srv) != 0)
         goto done;
     announce(srv);
+    if (mj_account_first_start(srv, stdout) != 0)
+        mj_error("cannot create the first admin invite");
     running_http = srv->http;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -137,6 +142,7 @@ int mj_server_run(const mj_server_config *cfg)
     running_http = NULL;
     mj_info("shutting down");
 done:
+    mj_account_stop(srv);
     mj_http_free(srv->http);
     srv->http = NULL;
     mj_media_stop(srv->media);

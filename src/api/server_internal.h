@@ -13,6 +13,7 @@ typedef struct mj_server {
     uint8_t secret[MJ_SECRET_LEN];
     mj_http_server *http;
     mj_media *media;
+    struct mj_accounts *accounts; /* the members API (account.h) */
     uint64_t http_requests;
     uint64_t http_status[6]; /* by class: [2] = 2xx ... [5] = 5xx */
 } mj_server;

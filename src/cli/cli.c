@@ -14,6 +14,8 @@ static const char usage[] =
     "  serve          run the server (web app, HTTP API, WHIP/WHEP, media)\n"
     "  room create    create a room and print its id\n"
     "  token          print a speaker or listener token for a room\n"
+    "  invite create  create an invite link and print it\n"
+    "  user           suspend or unsuspend a member (and their invite subtree)\n"
     "\n"
     "Run 'majlis COMMAND --help' for the flags of a command.\n";
 
@@ -42,6 +44,10 @@ int mj_cli_main(int argc, char **argv)
         return mj_cmd_room(argc - 2, argv + 2);
     if (strcmp(cmd, "token") == 0)
         return mj_cmd_token(argc - 2, argv + 2);
+    if (strcmp(cmd, "invite") == 0)
+        return mj_cmd_invite(argc - 2, argv + 2);
+    if (strcmp(cmd, "user") == 0)
+        return mj_cmd_user(argc - 2, argv + 2);
     fprintf(stderr, "majlis: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }
