@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import dgram from 'node:dgram';
+import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { startServer, createRoom, token, tempDir, cleanup, sleep, BIN } from '../browser/lib.mjs';
@@ -219,6 +220,21 @@ test('garbage on the media port is dropped, counted, and harms nothing', async (
   const res = await post('whip', room, speak, fixture('chrome_whip_offer.sdp'));
   assert.equal(res.status, 201);
   await fetch(new URL(res.headers.get('location'), server.url), { method: 'DELETE' });
+});
+
+// Regression: an empty body (Content-Length: 0) once reached the body
+// callback as a NULL pointer.
+test('empty bodies are answered, not crashed on', async () => {
+  const raw = (method, path, headers) => new Promise((resolve, reject) => {
+    const req = http.request(`${server.url}${path}`, { method, headers: { 'Content-Length': '0', ...headers } },
+      (res) => { res.resume(); res.on('end', () => resolve(res.statusCode)); });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(await raw('POST', `/whip/${room}`, { 'Content-Type': 'application/sdp', Authorization: `Bearer ${speak}` }), 400);
+  assert.equal(await raw('DELETE', `/whip/${room}/${'a'.repeat(32)}`, {}), 404);
+  assert.equal(await raw('POST', '/api/login', { 'Content-Type': 'application/json', Origin: server.url }), 400);
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 });
 
 test('command line: --help, unknown flags and missing values', () => {
