@@ -84,11 +84,12 @@ static int parse_limits(mj_accounts_config *cfg, const char **why)
     if (!v || !*v)
         return 0;
     char buf[512];
-    if (strlen(v) >= sizeof buf) {
+    size_t vlen = strlen(v);
+    if (vlen >= sizeof buf) {
         *why = "MAJLIS_RATE_LIMITS";
         return MJ_EINVAL;
     }
-    strcpy(buf, v);
+    memcpy(buf, v, vlen + 1);
     char *save = NULL;
     for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(item, '=');
