@@ -328,6 +328,8 @@ static int write_answer(mj_media *m, const mj_sdp *offer, mj_sdp_answer *ans,
     if (!res->answer)
         return MJ_ENOMEM;
     long n = mj_sdp_write_answer(offer, ans, res->answer, ANSWER_MAX);
+    ans->candidates = NULL; /* cand lives on this stack frame only */
+    ans->ncandidates = 0;
     if (n < 0) {
         free(res->answer);
         res->answer = NULL;
