@@ -322,6 +322,7 @@ static int write_answer(mj_media *m, const mj_sdp *offer, mj_sdp_answer *ans,
     ans->ice_ufrag = p->local_ufrag;
     ans->ice_pwd = p->local_pwd;
     ans->fingerprint = mj_dtls_identity_fingerprint(m->identity);
+    /* cppcheck-suppress autoVariables ; cleared again before returning */
     ans->candidates = &cand;
     ans->ncandidates = 1;
     res->answer = malloc(ANSWER_MAX);
