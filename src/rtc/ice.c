@@ -213,6 +213,25 @@ const mj_addr *mj_ice_selected(const mj_ice *ice)
     return ice->has_selected ? &ice->selected : NULL;
 }
 
+bool mj_ice_validated(const mj_ice *ice, const mj_addr *a)
+{
+    if (ice->has_selected && mj_addr_eq(&ice->selected, a)) return true;
+    if (ice->role != MJ_ICE_LITE) return false;
+    for (size_t i = 0; i < ice->n_remote; i++)
+        if (mj_addr_eq(&ice->remote[i].addr, a)) return true;
+    return false;
+}
+
+size_t mj_ice_validated_count(const mj_ice *ice)
+{
+    return ice->role == MJ_ICE_LITE ? ice->n_remote : 0;
+}
+
+const mj_addr *mj_ice_validated_at(const mj_ice *ice, size_t i)
+{
+    return ice->role == MJ_ICE_LITE && i < ice->n_remote ? &ice->remote[i].addr : NULL;
+}
+
 bool mj_ice_nominated(const mj_ice *ice)
 {
     return ice->nominated;
@@ -264,9 +283,24 @@ static int write_answer(const mj_ice *ice, const mj_stun_msg *m, const mj_addr *
     return len;
 }
 
+/* Remembers an address that passed a check (lite role). The controlling
+ * peer may check from several of its candidates and start DTLS on the pair
+ * it prefers before it nominates that pair, so every recently validated
+ * address may carry DTLS and media; the oldest is forgotten first. */
+static void lite_validate(mj_ice *ice, const mj_addr *from)
+{
+    for (size_t i = 0; i < ice->n_remote; i++)
+        if (mj_addr_eq(&ice->remote[i].addr, from)) return;
+    size_t at = ice->n_remote < MJ_ICE_MAX_REMOTE ? ice->n_remote++ : ice->next_slot;
+    ice->next_slot = (uint8_t)((at + 1) % MJ_ICE_MAX_REMOTE);
+    ice->remote[at].addr = *from;
+    ice->remote[at].priority = 0;
+}
+
 /* RFC 8445 §7.3.1.5 / §8.2 for a lite agent, RFC 7675 for its consent. */
 static void lite_accept(mj_ice *ice, mj_time now, bool nominate, const mj_addr *from)
 {
+    lite_validate(ice, from);
     if (nominate) {
         ice->selected = *from;
         ice->has_selected = true;

@@ -150,6 +150,8 @@ typedef struct mj_ice {
     mj_time deadline;     /* consent expiry, or (controlling, CHECKING) give-up time */
     mj_time next_consent; /* controlling, CONNECTED */
     mj_addr selected;
+    /* Controlling: the candidates to check. Lite: the addresses that
+     * passed a check, most recent MJ_ICE_MAX_REMOTE (next_slot rotates). */
     mj_ice_remote remote[MJ_ICE_MAX_REMOTE];
     mj_ice_txn txn[MJ_ICE_TXNS];
 } mj_ice;
@@ -207,6 +209,15 @@ const char *mj_ice_state_name(enum mj_ice_state state);
  * change later; read it again after every mj_ice_handle_stun. */
 const mj_addr *mj_ice_selected(const mj_ice *ice);
 bool mj_ice_nominated(const mj_ice *ice);
+/* May datagrams from a carry DTLS and media? True for the selected address
+ * and, in the lite role, for the last MJ_ICE_MAX_REMOTE addresses that
+ * passed a check (a controlling peer may start DTLS on a pair before it
+ * nominates it). */
+bool mj_ice_validated(const mj_ice *ice, const mj_addr *a);
+/* Lite role: the validated addresses (0..MJ_ICE_MAX_REMOTE), for callers
+ * that route datagrams by source address. */
+size_t mj_ice_validated_count(const mj_ice *ice);
+const mj_addr *mj_ice_validated_at(const mj_ice *ice, size_t i);
 
 /* The local ufrag, for confirming a ufrag-keyed lookup (mj_stun_peek_ufrag). */
 mj_slice mj_ice_local_ufrag(const mj_ice *ice);

@@ -124,8 +124,7 @@ bool mj_peer_accepts(const mj_peer *p, const uint8_t *d, size_t n, const mj_addr
             return mj_slice_eq(local, mine);
         }
     }
-    const mj_addr *sel = mj_ice_selected(&p->ice);
-    return sel && mj_addr_eq(sel, from);
+    return mj_ice_validated(&p->ice, from);
 }
 
 static int handle_stun(mj_peer *p, mj_time now, const uint8_t *d, size_t n, const mj_addr *from)
@@ -169,9 +168,8 @@ int mj_peer_handle_datagram(mj_peer *p, mj_time now, uint8_t *d, size_t n, const
     mj_pkt_kind kind = mj_demux_classify(d, n);
     if (kind == MJ_PKT_STUN)
         return handle_stun(p, now, d, n, from);
-    /* Everything else must come from the address ICE validated. */
-    const mj_addr *sel = mj_ice_selected(&p->ice);
-    if (!sel || !mj_addr_eq(sel, from))
+    /* Everything else must come from an address ICE validated. */
+    if (!mj_ice_validated(&p->ice, from))
         return MJ_EAUTH;
     long len;
     if (p->outbound_only && (kind == MJ_PKT_RTP || kind == MJ_PKT_RTCP)) {
@@ -180,7 +178,10 @@ int mj_peer_handle_datagram(mj_peer *p, mj_time now, uint8_t *d, size_t n, const
         return 0; /* nothing to read: a listener's reports are not used */
     }
     switch (kind) {
-    case MJ_PKT_DTLS: return handle_dtls(p, now, d, n);
+    case MJ_PKT_DTLS:
+        p->dtls_to = *from;
+        p->has_dtls_to = true;
+        return handle_dtls(p, now, d, n);
     case MJ_PKT_RTP:
         if (!p->srtp_ready)
             return MJ_ESTATE;
@@ -251,11 +252,13 @@ long mj_peer_poll_transmit(mj_peer *p, mj_time now, uint8_t *buf, size_t cap, mj
         if (r != 0)
             return r;
     }
-    const mj_addr *sel = mj_ice_selected(&p->ice);
-    if (p->dtls && sel) {
+    /* DTLS answers go back where the handshake came from; before any
+     * arrived (a client's ClientHello), to the selected address. */
+    const mj_addr *dest = p->has_dtls_to ? &p->dtls_to : mj_ice_selected(&p->ice);
+    if (p->dtls && dest) {
         long r = mj_dtls_poll_transmit(p->dtls, buf, cap);
         if (r > 0)
-            *to = *sel;
+            *to = *dest;
         return r;
     }
     return 0;

@@ -14,7 +14,8 @@
  *   mj_peer_protect_rtp()      encrypt media to send to mj_peer_remote()
  *
  * Implements the composition rules of RFC 8829 §5 and RFC 5764: DTLS and
- * media are accepted only from the address ICE validated; the DTLS state
+ * media are accepted only from addresses ICE validated (DTLS is answered
+ * where it came from; media goes to the selected address); the DTLS state
  * (tens of KiB in OpenSSL) is released as soon as the remote shows it has
  * its keys (its first SRTP or SRTCP: authenticated, or for an
  * outbound-only peer merely from the validated address, since a client
@@ -104,6 +105,8 @@ typedef struct mj_peer {
     bool srtp_ready;
     bool outbound_only;
     uint8_t reply_len;
+    bool has_dtls_to;
+    mj_addr dtls_to; /* where the last DTLS datagram came from */
     mj_addr reply_to;
     uint8_t reply[MJ_PEER_REPLY_MAX];
 } mj_peer;
@@ -115,7 +118,7 @@ void mj_peer_dispose(mj_peer *p);
 MJ_MUST_USE int mj_peer_add_remote_candidate(mj_peer *p, const mj_addr *addr, uint32_t priority);
 
 /* True when the datagram belongs to this peer: a STUN request naming our
- * ufrag, or anything from the address ICE selected. */
+ * ufrag, or anything from an address ICE validated. */
 bool mj_peer_accepts(const mj_peer *p, const uint8_t *d, size_t n, const mj_addr *from);
 
 /* Handles one datagram. On success returns 0 and fills *in (decrypted

@@ -66,12 +66,20 @@ static mj_session *find_by_ufrag(const mj_sfu *s, mj_slice ufrag)
     return NULL;
 }
 
+static int addr_index(const mj_session *sess, const mj_addr *a)
+{
+    for (int i = 0; i < sess->naddrs; i++)
+        if (mj_addr_eq(&sess->addrs[i], a))
+            return i;
+    return -1;
+}
+
 static mj_session *find_by_addr(const mj_sfu *s, const mj_addr *a)
 {
     size_t it = 0;
     mj_session *sess;
     while ((sess = mj_map_next(&s->by_addr, mj_addr_hash(a), &it)))
-        if (mj_addr_eq(&sess->addr, a))
+        if (addr_index(sess, a) >= 0)
             return sess;
     return NULL;
 }
@@ -220,11 +228,16 @@ fail_peer:
     return err;
 }
 
-static void unregister_addr(mj_sfu *s, mj_session *sess)
+static void unregister_addr(mj_sfu *s, mj_session *sess, int i)
 {
-    if (sess->addr_registered)
-        mj_map_remove(&s->by_addr, mj_addr_hash(&sess->addr), sess);
-    sess->addr_registered = false;
+    mj_map_remove(&s->by_addr, mj_addr_hash(&sess->addrs[i]), sess);
+    sess->addrs[i] = sess->addrs[--sess->naddrs];
+}
+
+static void unregister_all(mj_sfu *s, mj_session *sess)
+{
+    while (sess->naddrs)
+        unregister_addr(s, sess, sess->naddrs - 1);
 }
 
 static void session_destroy(mj_sfu *s, mj_session *sess)
@@ -232,7 +245,7 @@ static void session_destroy(mj_sfu *s, mj_session *sess)
     mj_slice ufrag = mj_ice_local_ufrag(&sess->peer.ice);
     mj_map_remove(&s->by_ufrag, mj_hash_bytes(ufrag.p, ufrag.n), sess);
     mj_map_remove(&s->by_id, id_hash(sess->id), sess);
-    unregister_addr(s, sess);
+    unregister_all(s, sess);
     mj_heap_remove(&s->timers, &sess->timer);
     mj_room *room = sess->room;
     if (room) {
@@ -254,20 +267,31 @@ int mj_sfu_session_remove(mj_sfu *s, uint64_t id)
     return 0;
 }
 
-/* Keeps the address map in step with the address ICE selected. */
+/* Routes an address to this session; the newest session validated at an
+ * address owns it. */
+static void register_addr(mj_sfu *s, mj_session *sess, const mj_addr *a)
+{
+    if (addr_index(sess, a) >= 0 || sess->naddrs == MJ_ICE_MAX_REMOTE + 1)
+        return;
+    mj_session *other = find_by_addr(s, a);
+    if (other)
+        unregister_addr(s, other, addr_index(other, a));
+    if (mj_map_add(&s->by_addr, mj_addr_hash(a), sess) == 0)
+        sess->addrs[sess->naddrs++] = *a;
+}
+
+/* Keeps the address map in step with the addresses ICE validated. */
 static void sync_addr(mj_sfu *s, mj_session *sess)
 {
-    const mj_addr *sel = mj_peer_remote(&sess->peer);
-    if (!sel || (sess->addr_registered && mj_addr_eq(sel, &sess->addr)))
-        return;
-    unregister_addr(s, sess);
-    /* The newest session validated at an address owns it. */
-    mj_session *other = find_by_addr(s, sel);
-    if (other)
-        unregister_addr(s, other);
-    sess->addr = *sel;
-    if (mj_map_add(&s->by_addr, mj_addr_hash(sel), sess) == 0)
-        sess->addr_registered = true;
+    const mj_ice *ice = &sess->peer.ice;
+    for (int i = sess->naddrs - 1; i >= 0; i--)
+        if (!mj_ice_validated(ice, &sess->addrs[i]))
+            unregister_addr(s, sess, i);
+    const mj_addr *sel = mj_ice_selected(ice);
+    if (sel)
+        register_addr(s, sess, sel);
+    for (size_t i = 0; i < mj_ice_validated_count(ice); i++)
+        register_addr(s, sess, mj_ice_validated_at(ice, i));
 }
 
 static void drain_transmit(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)

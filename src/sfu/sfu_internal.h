@@ -21,9 +21,10 @@ typedef struct mj_session {
     uint8_t opus_pt;
     uint8_t audio_level_id;  /* publisher */
     uint8_t nslots;          /* subscriber */
-    bool addr_registered;
     bool closed;             /* removed from routing, waiting to be freed */
-    mj_addr addr;            /* registered address (the peer's selected) */
+    uint8_t naddrs;
+    /* Addresses routed to this session: those ICE validated. */
+    mj_addr addrs[MJ_ICE_MAX_REMOTE + 1];
     uint64_t rx_rtp, tx_rtp;
     /* Publisher state for the router. */
     int8_t slot;             /* room slot it occupies, -1 if none */
