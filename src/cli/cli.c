@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
     "usage: majlis COMMAND [FLAGS]\n"
@@ -21,6 +22,9 @@ static const char usage[] =
 
 int mj_cli_main(int argc, char **argv)
 {
+    /* Everything majlis writes (database, WAL, secret, recordings) is for
+     * its own user only. */
+    umask(077);
     if (sodium_init() < 0) {
         fputs("majlis: cannot initialize libsodium\n", stderr);
         return 1;
