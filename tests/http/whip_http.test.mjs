@@ -3,7 +3,7 @@
 // media port fed garbage. No browser needed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import dgram from 'node:dgram';
 import http from 'node:http';
@@ -268,4 +268,11 @@ test('command line: --help, unknown flags and missing values', () => {
   const id = run('room', 'create', '--data', server.data, 'قاعة');
   assert.equal(id.status, 0);
   assert.match(id.stdout, /^[a-z0-9]{12}\n$/);
+});
+
+test('the data directory is private to the server\'s user', () => {
+  for (const name of ['.', 'majlis.db', 'secret.key']) {
+    const mode = statSync(join(server.data, name)).mode & 0o777;
+    assert.equal(mode & 0o077, 0, `${name} is mode ${mode.toString(8)}`);
+  }
 });
