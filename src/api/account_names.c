@@ -326,6 +326,11 @@ void mj_initials(const char *name, char out[MJ_INITIALS_MAX])
 {
     size_t w = first_grapheme(name, out, MJ_INITIALS_MAX / 2 - 4);
     const char *last = strrchr(name, ' ');
+    /* Arabic family names often start with the article "ال" (al-): the
+     * initial of "ليلى الحسن" is ح, not ا. */
+    static const char article[] = "\xD8\xA7\xD9\x84";
+    if (last && strncmp(last + 1, article, 4) == 0 && last[5] && last[5] != ' ')
+        last += 4;
     if (w && last && last[1]) {
         memcpy(out + w, "\xE2\x80\x8C", 3); /* ZWNJ */
         w += 3;

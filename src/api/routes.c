@@ -92,8 +92,10 @@ static void route(mj_server *srv, mj_http_req *req)
         return;
     }
     bool read_only = method == MJ_HTTP_GET || method == MJ_HTTP_HEAD;
-    /* Invite links open the web app, which reads the code from the path. */
-    if (read_only && strncmp(path, "/invite/", 8) == 0 && serve_asset(req, "/index.html"))
+    /* Invite links and the sign-in page open the web app, which reads the
+     * view (and the invite code) from the path. */
+    if (read_only && (strncmp(path, "/invite/", 8) == 0 || strcmp(path, "/login") == 0) &&
+        serve_asset(req, "/index.html"))
         return;
     if (strcmp(path, "/healthz") == 0 && read_only) {
         mj_http_respond(req, 200, "application/json", "{\"status\":\"ok\"}", 15);

@@ -185,6 +185,10 @@ TEST(initials)
     CHECK_STR(out, "ه");
     mj_initials("مُحَمَّد علي", out);
     CHECK_STR(out, "مُ\xe2\x80\x8c" "ع"); /* the mark stays with its letter */
+    mj_initials("ليلى الحسن", out); /* the article al- is skipped */
+    CHECK_STR(out, "ل\xe2\x80\x8c" "ح");
+    mj_initials("علي ال", out); /* a bare "ال" is a word of its own */
+    CHECK_STR(out, "ع\xe2\x80\x8c" "ا");
     mj_initials("👩\xe2\x80\x8d💻 dev", out);
     CHECK_STR(out, "👩\xe2\x80\x8d💻\xe2\x80\x8c" "D");
     CHECK(mj_avatar_hue("layla") >= 0 && mj_avatar_hue("layla") < 360);
