@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "cli/cmd_client.h"
 #include "cli/commands.h"
 
 #include <sodium.h>
@@ -17,6 +18,8 @@ static const char usage[] =
     "  token          print a speaker or listener token for a room\n"
     "  invite create  create an invite link and print it\n"
     "  user           suspend or unsuspend a member (and their invite subtree)\n"
+    "  bot            speak a WAV/Opus file into a room, or record a room\n"
+    "  loadgen        many clients at once: measure what one server holds\n"
     "\n"
     "Run 'majlis COMMAND --help' for the flags of a command.\n";
 
@@ -52,6 +55,10 @@ int mj_cli_main(int argc, char **argv)
         return mj_cmd_invite(argc - 2, argv + 2);
     if (strcmp(cmd, "user") == 0)
         return mj_cmd_user(argc - 2, argv + 2);
+    if (strcmp(cmd, "bot") == 0)
+        return mj_cmd_bot(argc - 2, argv + 2);
+    if (strcmp(cmd, "loadgen") == 0)
+        return mj_cmd_loadgen(argc - 2, argv + 2);
     fprintf(stderr, "majlis: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -163,9 +163,21 @@ static void apply_commands(mj_worker *w, mj_time now)
     }
 }
 
+static bool commands_waiting(mj_worker *w)
+{
+    pthread_mutex_lock(&w->cmds.mu);
+    bool any = w->cmds.len > 0;
+    pthread_mutex_unlock(&w->cmds.mu);
+    return any;
+}
+
 static void receive(mj_worker *w, mj_time now)
 {
     for (int round = 0; round < RX_ROUNDS; round++) {
+        /* A session added while we drain must exist before its first
+         * STUN check, which may be next in the queue. */
+        if (round > 0 && commands_waiting(w))
+            apply_commands(w, now);
         for (int i = 0; i < RX_BATCH; i++) {
             w->rx_iov[i].iov_base = w->rx_buf[i];
             w->rx_iov[i].iov_len = RX_BUF;
@@ -234,12 +246,14 @@ static void *worker_main(void *arg)
             break;
         }
         now = mj_clock_now();
-        for (int i = 0; i < n; i++) {
+        /* Commands first: a new session's first STUN check may already be
+         * in the socket's queue. */
+        for (int i = 0; i < n; i++)
             if (evs[i].data.fd == w->efd)
                 apply_commands(w, now);
-            else if (evs[i].data.fd == w->fd)
+        for (int i = 0; i < n; i++)
+            if (evs[i].data.fd == w->fd)
                 receive(w, now);
-        }
         mj_sfu_handle_timeouts(w->sfu, now, &w->txq);
         mj_txq_flush(&w->txq);
         forward_events(w);

@@ -29,7 +29,7 @@ test('a member edits their display name and bio', async () => {
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.user.display_name, 'هدى العلي');
   assert.equal(r.json.user.bio, 'سطر أول\nسطر ثانٍ');
-  assert.equal(r.json.user.avatar.initials, 'ه\u200Cا');
+  assert.equal(r.json.user.avatar.initials, 'ه\u200Cع'); // al- skipped
   assert.ok(r.json.user.avatar.hue >= 0 && r.json.user.avatar.hue < 360);
   const seen = await omar.get('/api/users/huda');
   assert.equal(seen.status, 200);
