@@ -65,12 +65,16 @@ static void put_transport(mj_wbuf *w, const char *ufrag, const char *pwd, const 
         ufrag, pwd, fp, setup);
 }
 
-static void put_opus(mj_wbuf *w, int pt)
+/* Format parameters say what we prefer to receive (RFC 7587 §6.1). Where
+ * we receive (a speaker's section), ask for DTX as well: a speaker who is
+ * silent then sends a packet every 400 ms instead of every 20 ms, which
+ * cuts what the server forwards to every listener. */
+static void put_opus(mj_wbuf *w, int pt, bool receiving)
 {
     mj_wbuf_printf(w,
                    "a=rtcp-mux" CRLF "a=rtpmap:%d opus/48000/2" CRLF
-                   "a=fmtp:%d minptime=10;useinbandfec=1" CRLF,
-                   pt, pt);
+                   "a=fmtp:%d minptime=10;useinbandfec=1%s" CRLF,
+                   pt, pt, receiving ? ";usedtx=1" : "");
 }
 
 static void put_stream(mj_wbuf *w, uint32_t ssrc, const char *cname, const char *stream,
@@ -153,7 +157,7 @@ static void answer_accepted(mj_wbuf *w, const mj_sdp_media *m, const mj_sdp_answ
     if (m->mid[0]) mj_wbuf_printf(w, "a=mid:%s" CRLF, m->mid);
     mj_wbuf_printf(w, "a=%s" CRLF, mj_sdp_dir_name(am->dir));
     put_transport(w, a->ice_ufrag, a->ice_pwd, a->fingerprint, "passive");
-    put_opus(w, m->opus_pt);
+    put_opus(w, m->opus_pt, am->dir == MJ_SDP_RECVONLY);
     if (m->rtcp_rsize) mj_wbuf_printf(w, "a=rtcp-rsize" CRLF);
     if (m->audio_level_ext) {
         /* RFC 8285 §7: a direction in the offer is answered reversed. */
@@ -227,7 +231,7 @@ long mj_sdp_write_offer(const mj_sdp_offer_params *p, char *buf, size_t cap)
                        "a=mid:%zu" CRLF "a=%s" CRLF,
                        MJ_SDP_CLIENT_OPUS_PT, i, mj_sdp_dir_name(om->dir));
         put_transport(&w, p->ice_ufrag, p->ice_pwd, p->fingerprint, setups[p->setup]);
-        put_opus(&w, MJ_SDP_CLIENT_OPUS_PT);
+        put_opus(&w, MJ_SDP_CLIENT_OPUS_PT, false);
         mj_wbuf_printf(
             &w, "a=rtcp-rsize" CRLF "a=extmap:%d urn:ietf:params:rtp-hdrext:ssrc-audio-level" CRLF,
             MJ_SDP_CLIENT_AUDIO_LEVEL);

@@ -176,7 +176,9 @@ static void check_answer_section(const mj_sdp_media *m, int pt, enum mj_sdp_dir 
     CHECK_STR(m->proto, "UDP/TLS/RTP/SAVPF");
     CHECK_EQ(m->npts, 1);
     CHECK_EQ(m->opus_pt, pt);
-    CHECK_STR(m->opus_fmtp, "minptime=10;useinbandfec=1");
+    /* Where the server receives, it asks the speaker for DTX. */
+    CHECK_STR(m->opus_fmtp, dir == MJ_SDP_RECVONLY ? "minptime=10;useinbandfec=1;usedtx=1"
+                                                   : "minptime=10;useinbandfec=1");
     CHECK_EQ(m->dir, dir);
     CHECK(m->rtcp_mux);
     CHECK(m->bundled);
@@ -531,7 +533,7 @@ TEST(answer_whip_exact_and_parsed_back)
                        "a=setup:passive\r\n"
                        "a=rtcp-mux\r\n"
                        "a=rtpmap:111 opus/48000/2\r\n"
-                       "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+                       "a=fmtp:111 minptime=10;useinbandfec=1;usedtx=1\r\n"
                        "a=rtcp-rsize\r\n"
                        "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
                        "a=candidate:1 1 udp 2130706431 192.0.2.10 40000 typ host\r\n"
