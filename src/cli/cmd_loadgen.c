@@ -21,14 +21,16 @@ int mj_cmd_loadgen(int argc, char **argv)
         {"url", MJ_FLAG_STRING, &o.url, "URL", "the server, on loopback or this network namespace",
          0, 0, true, false},
         {"room", MJ_FLAG_STRING, &o.room, "ID", "room id", 0, 0, true, false},
-        {"speaker-token", MJ_FLAG_STRING, &o.speaker_token, "TOKEN", "speaker token for the room",
-         0, 0, true, false},
+        {"speaker-token", MJ_FLAG_STRING, &o.speaker_token, "TOKEN",
+         "speaker token for the room (not needed with --speakers 0)", 0, 0, false, false},
         {"listener-token", MJ_FLAG_STRING, &o.listener_token, "TOKEN",
          "listener token for the room", 0, 0, true, false},
         {"listeners", MJ_FLAG_INT, &o.listeners, "N", "listeners, 0 to 20000", 0,
          MJ_LOADGEN_MAX_LISTENERS, true, false},
-        {"speakers", MJ_FLAG_INT, &o.speakers, "M", "speakers, 1 to 16 (default 1)", 1,
-         MJ_LOADGEN_MAX_SPEAKERS, false, false},
+        {"speakers", MJ_FLAG_INT, &o.speakers, "M",
+         "speakers, 0 to 16 (default 1); 0 only listens, to a room whose speakers another\n"
+         "                             loadgen runs (several processes share a big load)",
+         0, MJ_LOADGEN_MAX_SPEAKERS, false, false},
         {"ramp", MJ_FLAG_INT, &o.ramp, "PER_SECOND", "listener joins per second (default 100)", 1,
          MJ_LOADGEN_MAX_RAMP, false, false},
         {"duration", MJ_FLAG_INT, &o.duration, "SECONDS",
@@ -68,5 +70,9 @@ int mj_cmd_loadgen(int argc, char **argv)
         return 2;
     }
     mj_log_set_level(lv);
+    if (o.speakers > 0 && !o.speaker_token) {
+        fprintf(stderr, "majlis loadgen: --speaker-token is required when there are speakers\n");
+        return 2;
+    }
     return mj_loadgen_run(&o);
 }

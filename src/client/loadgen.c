@@ -210,7 +210,10 @@ static void on_listener_rtp(mj_csess *s, uint8_t *pkt, size_t len, const mj_rx_t
         return;
     }
     uint16_t who = mj_be16(tag + 4);
-    if (who >= g->o->speakers || !g->speakers[who].in_room) {
+    /* A listen-only process (no speakers of its own) can check the tag
+     * but not who is in the room. */
+    if (g->o->speakers > 0 ? who >= g->o->speakers || !g->speakers[who].in_room
+                           : who >= MJ_LOADGEN_MAX_SPEAKERS) {
         l->bad_origin++;
         g->bad_origin++;
         return;
@@ -372,7 +375,8 @@ static void enter_phase(loadgen *g, enum lg_phase p)
     case LG_RAMP:
         g->t_ramp = now;
         lg_sample_take(g, &g->s_base);
-        arm(g, &g->tick, now);
+        if (g->o->speakers > 0)
+            arm(g, &g->tick, now);
         if (g->o->listeners > 0) {
             arm(g, &g->ramp, now);
             arm(g, &g->phase_timer,
@@ -546,6 +550,8 @@ int mj_loadgen_run(const mj_loadgen_opts *o)
     }
     arm(g, &g->phase_timer, g->t_start + SPEAKERS_MAX);
     arm(g, &g->progress, g->t_start + MJ_SEC(1));
+    if (o->speakers == 0)
+        enter_phase(g, LG_RAMP);
     mj_loop_run(&g->loop);
     if (g->s_end.ok && g->metrics_ok) g->metrics_ok = lg_metrics_read(o->url, &g->m_end) == 0;
     if (!o->quiet) fputc('\n', stderr);
