@@ -37,7 +37,7 @@ struct mj_media {
     mj_map by_id;
     mj_map rooms;
     int nsessions;
-    uint64_t refused_full, offers_bad;
+    uint64_t refused_full, refused_busy, offers_bad;
 };
 
 static uint64_t str_hash(const char *s)
@@ -369,6 +369,18 @@ static int register_session(mj_media *m, const mj_sfu_session_params *p, room_re
     return 0;
 }
 
+static bool worker_saturated(mj_media *m, int worker)
+{
+    int max = m->cfg.max_load_permille;
+    if (max >= 1000)
+        return false;
+    if (max <= 0)
+        return true; /* draining: no new listeners at all */
+    mj_worker_stats st;
+    mj_worker_stats_get(m->workers[worker], &st);
+    return (int)st.load_permille > max;
+}
+
 void mj_media_session_create(mj_media *m, const char *room, mj_sfu_role role, const char *offer_text,
                              size_t len, mj_media_result *res)
 {
@@ -408,6 +420,17 @@ void mj_media_session_create(mj_media *m, const char *room, mj_sfu_role role, co
     room_rec *r = place_room(m, room);
     if (!r) {
         fail(res, 500, "internal", "out of memory");
+        goto done;
+    }
+    if (role == MJ_SFU_SUBSCRIBER && worker_saturated(m, r->worker)) {
+        /* Past saturation a worker serves everyone worse (its cost per
+         * packet rises and throughput falls), so new listeners wait. */
+        m->refused_busy++;
+        if (r->sessions == 0) {
+            mj_map_remove(&m->rooms, str_hash(r->id), r);
+            free(r);
+        }
+        fail(res, 503, "server_busy", "this room's audio server is at capacity; try again soon");
         goto done;
     }
     int err = write_answer(m, offer, ans, &p, r->worker, res);
@@ -512,6 +535,16 @@ void mj_media_metrics(mj_media *m, mj_wbuf *out)
                    "# HELP majlis_offers_refused_total offers refused as malformed or unusable\n"
                    "# TYPE majlis_offers_refused_total counter\nmajlis_offers_refused_total %llu\n",
                    (unsigned long long)m->offers_bad);
+    mj_wbuf_printf(out, "# HELP majlis_media_worker_load worker thread CPU time over wall time\n"
+                        "# TYPE majlis_media_worker_load gauge\n");
+    for (int i = 0; i < nw; i++)
+        mj_wbuf_printf(out, "majlis_media_worker_load{worker=\"%d\"} %.3f\n", i,
+                       st[i].load_permille / 1000.0);
+    mj_wbuf_printf(out,
+                   "# HELP majlis_listeners_refused_busy_total listeners refused while their "
+                   "worker was saturated\n# TYPE majlis_listeners_refused_busy_total counter\n"
+                   "majlis_listeners_refused_busy_total %llu\n",
+                   (unsigned long long)m->refused_busy);
     mj_wbuf_printf(out,
                    "# HELP majlis_sessions_refused_full_total sessions refused at the limit\n"
                    "# TYPE majlis_sessions_refused_full_total counter\n"

@@ -23,6 +23,10 @@ typedef struct mj_media_config {
     mj_addr announce;   /* IP written in candidates */
     int workers;
     int max_sessions;
+    /* New listeners are refused (503) while the room's worker is busier
+     * than this, in thousandths of a core; 1000 never refuses, 0 refuses
+     * every new listener (draining the server). */
+    int max_load_permille;
     mj_time consent_timeout; /* 0: 30 s */
     void (*wake)(void *ctx); /* called from worker threads */
     void *wake_ctx;

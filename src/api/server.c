@@ -69,6 +69,7 @@ static int start_media(mj_server *srv)
         .announce = srv->cfg.announce,
         .workers = srv->cfg.workers,
         .max_sessions = srv->cfg.max_sessions,
+        .max_load_permille = srv->cfg.max_load_percent * 10,
         .wake = wake_http,
         .wake_ctx = srv,
     };

@@ -16,6 +16,7 @@ typedef struct mj_server_config {
     mj_addr announce;      /* IP put in SDP candidates */
     int workers;           /* media worker threads */
     int max_sessions;      /* WHIP+WHEP sessions in all; beyond: 503 */
+    int max_load_percent;  /* refuse new listeners above this worker load */
     size_t max_body;       /* HTTP request body cap */
 } mj_server_config;
 

@@ -18,7 +18,7 @@ int mj_cmd_serve(int argc, char **argv)
 {
     const char *data = MJ_DEFAULT_DATA, *http = MJ_DEFAULT_HTTP, *announce = NULL;
     const char *media_bind = NULL, *log_level = "info";
-    long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000;
+    long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
     mj_flag flags[] = {
         {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
         {"http", MJ_FLAG_STRING, &http, "ADDR:PORT", "HTTP listen address (default 127.0.0.1:8080)",
@@ -33,6 +33,10 @@ int mj_cmd_serve(int argc, char **argv)
          false},
         {"max-sessions", MJ_FLAG_INT, &max_sessions, "N",
          "most concurrent WHIP/WHEP sessions (default 20000)", 1, 1000000, false, false},
+        {"max-load", MJ_FLAG_INT, &max_load, "PERCENT",
+         "refuse new listeners while their room's media worker is busier than this\n"
+         "                             (default 90; 100: never; 0: no new listeners, to drain)",
+         0, 100, false, false},
         {"log-level", MJ_FLAG_STRING, &log_level, "LEVEL",
          "error, warn, info, debug or trace (default info)", 0, 0, false, false},
         {0},
@@ -90,6 +94,7 @@ int mj_cmd_serve(int argc, char **argv)
     }
     cfg.workers = (int)workers;
     cfg.max_sessions = (int)max_sessions;
+    cfg.max_load_percent = (int)max_load;
     cfg.max_body = 64 * 1024;
     return mj_server_run(&cfg);
 }

@@ -47,6 +47,7 @@ struct mj_worker {
     pthread_mutex_t stats_mu;
     mj_worker_stats stats_pub; /* published copy */
     mj_worker_stats stats;     /* the worker's own, shell part */
+    mj_time load_cpu, load_wall; /* thread CPU and wall clock at the last publish */
     /* Receive and send batches: owned by the worker thread. */
     struct mmsghdr rx_msgs[RX_BATCH];
     struct iovec rx_iov[RX_BATCH];
@@ -206,6 +207,25 @@ static void receive(mj_worker *w, mj_time now)
     }
 }
 
+static mj_time thread_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (mj_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* CPU time over wall time since the last call: the worker's load. */
+static void measure_load(mj_worker *w, mj_time now)
+{
+    mj_time cpu = thread_cpu_now();
+    if (w->load_wall && now > w->load_wall) {
+        mj_time l = (cpu - w->load_cpu) * 1000 / (now - w->load_wall);
+        w->stats.load_permille = (uint32_t)(l < 0 ? 0 : l > 1000 ? 1000 : l);
+    }
+    w->load_cpu = cpu;
+    w->load_wall = now;
+}
+
 static void publish_stats(mj_worker *w)
 {
     pthread_mutex_lock(&w->stats_mu);
@@ -259,6 +279,7 @@ static void *worker_main(void *arg)
         forward_events(w);
         w->stats.loop_turns++;
         if (now >= next_stats) {
+            measure_load(w, mj_clock_now());
             publish_stats(w);
             next_stats = now + STATS_EVERY;
         }

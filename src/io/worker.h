@@ -49,6 +49,9 @@ typedef struct mj_worker_stats {
     uint64_t tx_dropped;    /* datagrams the socket would not take */
     uint64_t loop_turns;
     uint64_t cmd_errors;    /* commands the SFU refused */
+    /* The worker thread's CPU time over wall time in the last publish
+     * interval, in thousandths: how close it is to saturation. */
+    uint32_t load_permille;
 } mj_worker_stats;
 void mj_worker_stats_get(mj_worker *w, mj_worker_stats *out);
 uint16_t mj_worker_port(const mj_worker *w);

@@ -173,6 +173,31 @@ test('a full server answers 503 with Retry-After', async () => {
   await fetch(new URL(again.headers.get('location'), server.url), { method: 'DELETE' });
 });
 
+test('a draining server (--max-load 0) refuses new listeners but not speakers', async () => {
+  const d = await startServer({ data: join(dir, 'drain'), extraArgs: ['--max-load', '0'] });
+  try {
+    const r = createRoom(d.data, 'Drain');
+    const res = await fetch(`${d.url}/whep/${r}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token(d.data, r, 'listener')}` },
+      body: fixture('chrome_whep_offer_1audio.sdp'),
+    });
+    await expectError(res, 503, 'server_busy');
+    assert.ok(Number(res.headers.get('retry-after')) > 0);
+    const spk = await fetch(`${d.url}/whip/${r}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token(d.data, r, 'speaker')}` },
+      body: fixture('chrome_whip_offer.sdp'),
+    });
+    assert.equal(spk.status, 201);
+    const text = await (await fetch(`${d.url}/metrics`)).text();
+    assert.match(text, /^majlis_listeners_refused_busy_total 1$/m);
+    assert.match(text, /^majlis_media_worker_load\{worker="0"\} \d+\.\d{3}$/m);
+  } finally {
+    assert.equal(await d.stop(), 0);
+  }
+});
+
 async function metrics() {
   const res = await fetch(`${server.url}/metrics`);
   assert.equal(res.status, 200);
