@@ -7,6 +7,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DATA       ?= ./data
 HTTP       ?= 127.0.0.1:8080
 MEDIA_PORT ?= 40000
+ARGS       ?=
 
 .PHONY: all build run test deps test-build node-deps format bench clean
 
@@ -23,7 +24,7 @@ build: $(BUILD)/release/CMakeCache.txt
 	@ln -sf release/majlis $(BUILD)/majlis
 
 run: deps build
-	@scripts/first-run "$(BUILD)/majlis" "$(DATA)" "$(HTTP)" "$(MEDIA_PORT)"
+	@scripts/first-run "$(BUILD)/majlis" "$(DATA)" "$(HTTP)" "$(MEDIA_PORT)" $(ARGS)
 
 node-deps:
 	@scripts/install-node-deps
