@@ -1,6 +1,7 @@
 /* The members API: settings, routing, the same-origin rule, sessions from
  * cookies, rate limits, and the JSON views shared by the handlers. */
 #include "api/account_internal.h"
+#include "room/cookie.h"
 
 #include "base/log.h"
 #include "base/rand.h"
@@ -374,27 +375,21 @@ static bool token_ok(const char *t, size_t n)
 /* The first well-formed session token among the request's cookies. Over
  * HTTPS only the __Host- cookie counts: a plain one could have been planted
  * by a sibling subdomain to sign the victim into someone else's account. */
+static bool take_token(const char *v, size_t n, void *ctx)
+{
+    if (!token_ok(v, n))
+        return false;
+    memcpy(ctx, v, n);
+    ((char *)ctx)[n] = '\0';
+    return true;
+}
+
 static bool session_cookie(mj_http_req *req, bool https, char token[MJ_TOKEN_CHARS + 1])
 {
     const char *name = https ? MJ_SESSION_COOKIE_SECURE : MJ_SESSION_COOKIE;
     char cookies[4096];
-    if (mj_http_header(req, MJ_HDR_COOKIE, cookies, sizeof cookies) <= 0)
-        return false;
-    char *save = NULL;
-    for (char *c = strtok_r(cookies, ";", &save); c; c = strtok_r(NULL, ";", &save)) {
-        while (*c == ' ')
-            c++;
-        char *eq = strchr(c, '=');
-        if (!eq)
-            continue;
-        *eq = '\0';
-        const char *v = eq + 1;
-        if (strcmp(c, name) == 0 && token_ok(v, strlen(v))) {
-            memcpy(token, v, MJ_TOKEN_CHARS + 1);
-            return true;
-        }
-    }
-    return false;
+    int n = mj_http_header(req, MJ_HDR_COOKIE, cookies, sizeof cookies);
+    return n > 0 && mj_cookie_find(cookies, (size_t)n, name, take_token, token);
 }
 
 /* 0: signed in; MJ_ENOTFOUND: no live session; MJ_EIO. */
