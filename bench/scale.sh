@@ -5,14 +5,17 @@
 #
 #   bench/scale.sh [N N ...]          (from the repository root or a bundle)
 #
-# Each step starts a fresh server pinned to CPU 0, then LOADGENS processes
-# (default: enough for 400 listeners each, at most CPUs - 2), pinned to
-# CPUs 2.., the first with 3 speakers, the rest listen-only (--speakers 0).
+# Each step starts a fresh server pinned to CPU 0 (or, with WORKERS=W, runs
+# `--workers W` on CPUs 0..W-1), then LOADGENS processes (default: enough
+# for 400 listeners each, at most the CPUs left), pinned to the CPUs after
+# the server's plus one, the first with 3 speakers, the rest listen-only
+# (--speakers 0). SERVE_ARGS adds serve flags (e.g. --room-split 1500).
 # The server's CPU is read from /proc over a fixed window in steady state,
 # so its cost per forwarded packet counts everything it did: forwarding,
 # consent checks, RTCP. Environment: MAJLIS (the binary, default
 # build/release/majlis or ./majlis in a bundle), JQ, OUT, RAMP (joins per
-# second per process, default 200), HOLD (seconds measured, default 8).
+# second in all, shared by the processes; default 400), HOLD (seconds
+# measured, default 8).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 if [ -x "$here/majlis" ] && [ ! -d "$here/../src" ]; then
@@ -21,10 +24,13 @@ else
     cd "$here/.."; MAJLIS=${MAJLIS:-build/release/majlis}; JQ=${JQ:-jq}
 fi
 OUT=${OUT:-/tmp/majlis-scale}
-RAMP=${RAMP:-200}
+RAMP=${RAMP:-400}
 HOLD=${HOLD:-8}
 STEPS=${*:-1000 2000 3000 4000 6000}
 CPUS=$(nproc)
+WORKERS=${WORKERS:-1}
+SERVE_ARGS=${SERVE_ARGS:-}
+FIRST=$((WORKERS + 1))   # first load generator CPU (one CPU left for the rest)
 mkdir -p "$OUT"
 ulimit -n 65536 2>/dev/null || true
 # Called in the background (&): exec so that $! is the program itself.
@@ -34,22 +40,27 @@ healthy() { (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /healthz HTTP/1.0\r\
              grep -q '200 OK' <&3) 2>/dev/null; }
 
 echo "machine: $CPUS CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r)"
+echo "server: $MAJLIS, --workers $WORKERS $SERVE_ARGS"
 printf '%-9s %-5s %-8s %-9s %-8s %-8s %-9s %-9s %-11s %-9s %-10s %-9s\n' listeners procs "pkt/s" loss% \
     "p50 ms" "p99 ms" "join p99" "srv cores" "srv us/pkt" "lst/core" "RSS MiB" "B/listener"
 for n in $STEPS; do
     procs=${LOADGENS:-$(( (n + 399) / 400 ))}
-    [ "$procs" -gt $((CPUS - 2)) ] && procs=$((CPUS - 2))
+    [ "$procs" -gt $((CPUS - FIRST)) ] && procs=$((CPUS - FIRST))
     [ "$procs" -lt 1 ] && procs=1
-    cpu_of() { if [ "$CPUS" -ge 3 ]; then echo $((2 + $1 % (CPUS - 2))); else echo $((CPUS - 1)); fi; }
+    cpu_of() {
+        if [ "$CPUS" -gt "$FIRST" ]; then echo $((FIRST + $1 % (CPUS - FIRST)));
+        else echo $((CPUS - 1)); fi
+    }
     per=$(( (n + procs - 1) / procs ))
-    ramp_s=$(( (per + RAMP - 1) / RAMP ))
+    ramp=$(( RAMP / procs )); [ "$ramp" -lt 1 ] && ramp=1
+    ramp_s=$(( (per + ramp - 1) / ramp ))
     duration=$(( ramp_s + 3 + HOLD + 2 ))
     data=$(mktemp -d /tmp/majlis-scale-XXXXXX)
     room=$("$MAJLIS" room create --data "$data" Scale)
     speak=$("$MAJLIS" token --data "$data" --room "$room" --role speaker)
     hear=$("$MAJLIS" token --data "$data" --room "$room" --role listener)
-    pin 0 "$MAJLIS" serve --data "$data" --http 127.0.0.1:18490 --media-port 41490 \
-        --log-level warn >"$data/serve.log" 2>&1 &
+    pin "0-$((WORKERS - 1))" "$MAJLIS" serve --data "$data" --http 127.0.0.1:18490 \
+        --media-port 41490 --workers "$WORKERS" $SERVE_ARGS --log-level warn >"$data/serve.log" 2>&1 &
     srv=$!
     for _ in $(seq 100); do healthy 18490 && break; sleep 0.1; done
     rss0=$(awk '/VmRSS/ {print $2}' "/proc/$srv/status")
@@ -58,7 +69,7 @@ for n in $STEPS; do
         spk=0; [ "$p" = 0 ] && spk=3
         pin "$(cpu_of "$p")" "$MAJLIS" loadgen --url http://127.0.0.1:18490 --room "$room" \
             --speaker-token "$speak" --listener-token "$hear" --listeners "$per" \
-            --speakers "$spk" --ramp "$RAMP" --duration "$duration" --server-pid "$srv" \
+            --speakers "$spk" --ramp "$ramp" --duration "$duration" --server-pid "$srv" \
             --json "$OUT/scale-$n-$p.json" --quiet >"$OUT/scale-$n-$p.txt" 2>&1 &
         pids+=($!)
         [ "$p" = 0 ] && sleep 1   # the speakers first

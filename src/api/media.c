@@ -22,10 +22,15 @@ typedef struct session_rec {
     int worker;
 } session_rec;
 
+/* A room has a home worker (its speakers, its slot state) and, once it
+ * has more listeners than one worker takes (room_split), branch workers
+ * that serve the rest of its listeners from packets the home exports. */
 typedef struct room_rec {
     char id[MJ_SFU_ROOM_ID_MAX + 1];
-    int worker;
+    int home;
     int sessions;
+    uint64_t branches;  /* bit i: worker i serves some of its listeners */
+    int *listeners;     /* per worker */
 } room_rec;
 
 struct mj_media {
@@ -82,6 +87,8 @@ int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
             .consent_timeout = cfg->consent_timeout,
             .on_event = cfg->wake,
             .ctx = cfg->wake_ctx,
+            .group = m->workers,
+            .ngroup = cfg->workers,
         };
         wc.bind.port = (uint16_t)(cfg->first_port + i);
         err = mj_worker_start(&wc, &m->workers[i], why);
@@ -111,6 +118,9 @@ void mj_media_stop(mj_media *m)
     free(m->worker_load);
     mj_map_dispose(&m->by_id); /* same records as by_resource */
     free_map_values(&m->by_resource);
+    for (size_t i = 0; m->rooms.slots && i <= m->rooms.mask; i++)
+        if (m->rooms.slots[i].value)
+            free(((room_rec *)m->rooms.slots[i].value)->listeners);
     free_map_values(&m->rooms);
     mj_dtls_identity_free(m->identity);
     free(m);
@@ -156,8 +166,20 @@ static session_rec *find_id(mj_media *m, uint64_t id)
     return NULL;
 }
 
-/* A room lives on one worker while it has sessions: the least loaded one
- * when it starts. */
+static int least_loaded(const mj_media *m, int except, uint64_t skip)
+{
+    int best = -1;
+    for (int i = 0; i < m->cfg.workers; i++) {
+        if (i == except || (i < 64 && (skip & (1ull << i))))
+            continue;
+        if (best < 0 || m->worker_load[i] < m->worker_load[best])
+            best = i;
+    }
+    return best;
+}
+
+/* A room's home is the least loaded worker when it starts; it stays there
+ * while it has sessions. */
 static room_rec *place_room(mj_media *m, const char *id)
 {
     room_rec *r = find_room(m, id);
@@ -166,17 +188,63 @@ static room_rec *place_room(mj_media *m, const char *id)
     r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
+    r->listeners = calloc((size_t)m->cfg.workers, sizeof *r->listeners);
+    if (!r->listeners) {
+        free(r);
+        return NULL;
+    }
     snprintf(r->id, sizeof r->id, "%s", id);
-    int best = 0;
-    for (int i = 1; i < m->cfg.workers; i++)
-        if (m->worker_load[i] < m->worker_load[best])
-            best = i;
-    r->worker = best;
+    r->home = least_loaded(m, -1, 0);
     if (mj_map_add(&m->rooms, str_hash(id), r) != 0) {
+        free(r->listeners);
         free(r);
         return NULL;
     }
     return r;
+}
+
+static void drop_room(mj_media *m, room_rec *r)
+{
+    mj_map_remove(&m->rooms, str_hash(r->id), r);
+    free(r->listeners);
+    free(r);
+}
+
+/* Where a new session of the room goes: speakers home; listeners home
+ * until it holds room_split of them, then the emptiest branch with room,
+ * then a new branch on the least loaded other worker, and when every
+ * worker holds its share, wherever the room has fewest. */
+static int choose_worker(const mj_media *m, const room_rec *r, mj_sfu_role role)
+{
+    int split = m->cfg.room_split;
+    if (role == MJ_SFU_PUBLISHER || m->cfg.workers == 1 || split <= 0 ||
+        r->listeners[r->home] < split)
+        return r->home;
+    int best = -1;
+    for (int i = 0; i < m->cfg.workers && i < 64; i++)
+        if ((r->branches & (1ull << i)) && r->listeners[i] < split &&
+            (best < 0 || r->listeners[i] < r->listeners[best]))
+            best = i;
+    if (best >= 0)
+        return best;
+    best = least_loaded(m, r->home, r->branches);
+    if (best >= 0 && best < 64)
+        return best;
+    best = r->home;
+    for (int i = 0; i < m->cfg.workers && i < 64; i++)
+        if ((r->branches & (1ull << i)) && r->listeners[i] < r->listeners[best])
+            best = i;
+    return best;
+}
+
+/* Tells the home worker which workers now serve part of the room. */
+static void set_branches(mj_media *m, room_rec *r, uint64_t branches)
+{
+    if (branches == r->branches)
+        return;
+    r->branches = branches;
+    if (mj_worker_room_branches(m->workers[r->home], r->id, branches) != 0)
+        mj_warn("media: cannot tell worker %d about room %s's branches", r->home, r->id);
 }
 
 static void forget_session(mj_media *m, session_rec *s)
@@ -186,10 +254,11 @@ static void forget_session(mj_media *m, session_rec *s)
     m->worker_load[s->worker]--;
     m->nsessions--;
     room_rec *r = find_room(m, s->room);
-    if (r && --r->sessions == 0) {
-        mj_map_remove(&m->rooms, str_hash(r->id), r);
-        free(r);
-    }
+    if (r && s->role == MJ_SFU_SUBSCRIBER && --r->listeners[s->worker] == 0 &&
+        s->worker != r->home && s->worker < 64)
+        set_branches(m, r, r->branches & ~(1ull << s->worker));
+    if (r && --r->sessions == 0)
+        drop_room(m, r);
     free(s);
 }
 
@@ -341,7 +410,7 @@ static int write_answer(mj_media *m, const mj_sdp *offer, mj_sdp_answer *ans,
 }
 
 static int register_session(mj_media *m, const mj_sfu_session_params *p, room_rec *r,
-                            mj_media_result *res)
+                            int worker, mj_media_result *res)
 {
     session_rec *s = calloc(1, sizeof *s);
     if (!s)
@@ -351,7 +420,7 @@ static int register_session(mj_media *m, const mj_sfu_session_params *p, room_re
     } while (find_resource(m, s->resource));
     s->id = p->id;
     s->role = p->role;
-    s->worker = r->worker;
+    s->worker = worker;
     snprintf(s->room, sizeof s->room, "%s", p->room);
     if (mj_map_add(&m->by_resource, str_hash(s->resource), s) != 0) {
         free(s);
@@ -363,7 +432,9 @@ static int register_session(mj_media *m, const mj_sfu_session_params *p, room_re
         return MJ_ENOMEM;
     }
     r->sessions++;
-    m->worker_load[r->worker]++;
+    if (p->role == MJ_SFU_SUBSCRIBER)
+        r->listeners[worker]++;
+    m->worker_load[worker]++;
     m->nsessions++;
     memcpy(res->resource, s->resource, sizeof res->resource);
     return 0;
@@ -422,30 +493,31 @@ void mj_media_session_create(mj_media *m, const char *room, mj_sfu_role role, co
         fail(res, 500, "internal", "out of memory");
         goto done;
     }
-    if (role == MJ_SFU_SUBSCRIBER && worker_saturated(m, r->worker)) {
+    int worker = choose_worker(m, r, role);
+    if (role == MJ_SFU_SUBSCRIBER && worker_saturated(m, worker)) {
         /* Past saturation a worker serves everyone worse (its cost per
          * packet rises and throughput falls), so new listeners wait. */
         m->refused_busy++;
-        if (r->sessions == 0) {
-            mj_map_remove(&m->rooms, str_hash(r->id), r);
-            free(r);
-        }
+        if (r->sessions == 0)
+            drop_room(m, r);
         fail(res, 503, "server_busy", "this room's audio server is at capacity; try again soon");
         goto done;
     }
-    int err = write_answer(m, offer, ans, &p, r->worker, res);
+    if (worker != r->home && worker < 64)
+        set_branches(m, r, r->branches | (1ull << worker));
+    p.branches = worker == r->home ? r->branches : 0;
+    int err = write_answer(m, offer, ans, &p, worker, res);
     if (!err)
-        err = register_session(m, &p, r, res);
+        err = register_session(m, &p, r, worker, res);
     if (!err)
-        err = mj_worker_session_add(m->workers[r->worker], &p);
+        err = mj_worker_session_add(m->workers[worker], &p);
     if (err) {
         if (res->resource[0]) {
             session_rec *s = find_resource(m, res->resource);
             if (s)
                 forget_session(m, s);
         } else if (r->sessions == 0) {
-            mj_map_remove(&m->rooms, str_hash(r->id), r);
-            free(r);
+            drop_room(m, r);
         }
         free(res->answer);
         res->answer = NULL;
@@ -456,7 +528,7 @@ void mj_media_session_create(mj_media *m, const char *room, mj_sfu_role role, co
     }
     res->status = 201;
     mj_debug("media: %s session %s in room %s on worker %d (%d sections)",
-             role == MJ_SFU_PUBLISHER ? "whip" : "whep", res->resource, room, r->worker, n);
+             role == MJ_SFU_PUBLISHER ? "whip" : "whep", res->resource, room, worker, n);
 done:
     free(offer);
     free(ans);
@@ -496,6 +568,12 @@ static const metric metrics[] = {
      SHELL(tx_dropped)},
     {"majlis_media_forwarded_packets_total", "RTP packets forwarded to listeners", "counter",
      SFU(fwd_packets)},
+    {"majlis_media_exported_packets_total", "packets handed to other workers for their share of a room",
+     "counter", SHELL(exported)},
+    {"majlis_media_injected_packets_total", "packets received from a room's home worker", "counter",
+     SHELL(injected)},
+    {"majlis_media_export_dropped_total", "packets lost to a branch worker's full inbox", "counter",
+     SHELL(inbox_dropped)},
     {"majlis_media_forward_errors_total", "forwarding failures (SRTP protect)", "counter",
      SFU(fwd_errors)},
     {"majlis_media_sessions_created_total", "media sessions created", "counter",

@@ -27,6 +27,9 @@ typedef struct mj_media_config {
      * than this, in thousandths of a core; 1000 never refuses, 0 refuses
      * every new listener (draining the server). */
     int max_load_permille;
+    /* Listeners of one room a worker takes before the room spreads to
+     * another worker (a branch); 0: never spread. */
+    int room_split;
     mj_time consent_timeout; /* 0: 30 s */
     void (*wake)(void *ctx); /* called from worker threads */
     void *wake_ctx;

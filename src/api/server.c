@@ -70,6 +70,7 @@ static int start_media(mj_server *srv)
         .workers = srv->cfg.workers,
         .max_sessions = srv->cfg.max_sessions,
         .max_load_permille = srv->cfg.max_load_percent * 10,
+        .room_split = srv->cfg.room_split,
         .wake = wake_http,
         .wake_ctx = srv,
     };

@@ -17,6 +17,7 @@ typedef struct mj_server_config {
     int workers;           /* media worker threads */
     int max_sessions;      /* WHIP+WHEP sessions in all; beyond: 503 */
     int max_load_percent;  /* refuse new listeners above this worker load */
+    int room_split;        /* listeners of one room per worker before it spreads */
     size_t max_body;       /* HTTP request body cap */
 } mj_server_config;
 

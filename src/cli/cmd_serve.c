@@ -19,6 +19,7 @@ int mj_cmd_serve(int argc, char **argv)
     const char *data = MJ_DEFAULT_DATA, *http = MJ_DEFAULT_HTTP, *announce = NULL;
     const char *media_bind = NULL, *log_level = "info";
     long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
+    long room_split = 500;
     mj_flag flags[] = {
         {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
         {"http", MJ_FLAG_STRING, &http, "ADDR:PORT", "HTTP listen address (default 127.0.0.1:8080)",
@@ -33,6 +34,10 @@ int mj_cmd_serve(int argc, char **argv)
          false},
         {"max-sessions", MJ_FLAG_INT, &max_sessions, "N",
          "most concurrent WHIP/WHEP sessions (default 20000)", 1, 1000000, false, false},
+        {"room-split", MJ_FLAG_INT, &room_split, "N",
+         "with several workers, listeners of one room a worker serves before the room\n"
+         "                             spreads to another (default 500; 0: never)",
+         0, 1000000, false, false},
         {"max-load", MJ_FLAG_INT, &max_load, "PERCENT",
          "refuse new listeners while their room's media worker is busier than this\n"
          "                             (default 90; 100: never; 0: no new listeners, to drain)",
@@ -95,6 +100,7 @@ int mj_cmd_serve(int argc, char **argv)
     cfg.workers = (int)workers;
     cfg.max_sessions = (int)max_sessions;
     cfg.max_load_percent = (int)max_load;
+    cfg.room_split = (int)room_split;
     cfg.max_body = 64 * 1024;
     return mj_server_run(&cfg);
 }

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,13 +22,26 @@
 #define STATS_EVERY MJ_MSEC(500)
 #define SOCK_BUF (8 << 20)
 
-typedef enum cmd_kind { CMD_ADD, CMD_REMOVE } cmd_kind;
+#define INBOX_MAX 4096 /* exported packets waiting; beyond, they are dropped */
+
+typedef enum cmd_kind { CMD_ADD, CMD_REMOVE, CMD_BRANCHES } cmd_kind;
 
 typedef struct cmd {
     cmd_kind kind;
     uint64_t id;
+    uint64_t branches;            /* CMD_BRANCHES */
+    char room[MJ_SFU_ROOM_ID_MAX + 1];
     mj_sfu_session_params params; /* CMD_ADD */
 } cmd;
+
+/* A packet a room's home worker exported to this worker. */
+typedef struct exported {
+    char room[MJ_SFU_ROOM_ID_MAX + 1];
+    uint8_t slot;
+    bool marker;
+    uint16_t len;
+    uint8_t pkt[MJ_TXQ_SLOT_SIZE];
+} exported;
 
 /* A growable ring guarded by a mutex; used in both directions. */
 typedef struct ring {
@@ -44,6 +59,7 @@ struct mj_worker {
     mj_sfu *sfu;
     ring cmds;   /* control -> worker */
     ring events; /* worker -> control */
+    ring inbox;  /* home workers -> this worker: exported packets */
     pthread_mutex_t stats_mu;
     mj_worker_stats stats_pub; /* published copy */
     mj_worker_stats stats;     /* the worker's own, shell part */
@@ -74,9 +90,18 @@ static void ring_dispose(ring *r)
     free(r->items);
 }
 
-static int ring_push(ring *r, const void *item)
+/* Appends item unless the ring holds max items already (MJ_ELIMIT); the
+ * length before the push goes to *prev, read under the same lock, so a
+ * producer knows for sure whether the consumer may have gone to sleep. */
+static int ring_push_ex(ring *r, const void *item, size_t max, size_t *prev)
 {
     pthread_mutex_lock(&r->mu);
+    if (prev)
+        *prev = r->len;
+    if (r->len >= max) {
+        pthread_mutex_unlock(&r->mu);
+        return MJ_ELIMIT;
+    }
     if (r->len == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 64;
         uint8_t *items = malloc(cap * r->item_size);
@@ -96,6 +121,11 @@ static int ring_push(ring *r, const void *item)
     r->len++;
     pthread_mutex_unlock(&r->mu);
     return 0;
+}
+
+static int ring_push(ring *r, const void *item)
+{
+    return ring_push_ex(r, item, SIZE_MAX, NULL);
 }
 
 static bool ring_pop(ring *r, void *item)
@@ -158,9 +188,53 @@ static void apply_commands(mj_worker *w, mj_time now)
                 mj_sfu_event ev = {MJ_SFU_EV_CLOSED, c.params.id, "refused by worker"};
                 ring_push(&w->events, &ev);
             }
+        } else if (c.kind == CMD_BRANCHES) {
+            mj_sfu_room_branches(w->sfu, c.room, c.branches);
         } else {
             mj_sfu_session_remove(w->sfu, c.id);
         }
+    }
+}
+
+static void wake(mj_worker *w);
+
+/* Home side (mj_sfu_export_fn): one copy per branch worker per speaker
+ * packet; the branch encrypts for its own listeners. */
+static void export_packet(void *ctx, uint64_t branches, const char *room, unsigned slot,
+                          const uint8_t *pkt, size_t len, bool marker)
+{
+    mj_worker *w = ctx;
+    exported e;
+    size_t rl = strlen(room);
+    if (len > sizeof e.pkt || rl > MJ_SFU_ROOM_ID_MAX)
+        return;
+    memcpy(e.room, room, rl + 1);
+    e.slot = (uint8_t)slot;
+    e.marker = marker;
+    e.len = (uint16_t)len;
+    memcpy(e.pkt, pkt, len);
+    for (int i = 0; i < w->cfg.ngroup && i < 64; i++) {
+        mj_worker *to = w->cfg.group[i];
+        if (!(branches & (1ull << i)) || !to || to == w)
+            continue;
+        size_t before = 0;
+        if (ring_push_ex(&to->inbox, &e, INBOX_MAX, &before) != 0) {
+            w->stats.inbox_dropped++;
+            continue;
+        }
+        w->stats.exported++;
+        if (before == 0)
+            wake(to); /* it drains to empty before sleeping again */
+    }
+}
+
+/* Branch side: the packets home workers exported since the last turn. */
+static void drain_inbox(mj_worker *w)
+{
+    exported e;
+    while (ring_pop(&w->inbox, &e)) {
+        w->stats.injected++;
+        mj_sfu_inject(w->sfu, e.room, e.slot, e.pkt, e.len, e.marker, &w->txq);
     }
 }
 
@@ -269,8 +343,10 @@ static void *worker_main(void *arg)
         /* Commands first: a new session's first STUN check may already be
          * in the socket's queue. */
         for (int i = 0; i < n; i++)
-            if (evs[i].data.fd == w->efd)
+            if (evs[i].data.fd == w->efd) {
                 apply_commands(w, now);
+                drain_inbox(w);
+            }
         for (int i = 0; i < n; i++)
             if (evs[i].data.fd == w->fd)
                 receive(w, now);
@@ -345,6 +421,7 @@ static void worker_free(mj_worker *w)
         close(w->epfd);
     ring_dispose(&w->cmds);
     ring_dispose(&w->events);
+    ring_dispose(&w->inbox);
     pthread_mutex_destroy(&w->stats_mu);
     free(w);
 }
@@ -357,6 +434,7 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
     w->cfg = *cfg;
     w->fd = w->efd = w->epfd = -1;
     if (ring_init(&w->cmds, sizeof(cmd)) || ring_init(&w->events, sizeof(mj_sfu_event)) ||
+        ring_init(&w->inbox, sizeof(exported)) ||
         pthread_mutex_init(&w->stats_mu, NULL)) {
         free(w);
         return MJ_EIO;
@@ -365,6 +443,8 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
         .identity = cfg->identity,
         .consent_timeout = cfg->consent_timeout,
         .max_sessions = cfg->max_sessions,
+        .on_export = export_packet,
+        .export_ctx = w,
     };
     int err = mj_sfu_new(&sc, &w->sfu);
     if (!err)
@@ -422,6 +502,19 @@ int mj_worker_session_remove(mj_worker *w, uint64_t id)
     memset(&c, 0, sizeof c);
     c.kind = CMD_REMOVE;
     c.id = id;
+    int err = ring_push(&w->cmds, &c);
+    if (!err)
+        wake(w);
+    return err;
+}
+
+int mj_worker_room_branches(mj_worker *w, const char *room, uint64_t branches)
+{
+    cmd c;
+    memset(&c, 0, sizeof c);
+    c.kind = CMD_BRANCHES;
+    c.branches = branches;
+    snprintf(c.room, sizeof c.room, "%s", room);
     int err = ring_push(&w->cmds, &c);
     if (!err)
         wake(w);

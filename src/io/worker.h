@@ -26,6 +26,10 @@ typedef struct mj_worker_config {
     /* Called on the worker thread when events are waiting. */
     void (*on_event)(void *ctx);
     void *ctx;
+    /* All the workers, indexed by their index (filled as they start), so
+     * that a room's home worker can hand packets to its branch workers. */
+    mj_worker *const *group;
+    int ngroup;
 } mj_worker_config;
 
 /* Binds the socket (so a port in use fails here, with *why) and starts
@@ -37,6 +41,8 @@ void mj_worker_stop(mj_worker *w);
 /* Queue a command; the worker applies it within one loop turn. */
 int mj_worker_session_add(mj_worker *w, const mj_sfu_session_params *p);
 int mj_worker_session_remove(mj_worker *w, uint64_t id);
+/* The room's branch workers (bit i: worker i), for its home worker. */
+int mj_worker_room_branches(mj_worker *w, const char *room, uint64_t branches);
 
 /* Control thread: next event from the worker, false when none. */
 bool mj_worker_poll_event(mj_worker *w, mj_sfu_event *ev);
@@ -49,6 +55,9 @@ typedef struct mj_worker_stats {
     uint64_t tx_dropped;    /* datagrams the socket would not take */
     uint64_t loop_turns;
     uint64_t cmd_errors;    /* commands the SFU refused */
+    uint64_t exported;      /* packets handed to branch workers */
+    uint64_t injected;      /* packets received from home workers */
+    uint64_t inbox_dropped; /* exports lost to a full inbox */
     /* The worker thread's CPU time over wall time in the last publish
      * interval, in thousandths: how close it is to saturation. */
     uint32_t load_permille;

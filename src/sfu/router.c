@@ -130,9 +130,9 @@ static bool is_active(const mj_session *from, const mj_rtp_hdr *h)
 }
 
 /* Sends the rewritten packet (12-byte header + payload in out[0..len)) to
- * every connected listener that has slot `slot`. */
-static void fan_out(mj_room *r, unsigned slot, const uint8_t *out, size_t len, bool marker,
-                    mj_txq *tx, mj_sfu_stats *st)
+ * every connected listener here that has slot `slot`. */
+void mj_room_fan_out(mj_room *r, unsigned slot, const uint8_t *out, size_t len, bool marker,
+                     mj_txq *tx, mj_sfu_stats *st)
 {
     for (uint32_t i = 0; i < r->nlisteners; i++) {
         mj_session *l = r->listeners[i];
@@ -191,7 +191,12 @@ void mj_room_forward(mj_room *r, mj_session *from, mj_time now, const uint8_t *p
     memcpy(out + 12, h.payload.p, h.payload.n);
     bool marker = sl->mark_next || h.marker;
     sl->mark_next = false;
-    fan_out(r, (unsigned)from->slot, out, 12 + h.payload.n, marker, tx, st);
+    size_t n = 12 + h.payload.n;
+    /* Branches first, so that they encrypt for their listeners while this
+     * worker does its own. */
+    if (r->branches && r->export)
+        r->export(r->export_ctx, r->branches, r->id, (unsigned)from->slot, out, n, marker);
+    mj_room_fan_out(r, (unsigned)from->slot, out, n, marker, tx, st);
     if (!sl->started || mj_seq_newer(seq, sl->last_seq)) {
         sl->last_seq = seq;
         sl->last_ts = ts;

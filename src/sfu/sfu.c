@@ -129,6 +129,8 @@ static mj_room *room_get_or_create(mj_sfu *s, const char *id)
     if (!r)
         return NULL;
     snprintf(r->id, sizeof r->id, "%s", id);
+    r->export = s->cfg.on_export;
+    r->export_ctx = s->cfg.export_ctx;
     if (mj_map_add(&s->rooms, mj_hash_bytes(id, strlen(id)), r) != 0) {
         free(r);
         return NULL;
@@ -206,6 +208,7 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
     err = MJ_ENOMEM;
     if (!room)
         goto fail_peer;
+    room->branches = p->branches;
     if (mj_room_add(room, sess) != 0)
         goto fail_room;
     if (mj_map_add(&s->by_id, id_hash(sess->id), sess) != 0)
@@ -278,6 +281,24 @@ static void register_addr(mj_sfu *s, mj_session *sess, const mj_addr *a)
         unregister_addr(s, other, addr_index(other, a));
     if (mj_map_add(&s->by_addr, mj_addr_hash(a), sess) == 0)
         sess->addrs[sess->naddrs++] = *a;
+}
+
+int mj_sfu_room_branches(mj_sfu *s, const char *room, uint64_t branches)
+{
+    mj_room *r = find_room(s, room);
+    if (!r)
+        return MJ_ENOTFOUND;
+    r->branches = branches;
+    return 0;
+}
+
+void mj_sfu_inject(mj_sfu *s, const char *room, unsigned slot, const uint8_t *pkt, size_t len,
+                   bool marker, mj_txq *tx)
+{
+    mj_room *r = find_room(s, room);
+    if (!r || slot >= MJ_SFU_MAX_SLOTS || len < 12 || len > MJ_TXQ_SLOT_SIZE - MJ_SRTP_MAX_TRAILER)
+        return;
+    mj_room_fan_out(r, slot, pkt, len, marker, tx, &s->stats);
 }
 
 /* Keeps the address map in step with the addresses ICE validated. */

@@ -51,6 +51,10 @@ typedef struct mj_sfu_session_params {
     uint8_t opus_pt;        /* the offer's Opus payload type */
     uint8_t audio_level_id; /* publisher: RFC 6464 extension id, 0 if none */
     uint8_t nslots;         /* subscriber: receive slots, 1..MJ_SFU_MAX_SLOTS */
+    /* The room's branch workers as this worker should know them (see
+     * mj_sfu_room_branches); sent with every session so that a room made
+     * again after it emptied starts with the right set. */
+    uint64_t branches;
 } mj_sfu_session_params;
 
 /* The SSRC a subscriber's slot i carries (the same in every room: each
@@ -60,10 +64,22 @@ static inline uint32_t mj_sfu_slot_ssrc(unsigned slot)
     return 0x4d4a0001u + slot; /* "MJ" */
 }
 
+/* A large room's listeners may be spread over several workers. The room's
+ * home worker (where its speakers are) rewrites each speaker packet once,
+ * sends it to its own listeners, and exports it to the room's branch
+ * workers, which inject it into their share of the room (their own
+ * listeners, their own SRTP keys). The export is one call per speaker
+ * packet, not per listener. pkt is the rewritten RTP packet (12-byte
+ * header, payload type and marker not yet set), valid during the call. */
+typedef void (*mj_sfu_export_fn)(void *ctx, uint64_t branches, const char *room, unsigned slot,
+                                 const uint8_t *pkt, size_t len, bool marker);
+
 typedef struct mj_sfu_config {
     mj_dtls_identity *identity; /* shared, outlives the SFU */
     mj_time consent_timeout;    /* 0: 30 s */
     uint32_t max_sessions;
+    mj_sfu_export_fn on_export; /* NULL: rooms never have branches */
+    void *export_ctx;
 } mj_sfu_config;
 
 typedef enum mj_sfu_event_kind {
@@ -107,6 +123,16 @@ MJ_MUST_USE int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_
 /* Removes a session at once: nothing more is sent to it. MJ_ENOTFOUND if
  * it is already gone. */
 int mj_sfu_session_remove(mj_sfu *s, uint64_t id);
+
+/* Sets the workers a room's packets are exported to (bit i: worker i).
+ * MJ_ENOTFOUND when this worker has no session of the room (the next
+ * session added carries the set). */
+int mj_sfu_room_branches(mj_sfu *s, const char *room, uint64_t branches);
+
+/* Branch side: sends a packet exported by the room's home worker to this
+ * worker's listeners of the room (those with a slot > slot). */
+void mj_sfu_inject(mj_sfu *s, const char *room, unsigned slot, const uint8_t *pkt, size_t len,
+                   bool marker, mj_txq *tx);
 
 /* Handles one received datagram (modified in place). */
 void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const mj_addr *from,

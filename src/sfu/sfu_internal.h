@@ -49,6 +49,9 @@ typedef struct mj_slot {
 
 struct mj_room {
     char id[MJ_SFU_ROOM_ID_MAX + 1];
+    uint64_t branches;        /* workers that get this room's packets */
+    mj_sfu_export_fn export;  /* copied from the SFU's configuration */
+    void *export_ctx;
     mj_session **speakers;
     uint32_t nspeakers, speakers_cap;
     mj_session **listeners;
@@ -64,6 +67,9 @@ static inline bool mj_room_empty(const mj_room *r)
     return r->nspeakers == 0 && r->nlisteners == 0;
 }
 void mj_room_dispose(mj_room *r);
+/* Sends a rewritten packet of slot `slot` to the room's local listeners. */
+void mj_room_fan_out(mj_room *r, unsigned slot, const uint8_t *pkt, size_t len, bool marker,
+                     mj_txq *tx, mj_sfu_stats *st);
 /* Forwards one decrypted RTP packet from a speaker to the room. */
 void mj_room_forward(mj_room *r, mj_session *from, mj_time now, const uint8_t *pkt, size_t len,
                      mj_txq *tx, mj_sfu_stats *st);

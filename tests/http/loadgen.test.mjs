@@ -92,3 +92,46 @@ test('refuses targets off this machine, runs without a duration, and oversized r
   assert.equal(r.code, 1);
   assert.match(r.stderr, /refused the token/);
 });
+
+// A room spread over three workers (--room-split 6): its home worker hands
+// each speaker packet to the two branch workers, which serve their share of
+// the listeners; a second, listen-only load generator joins the same room.
+test('one room over three workers: every listener on every worker hears every packet', async () => {
+  const d = await startServer({ data: join(dir, 'split'), extraArgs: ['--workers', '3', '--room-split', '6'] });
+  try {
+    const room = createRoom(d.data, 'Split');
+    const hear = token(d.data, room, 'listener');
+    const main = loadgen(['--url', d.url, '--room', room,
+      '--speaker-token', token(d.data, room, 'speaker'), '--listener-token', hear,
+      '--listeners', '12', '--speakers', '2', '--ramp', '40', '--duration', '5',
+      '--json', join(dir, 'split-a.json')]);
+    await new Promise((r) => setTimeout(r, 600));
+    const more = loadgen(['--url', d.url, '--room', room, '--listener-token', hear,
+      '--listeners', '8', '--speakers', '0', '--ramp', '40', '--duration', '4',
+      '--json', join(dir, 'split-b.json')]);
+    const [a, b] = await Promise.all([main, more]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    for (const f of ['split-a.json', 'split-b.json']) {
+      const j = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      assert.equal(j.joins.failed, 0);
+      assert.equal(j.packets.srtp_auth_failures, 0);
+      assert.equal(j.packets.bad_ssrc + j.packets.bad_origin + j.packets.bad_payload, 0);
+      assert.ok(j.packets.received > 0);
+      assert.ok(j.packets.loss_pct < 1, `${f}: loss ${j.packets.loss_pct}%`);
+      assert.ok(j.listeners.every((l) => l.joined && l.received > 0), `${f}: a listener heard nothing`);
+    }
+    const metrics = await (await fetch(`${d.url}/metrics`)).text();
+    const v = (name, w) => Number(metrics.match(new RegExp(`^${name}\\{worker="${w}"\\} (\\d+)$`, 'm'))[1]);
+    // Every worker forwarded, the home exported and the two branches injected.
+    const homes = [0, 1, 2].filter((w) => v('majlis_media_exported_packets_total', w) > 0);
+    assert.equal(homes.length, 1);
+    for (const w of [0, 1, 2]) {
+      assert.ok(v('majlis_media_forwarded_packets_total', w) > 0, `worker ${w} forwarded nothing`);
+      if (w !== homes[0]) assert.ok(v('majlis_media_injected_packets_total', w) > 0);
+    }
+    assert.equal([0, 1, 2].map((w) => v('majlis_media_export_dropped_total', w)).reduce((x, y) => x + y), 0);
+  } finally {
+    assert.equal(await d.stop(), 0);
+  }
+});

@@ -86,9 +86,11 @@ static inline void memnet_flush(void *ctx, mj_txq *q)
     q->len = 0;
 }
 
-/* Identities are made by the caller once (they cost a key generation). */
-static inline int memnet_init(memnet *net, mj_dtls_identity *server_id, mj_dtls_identity *client_id,
-                       uint32_t max_sessions)
+/* Identities are made by the caller once (they cost a key generation).
+ * export/export_ctx: the SFU's cross-worker hook (NULL for none). */
+static inline int memnet_init_export(memnet *net, mj_dtls_identity *server_id,
+                                     mj_dtls_identity *client_id, uint32_t max_sessions,
+                                     mj_sfu_export_fn export, void *export_ctx)
 {
     memset(net, 0, sizeof *net);
     net->server_id = server_id;
@@ -96,11 +98,20 @@ static inline int memnet_init(memnet *net, mj_dtls_identity *server_id, mj_dtls_
     net->now = MJ_SEC(1000);
     net->deliver = true;
     mj_addr_parse("10.255.0.1:40000", &net->server_addr);
-    mj_sfu_config cfg = {.identity = server_id, .max_sessions = max_sessions};
+    mj_sfu_config cfg = {.identity = server_id,
+                         .max_sessions = max_sessions,
+                         .on_export = export,
+                         .export_ctx = export_ctx};
     if (mj_sfu_new(&cfg, &net->sfu) != 0)
         return -1;
     mj_txq_init(&net->txq, net->tx_items, net->tx_arena, MEMNET_TX, memnet_flush, net);
     return 0;
+}
+
+static inline int memnet_init(memnet *net, mj_dtls_identity *server_id,
+                              mj_dtls_identity *client_id, uint32_t max_sessions)
+{
+    return memnet_init_export(net, server_id, client_id, max_sessions, NULL, NULL);
 }
 
 static inline void memnet_free(memnet *net)

@@ -314,6 +314,68 @@ TEST(bad_session_parameters_are_refused)
     teardown();
 }
 
+/* A second SFU plays a branch worker: the home SFU's exports are injected
+ * into it directly, as the worker shell does through its queues. */
+static memnet branch;
+static int exports;
+static uint64_t export_mask;
+
+static void export_to_branch(void *ctx, uint64_t branches, const char *room, unsigned slot,
+                             const uint8_t *pkt, size_t len, bool marker)
+{
+    (void)ctx;
+    exports++;
+    export_mask = branches;
+    mj_sfu_inject(branch.sfu, room, slot, pkt, len, marker, &branch.txq);
+}
+
+TEST(a_branch_worker_serves_its_share_of_a_room)
+{
+    nclients = 0;
+    REQUIRE(memnet_init_export(&net, server_id, client_id, 100, export_to_branch, NULL) == 0);
+    REQUIRE(memnet_init(&branch, server_id, client_id, 100) == 0);
+    net.on_rtp = record_rtp;
+    branch.on_rtp = record_rtp;
+    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
+    client *home_l = connect_client(MJ_SFU_SUBSCRIBER, 3);
+    REQUIRE(a && home_l);
+    /* A listener of the same room on the branch. */
+    memnet_client *bc = memnet_connect(&branch, MJ_SFU_SUBSCRIBER, 3, "room1");
+    REQUIRE(bc);
+    client far = {.c = bc};
+    bc->user = &far.r;
+    /* Without a branch set nothing is exported. */
+    for (uint16_t s = 0; s < 5; s++) {
+        speak(a, s, 10, 0xA1);
+        pump_once(MJ_MSEC(20));
+    }
+    CHECK_EQ(exports, 0);
+    CHECK_EQ(far.r.rx_rtp, 0);
+    CHECK_EQ(mj_sfu_room_branches(net.sfu, "room1", 1u << 1), 0);
+    CHECK_EQ(mj_sfu_room_branches(net.sfu, "no-such-room", 1u << 1), MJ_ENOTFOUND);
+    for (uint16_t s = 5; s < 45; s++) {
+        speak(a, s, 10, 0xA1);
+        pump_once(MJ_MSEC(20));
+        mj_txq_flush(&branch.txq);
+    }
+    CHECK_EQ(exports, 40);
+    CHECK_EQ(export_mask, 1u << 1);
+    /* The branch's listener gets the same stream, decrypted with its own
+     * keys: same SSRC, consecutive sequence numbers, the sender's bytes. */
+    CHECK_EQ(far.r.rx_by_ssrc[0], 40);
+    CHECK(!far.r.seq_gap[0]);
+    CHECK_EQ(far.r.last_seq[0], home_l->r.last_seq[0]);
+    CHECK_EQ(far.r.last_payload[0][0], 0xA1);
+    CHECK_EQ(mj_sfu_stats_get(branch.sfu)->fwd_packets, 40);
+    /* Junk injections are ignored. */
+    uint8_t junk[8] = {0};
+    mj_sfu_inject(branch.sfu, "room1", 7, junk, sizeof junk, false, &branch.txq);
+    mj_sfu_inject(branch.sfu, "elsewhere", 0, junk, sizeof junk, false, &branch.txq);
+    CHECK_EQ(mj_sfu_stats_get(branch.sfu)->fwd_packets, 40);
+    memnet_free(&branch);
+    teardown();
+}
+
 int main(void)
 {
     if (mj_srtp_global_init() != 0 || mj_dtls_identity_new(&server_id) != 0 ||
@@ -327,7 +389,8 @@ int main(void)
                      a_removed_listener_receives_nothing_more, a_listeners_audio_is_never_forwarded,
                      garbage_is_counted_and_sessions_carry_on,
                      consent_expires_thirty_seconds_after_the_last_check,
-                     bad_session_parameters_are_refused)};
+                     bad_session_parameters_are_refused,
+                     a_branch_worker_serves_its_share_of_a_room)};
     int rc = mj_test_run(__FILE__, cases, sizeof cases / sizeof cases[0]);
     mj_dtls_identity_free(server_id);
     mj_dtls_identity_free(client_id);
