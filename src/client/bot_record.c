@@ -9,6 +9,7 @@
  * and written. The recording's clock is ours: it is as long as the time
  * spent recording, whatever arrives. */
 #include "client/bot.h"
+#include "client/bot_run.h"
 
 #include "base/log.h"
 #include "client/analyze.h"
@@ -19,7 +20,6 @@
 #include "proto/rtp.h"
 
 #include <opus.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +30,6 @@
 #define JITTER      MJ_MSEC(60)
 #define FADE_FRAMES 5 /* concealment after a slot falls silent */
 #define MAX_BEHIND  MJ_MSEC(500)
-#define CONNECT_MAX MJ_SEC(30)
-#define LEAVE_MAX   MJ_SEC(5)
 
 typedef struct slot {
     OpusDecoder *dec;
@@ -43,32 +41,17 @@ typedef struct slot {
 } slot;
 
 typedef struct recorder {
+    mj_bot_run b; /* first: the hooks get &r->b */
     const mj_record_opts *o;
-    mj_loop loop;
-    mj_client *cl;
-    mj_csess sess;
     mj_audio_out *out;
     slot slots[MJ_CSESS_MAX_SLOTS];
-    mj_timer tick, deadline;
     mj_time t0;
     uint64_t frames, target;
     uint64_t packets, unknown_ssrc, bad_pt, concealed, fec, decode_errors;
-    bool started, finishing;
-    int rc;
 } recorder;
 
-static void note(const recorder *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(const recorder *r, const char *fmt, ...)
-{
-    if (r->o->quiet) return;
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("majlis bot: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
+#define note(r, ...) mj_bot_note(&(r)->b, __VA_ARGS__)
+#define finish(r, rc) mj_bot_finish(&(r)->b, rc)
 
 static void close_file(recorder *r)
 {
@@ -77,29 +60,24 @@ static void close_file(recorder *r)
     double secs = (double)mj_audio_out_samples(r->out) / MJ_AUDIO_RATE;
     if (mj_audio_out_close(r->out, err, sizeof err) != 0) {
         fprintf(stderr, "majlis bot: %s\n", err);
-        r->rc = 1;
+        r->b.rc = 1;
     } else {
         note(r, "wrote %.2f s to %s", secs, r->o->out);
     }
     r->out = NULL;
 }
 
-static void finish(recorder *r, int rc)
+/* Before leaving for any reason: the recording is safe before we talk to
+ * the server again. */
+static void before_leave(mj_bot_run *b)
 {
-    if (r->finishing) return;
-    r->finishing = true;
-    r->rc = rc;
-    mj_loop_timer_stop(&r->loop, &r->tick);
-    close_file(r); /* the recording is safe before we talk to the server again */
-    if (mj_loop_timer_set(&r->loop, &r->deadline, mj_loop_now(&r->loop) + LEAVE_MAX) != 0)
-        r->loop.stop = true;
-    mj_csess_leave(&r->sess);
-    if (mj_csess_ended(&r->sess)) r->loop.stop = true;
+    close_file((recorder *)b);
 }
 
-static void on_rtp(mj_csess *s, uint8_t *pkt, size_t len, const mj_rx_time *at)
+static void on_rtp(mj_bot_run *b, uint8_t *pkt, size_t len, const mj_rx_time *at)
 {
-    recorder *r = s->user;
+    recorder *r = (recorder *)b;
+    const mj_csess *s = &b->sess;
     mj_rtp_hdr h;
     if (mj_rtp_parse(pkt, len, &h, NULL) != 0) return;
     if (h.pt != s->opus_pt) {
@@ -156,7 +134,7 @@ static int mix_frame(recorder *r, mj_time now)
 {
     float mix[FRAME];
     memset(mix, 0, sizeof mix);
-    for (unsigned i = 0; i < r->sess.nslots; i++) {
+    for (unsigned i = 0; i < r->b.sess.nslots; i++) {
         slot *sl = &r->slots[i];
         fill_slot(r, sl, now);
         for (int k = 0; k < FRAME; k++)
@@ -175,9 +153,10 @@ static int mix_frame(recorder *r, mj_time now)
     return 0;
 }
 
-static void on_tick(mj_loop *l, mj_timer *t)
+static void on_tick(mj_bot_run *b)
 {
-    recorder *r = t->ctx;
+    recorder *r = (recorder *)b;
+    mj_loop *l = &b->loop;
     mj_time now = mj_loop_now(l);
     if (now - (r->t0 + (mj_time)r->frames * FRAME_TIME) > MAX_BEHIND)
         r->t0 = now - (mj_time)r->frames * FRAME_TIME; /* we were stopped: skip, do not burst */
@@ -191,62 +170,29 @@ static void on_tick(mj_loop *l, mj_timer *t)
             return;
         }
     }
-    if (mj_loop_timer_set(l, &r->tick, r->t0 + (mj_time)(r->frames + 1) * FRAME_TIME) != 0)
+    if (mj_loop_timer_set(l, &b->tick, r->t0 + (mj_time)(r->frames + 1) * FRAME_TIME) != 0)
         finish(r, 1);
 }
 
-static void on_state(mj_csess *s)
+static int on_connected(mj_bot_run *b, mj_csess *s)
 {
-    recorder *r = s->user;
-    switch ((enum mj_csess_state)s->state) {
-    case MJ_CSESS_CONNECTED:
-        mj_loop_timer_stop(&r->loop, &r->deadline);
-        if (r->o->seconds)
-            note(r, "connected; recording room %s to %s for %ld s (%u slot%s)", r->o->room,
-                 r->o->out, r->o->seconds, s->nslots, s->nslots == 1 ? "" : "s");
-        else
-            note(r, "connected; recording room %s to %s until Ctrl-C (%u slot%s)", r->o->room,
-                 r->o->out, s->nslots, s->nslots == 1 ? "" : "s");
-        r->started = true;
-        r->t0 = mj_loop_now(&r->loop);
-        if (mj_loop_timer_set(&r->loop, &r->tick, r->t0 + FRAME_TIME) != 0) finish(r, 1);
-        break;
-    case MJ_CSESS_FAILED:
-        fprintf(stderr, "majlis bot: %s\n", s->error);
-        close_file(r);
-        r->rc = 1;
-        r->loop.stop = true;
-        break;
-    case MJ_CSESS_DONE: r->loop.stop = true; break;
-    default: break;
-    }
+    recorder *r = (recorder *)b;
+    if (r->o->seconds)
+        note(r, "connected; recording room %s to %s for %ld s (%u slot%s)", r->o->room, r->o->out,
+             r->o->seconds, s->nslots, s->nslots == 1 ? "" : "s");
+    else
+        note(r, "connected; recording room %s to %s until Ctrl-C (%u slot%s)", r->o->room,
+             r->o->out, s->nslots, s->nslots == 1 ? "" : "s");
+    r->t0 = mj_loop_now(&b->loop);
+    return mj_loop_timer_set(&b->loop, &b->tick, r->t0 + FRAME_TIME);
 }
 
-static void on_deadline(mj_loop *l, mj_timer *t)
-{
-    recorder *r = t->ctx;
-    if (r->finishing) {
-        fprintf(stderr, "majlis bot: the server did not answer the DELETE in time\n");
-        l->stop = true;
-        return;
-    }
-    fprintf(stderr, "majlis bot: could not connect to the room in %d s\n",
-            (int)(CONNECT_MAX / MJ_SEC(1)));
-    finish(r, 1);
-}
-
-static void on_signal(mj_loop *l, int signo)
-{
-    recorder *r = l->ctx;
-    if (r->finishing) {
-        l->stop = true;
-        return;
-    }
-    note(r, "stopping");
-    finish(r, 0);
-}
-
-static const mj_csess_ops record_ops = {.on_state = on_state, .on_rtp = on_rtp};
+static const mj_bot_hooks record_hooks = {
+    .on_connected = on_connected,
+    .on_tick = on_tick,
+    .before_leave = before_leave,
+    .on_rtp = on_rtp,
+};
 
 static void report(const recorder *r)
 {
@@ -261,7 +207,8 @@ static void report(const recorder *r)
          (unsigned long long)r->packets, (unsigned long long)(r->fec + r->concealed),
          (unsigned long long)r->fec, (unsigned long long)r->concealed, (unsigned long long)late,
          (unsigned long long)dup, (unsigned long long)r->unknown_ssrc);
-    if (r->started && r->packets == 0) note(r, "heard nothing: is anyone speaking in the room?");
+    if (r->b.started && r->packets == 0)
+        note(r, "heard nothing: is anyone speaking in the room?");
 }
 
 int mj_bot_record(const mj_record_opts *o)
@@ -272,11 +219,11 @@ int mj_bot_record(const mj_record_opts *o)
         return 1;
     }
     r->o = o;
+    r->b.hooks = &record_hooks;
+    r->b.quiet = o->quiet;
     r->target = (uint64_t)o->seconds * 50;
     int rc = 1;
     char err[600];
-    const char *why = "?";
-    mj_client_config cc = {.url = o->url, .room = o->room};
     for (unsigned i = 0; i < MJ_CSESS_MAX_SLOTS; i++) {
         int e;
         r->slots[i].dec = opus_decoder_create(MJ_AUDIO_RATE, 1, &e);
@@ -290,35 +237,17 @@ int mj_bot_record(const mj_record_opts *o)
         fprintf(stderr, "majlis bot: %s\n", err);
         goto out;
     }
-    if (mj_loop_init(&r->loop) != 0) goto out;
-    r->loop.ctx = r;
-    r->loop.on_signal = on_signal;
-    if (mj_loop_catch_signals(&r->loop) != 0 || mj_client_new(&r->loop, &cc, &r->cl, &why) != 0) {
-        fprintf(stderr, "majlis bot: %s\n", why);
-        goto out;
-    }
-    mj_timer_init(&r->tick, on_tick, r);
-    mj_timer_init(&r->deadline, on_deadline, r);
-    if (mj_csess_start(&r->sess, r->cl, true, o->slots ? o->slots : 3, o->token, &record_ops, r) !=
-        0) {
-        fprintf(stderr, "majlis bot: %s\n", r->sess.error);
-        goto out;
-    }
-    if (mj_loop_timer_set(&r->loop, &r->deadline, mj_loop_now(&r->loop) + CONNECT_MAX) != 0)
-        goto out;
-    mj_loop_run(&r->loop);
+    rc = mj_bot_run_main(&r->b, o->url, o->room, o->token, true, o->slots ? o->slots : 3);
     close_file(r);
-    rc = r->rc;
-    if (r->started) report(r);
+    rc = rc ? rc : r->b.rc;
+    if (r->b.started) report(r);
 out:
     if (r->out) {
         /* Failed before recording: leave no half-made file behind. */
         close_file(r);
-        if (!r->started) remove(o->out);
+        if (!r->b.started) remove(o->out);
     }
-    mj_csess_dispose(&r->sess);
-    mj_client_free(r->cl);
-    if (r->loop.epfd > 0) mj_loop_dispose(&r->loop);
+    mj_bot_run_dispose(&r->b);
     for (unsigned i = 0; i < MJ_CSESS_MAX_SLOTS; i++)
         if (r->slots[i].dec) opus_decoder_destroy(r->slots[i].dec);
     free(r);

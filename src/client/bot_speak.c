@@ -1,5 +1,6 @@
 /* majlis bot speak: a file into a room, in real time, over WHIP. */
 #include "client/bot.h"
+#include "client/bot_run.h"
 
 #include "base/log.h"
 #include "base/rand.h"
@@ -10,59 +11,28 @@
 #include "proto/rtp.h"
 
 #include <opus.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define FRAME       960 /* 20 ms at 48 kHz */
 #define FRAME_TIME  MJ_MSEC(20)
 #define MAX_BEHIND  MJ_MSEC(200) /* later than this, resync instead of bursting */
-#define CONNECT_MAX MJ_SEC(30)
-#define LEAVE_MAX   MJ_SEC(5)
 #define OPUS_MAX    1275
 
 typedef struct speaker {
+    mj_bot_run b; /* first: the hooks get &sp->b */
     const mj_speak_opts *o;
-    mj_loop loop;
-    mj_client *cl;
-    mj_csess sess;
     mj_audio_in *in;
     OpusEncoder *enc;
-    mj_timer tick, deadline;
     mj_time t0;
     uint64_t frame_no, sent, loops;
     uint16_t seq;
     uint32_t ts;
-    bool started, eof, finishing;
-    int rc;
+    bool eof;
 } speaker;
 
-static void note(const speaker *sp, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(const speaker *sp, const char *fmt, ...)
-{
-    if (sp->o->quiet) return;
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("majlis bot: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-/* Ends the run: DELETE the session, then stop when the server answered
- * (or after LEAVE_MAX). */
-static void finish(speaker *sp, int rc)
-{
-    if (sp->finishing) return;
-    sp->finishing = true;
-    sp->rc = rc;
-    mj_loop_timer_stop(&sp->loop, &sp->tick);
-    if (mj_loop_timer_set(&sp->loop, &sp->deadline, mj_loop_now(&sp->loop) + LEAVE_MAX) != 0)
-        sp->loop.stop = true;
-    mj_csess_leave(&sp->sess);
-    if (mj_csess_ended(&sp->sess)) sp->loop.stop = true;
-}
+#define note(sp, ...) mj_bot_note(&(sp)->b, __VA_ARGS__)
+#define finish(sp, rc) mj_bot_finish(&(sp)->b, rc)
 
 /* Fills one 20 ms frame; at the end of the file starts again (--loop) or
  * pads with silence and marks the end. */
@@ -105,11 +75,11 @@ static int send_frame(speaker *sp)
     mj_wbuf_init(&w, pkt, sizeof pkt);
     mj_rtp_out ro = {
         .marker = sp->sent == 0,
-        .pt = sp->sess.opus_pt,
+        .pt = sp->b.sess.opus_pt,
         .seq = sp->seq,
         .ts = sp->ts,
-        .ssrc = sp->sess.ssrc,
-        .level_id = sp->sess.level_id,
+        .ssrc = sp->b.sess.ssrc,
+        .level_id = sp->b.sess.level_id,
         .voice = mj_level_voice(level),
         .level = level,
     };
@@ -120,7 +90,7 @@ static int send_frame(speaker *sp)
         fprintf(stderr, "majlis bot: Opus encoding failed: %s\n", opus_strerror(n));
         return -1;
     }
-    long sent = mj_csess_send_rtp(&sp->sess, pkt, (size_t)hl + (size_t)n, sizeof pkt);
+    long sent = mj_csess_send_rtp(&sp->b.sess, pkt, (size_t)hl + (size_t)n, sizeof pkt);
     if (sent < 0 && sent != MJ_ESTATE) mj_debug("bot: send failed: %s", mj_strerror((int)sent));
     sp->seq++;
     sp->ts += FRAME;
@@ -128,15 +98,16 @@ static int send_frame(speaker *sp)
     return 0;
 }
 
-static void on_tick(mj_loop *l, mj_timer *t)
+static void on_tick(mj_bot_run *b)
 {
-    speaker *sp = t->ctx;
+    speaker *sp = (speaker *)b;
+    mj_loop *l = &b->loop;
     mj_time now = mj_loop_now(l);
     if (now - (sp->t0 + (mj_time)sp->frame_no * FRAME_TIME) > MAX_BEHIND) {
         /* Suspended or starved: carry on from now rather than burst. */
         sp->t0 = now - (mj_time)sp->frame_no * FRAME_TIME;
     }
-    while (!sp->finishing && sp->t0 + (mj_time)sp->frame_no * FRAME_TIME <= now) {
+    while (!b->finishing && sp->t0 + (mj_time)sp->frame_no * FRAME_TIME <= now) {
         int r = send_frame(sp);
         sp->frame_no++;
         if (r < 0) {
@@ -149,59 +120,22 @@ static void on_tick(mj_loop *l, mj_timer *t)
             return;
         }
     }
-    if (mj_loop_timer_set(l, &sp->tick, sp->t0 + (mj_time)sp->frame_no * FRAME_TIME) != 0)
+    if (mj_loop_timer_set(l, &b->tick, sp->t0 + (mj_time)sp->frame_no * FRAME_TIME) != 0)
         finish(sp, 1);
 }
 
-static void on_state(mj_csess *s)
+static int on_connected(mj_bot_run *b, mj_csess *s)
 {
-    speaker *sp = s->user;
-    switch ((enum mj_csess_state)s->state) {
-    case MJ_CSESS_CONNECTED:
-        mj_loop_timer_stop(&sp->loop, &sp->deadline);
-        note(sp, "connected; speaking %s into room %s%s", sp->o->file, sp->o->room,
-             sp->o->loop ? " (looping; Ctrl-C to stop)" : "");
-        if (s->level_id == 0)
-            note(sp, "the server did not accept audio levels; every packet counts as speech");
-        sp->started = true;
-        sp->t0 = mj_loop_now(&sp->loop);
-        if (mj_loop_timer_set(&sp->loop, &sp->tick, sp->t0) != 0) finish(sp, 1);
-        break;
-    case MJ_CSESS_FAILED:
-        fprintf(stderr, "majlis bot: %s\n", s->error);
-        sp->rc = 1;
-        sp->loop.stop = true;
-        break;
-    case MJ_CSESS_DONE: sp->loop.stop = true; break;
-    default: break;
-    }
+    speaker *sp = (speaker *)b;
+    note(sp, "connected; speaking %s into room %s%s", sp->o->file, sp->o->room,
+         sp->o->loop ? " (looping; Ctrl-C to stop)" : "");
+    if (s->level_id == 0)
+        note(sp, "the server did not accept audio levels; every packet counts as speech");
+    sp->t0 = mj_loop_now(&b->loop);
+    return mj_loop_timer_set(&b->loop, &b->tick, sp->t0);
 }
 
-static void on_deadline(mj_loop *l, mj_timer *t)
-{
-    speaker *sp = t->ctx;
-    if (sp->finishing) {
-        fprintf(stderr, "majlis bot: the server did not answer the DELETE in time\n");
-        l->stop = true;
-        return;
-    }
-    fprintf(stderr, "majlis bot: could not connect to the room in %d s\n",
-            (int)(CONNECT_MAX / MJ_SEC(1)));
-    finish(sp, 1);
-}
-
-static void on_signal(mj_loop *l, int signo)
-{
-    speaker *sp = l->ctx;
-    if (sp->finishing) {
-        l->stop = true; /* a second Ctrl-C: do not wait for the DELETE */
-        return;
-    }
-    note(sp, "stopping");
-    finish(sp, 0);
-}
-
-static const mj_csess_ops speak_ops = {.on_state = on_state};
+static const mj_bot_hooks speak_hooks = {.on_connected = on_connected, .on_tick = on_tick};
 
 static int make_encoder(speaker *sp)
 {
@@ -223,6 +157,8 @@ int mj_bot_speak(const mj_speak_opts *o)
     speaker sp;
     memset(&sp, 0, sizeof sp);
     sp.o = o;
+    sp.b.hooks = &speak_hooks;
+    sp.b.quiet = o->quiet;
     char err[600];
     if (mj_audio_in_open(o->file, &sp.in, err, sizeof err) != 0) {
         fprintf(stderr, "majlis bot: %s\n", err);
@@ -233,34 +169,15 @@ int mj_bot_speak(const mj_speak_opts *o)
          ai->channels == 1 ? "" : "s", ai->rate != MJ_AUDIO_RATE ? " (resampled to 48 kHz)" : "",
          ai->seconds);
     int rc = 1;
-    const char *why = "?";
-    mj_client_config cc = {.url = o->url, .room = o->room};
-    if (make_encoder(&sp) != 0 || mj_loop_init(&sp.loop) != 0) goto out;
-    sp.loop.ctx = &sp;
-    sp.loop.on_signal = on_signal;
-    if (mj_loop_catch_signals(&sp.loop) != 0 || mj_client_new(&sp.loop, &cc, &sp.cl, &why) != 0) {
-        fprintf(stderr, "majlis bot: %s\n", why);
-        goto out;
+    if (make_encoder(&sp) == 0) {
+        sp.seq = (uint16_t)mj_rand_u32();
+        sp.ts = mj_rand_u32();
+        rc = mj_bot_run_main(&sp.b, o->url, o->room, o->token, false, 0);
+        if (sp.b.started)
+            note(&sp, "sent %llu packets (%.1f s)", (unsigned long long)sp.sent,
+                 (double)sp.sent * 0.02);
     }
-    mj_timer_init(&sp.tick, on_tick, &sp);
-    mj_timer_init(&sp.deadline, on_deadline, &sp);
-    sp.seq = (uint16_t)mj_rand_u32();
-    sp.ts = mj_rand_u32();
-    if (mj_csess_start(&sp.sess, sp.cl, false, 0, o->token, &speak_ops, &sp) != 0) {
-        fprintf(stderr, "majlis bot: %s\n", sp.sess.error);
-        goto out;
-    }
-    if (mj_loop_timer_set(&sp.loop, &sp.deadline, mj_loop_now(&sp.loop) + CONNECT_MAX) != 0)
-        goto out;
-    mj_loop_run(&sp.loop);
-    rc = sp.rc;
-    if (sp.started)
-        note(&sp, "sent %llu packets (%.1f s)", (unsigned long long)sp.sent,
-             (double)sp.sent * 0.02);
-out:
-    mj_csess_dispose(&sp.sess);
-    mj_client_free(sp.cl);
-    if (sp.loop.epfd > 0) mj_loop_dispose(&sp.loop);
+    mj_bot_run_dispose(&sp.b);
     if (sp.enc) opus_encoder_destroy(sp.enc);
     mj_audio_in_close(sp.in);
     return rc;
