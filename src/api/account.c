@@ -449,15 +449,7 @@ static bool body_is_json(mj_http_req *req)
 {
     size_t len;
     (void)mj_http_body(req, &len);
-    if (len == 0)
-        return true;
-    char ct[128];
-    if (mj_http_header(req, MJ_HDR_CONTENT_TYPE, ct, sizeof ct) <= 0)
-        return false;
-    size_t n = strcspn(ct, ";");
-    while (n && ct[n - 1] == ' ')
-        n--;
-    return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
+    return len == 0 || mj_http_content_type_is(req, "application/json");
 }
 
 /* ---- routing ---- */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PATH_MAX_LEN 1024
 #define RESP_HEADERS_MAX 2048
@@ -116,6 +117,17 @@ int mj_http_header(mj_http_req *req, mj_http_hdr which, char *buf, size_t cap)
     if (lws_hdr_copy(req->wsi, buf, (int)cap, tok) < 0)
         return -1;
     return n;
+}
+
+bool mj_http_content_type_is(mj_http_req *req, const char *type)
+{
+    char ct[128];
+    if (mj_http_header(req, MJ_HDR_CONTENT_TYPE, ct, sizeof ct) <= 0)
+        return false;
+    size_t n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ')
+        n--;
+    return n == strlen(type) && strncasecmp(ct, type, n) == 0;
 }
 
 const char *mj_http_query(mj_http_req *req, const char *name, char *buf, size_t cap)

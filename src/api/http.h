@@ -96,6 +96,9 @@ const char *mj_http_query(mj_http_req *req, const char *name, char *buf, size_t 
  * than cap - 1. */
 int mj_http_header(mj_http_req *req, mj_http_hdr which, char *buf, size_t cap);
 const uint8_t *mj_http_body(const mj_http_req *req, size_t *len);
+/* Whether the Content-Type's media type is `type` (case-insensitive,
+ * parameters such as "; charset=utf-8" ignored). */
+bool mj_http_content_type_is(mj_http_req *req, const char *type);
 /* The client's IP address as text. Kept in memory only (rate limits);
  * never logged above debug level and never stored. */
 const char *mj_http_peer_ip(const mj_http_req *req);

@@ -19,17 +19,6 @@ static void cors(mj_http_req *req)
     mj_http_add_header(req, "access-control-expose-headers", "Location, Link, ETag");
 }
 
-static bool content_type_is_sdp(mj_http_req *req)
-{
-    char ct[128];
-    if (mj_http_header(req, MJ_HDR_CONTENT_TYPE, ct, sizeof ct) <= 0)
-        return false;
-    size_t n = strcspn(ct, ";");
-    while (n && ct[n - 1] == ' ')
-        n--;
-    return n == strlen("application/sdp") && strncasecmp(ct, "application/sdp", n) == 0;
-}
-
 static void unauthorized(mj_http_req *req, const char *why)
 {
     mj_http_add_header(req, "www-authenticate", "Bearer");
@@ -88,7 +77,7 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
         mj_http_error(req, 500, "internal", "cannot read the room");
         return;
     }
-    if (!content_type_is_sdp(req)) {
+    if (!mj_http_content_type_is(req, "application/sdp")) {
         mj_http_error(req, 415, "unsupported_media_type", "body must be application/sdp");
         return;
     }

@@ -64,12 +64,7 @@ static int speak(int argc, char **argv)
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
     if (rc) return rc == 1 ? 0 : 2;
-    enum mj_log_level lv;
-    if (mj_log_level_parse(level, &lv) != 0) {
-        fprintf(stderr, "majlis bot speak: unknown --log-level '%s'\n", level);
-        return 2;
-    }
-    mj_log_set_level(lv);
+    if (mj_flags_log_level("bot speak", level) != 0) return 2;
     o.file = args[0];
     if (!(o.token = token_or_env("bot speak", o.token))) return 2;
     return mj_bot_speak(&o);
@@ -110,12 +105,7 @@ static int record(int argc, char **argv)
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
     if (rc) return rc == 1 ? 0 : 2;
-    enum mj_log_level lv;
-    if (mj_log_level_parse(level, &lv) != 0) {
-        fprintf(stderr, "majlis bot record: unknown --log-level '%s'\n", level);
-        return 2;
-    }
-    mj_log_set_level(lv);
+    if (mj_flags_log_level("bot record", level) != 0) return 2;
     if (!mj_audio_out_name_ok(o.out)) {
         fprintf(stderr, "majlis bot record: --out must end in .wav, .ogg or .opus\n");
         return 2;

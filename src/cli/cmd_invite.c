@@ -70,18 +70,9 @@ static int invite_create(int argc, char **argv)
 
 int mj_cmd_invite(int argc, char **argv)
 {
-    static const char usage[] = "usage: majlis invite create [--data DIR] [--uses N] [--ttl DAYS] "
-                                "[--admin] [--url BASE]\n";
-    if (argc < 1) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (strcmp(argv[0], "create") == 0)
-        return invite_create(argc - 1, argv + 1);
-    fprintf(stderr, "majlis invite: unknown subcommand '%s'\n%s", argv[0], usage);
-    return 2;
+    static const mj_subcommand subs[] = {{"create", invite_create}, {NULL, NULL}};
+    return mj_subcommands_run("invite",
+                              "usage: majlis invite create [--data DIR] [--uses N] [--ttl DAYS] "
+                              "[--admin] [--url BASE]\n",
+                              subs, argc, argv);
 }

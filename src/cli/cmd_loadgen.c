@@ -64,12 +64,7 @@ int mj_cmd_loadgen(int argc, char **argv)
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
     if (rc) return rc == 1 ? 0 : 2;
-    enum mj_log_level lv;
-    if (mj_log_level_parse(level, &lv) != 0) {
-        fprintf(stderr, "majlis loadgen: unknown --log-level '%s'\n", level);
-        return 2;
-    }
-    mj_log_set_level(lv);
+    if (mj_flags_log_level("loadgen", level) != 0) return 2;
     if (o.speakers > 0 && !o.speaker_token) {
         fprintf(stderr, "majlis loadgen: --speaker-token is required when there are speakers\n");
         return 2;

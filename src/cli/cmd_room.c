@@ -49,17 +49,7 @@ static int room_create(int argc, char **argv)
 
 int mj_cmd_room(int argc, char **argv)
 {
-    static const char usage[] = "usage: majlis room create [--data DIR] TITLE\n";
-    if (argc < 1) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (strcmp(argv[0], "create") == 0)
-        return room_create(argc - 1, argv + 1);
-    fprintf(stderr, "majlis room: unknown subcommand '%s'\n%s", argv[0], usage);
-    return 2;
+    static const mj_subcommand subs[] = {{"create", room_create}, {NULL, NULL}};
+    return mj_subcommands_run("room", "usage: majlis room create [--data DIR] TITLE\n", subs, argc,
+                              argv);
 }

@@ -53,12 +53,8 @@ int mj_cmd_serve(int argc, char **argv)
     if (rc)
         return rc == 1 ? 0 : 2;
 
-    enum mj_log_level level;
-    if (mj_log_level_parse(log_level, &level) != 0) {
-        fprintf(stderr, "majlis serve: --log-level must be error, warn, info, debug or trace\n");
+    if (mj_flags_log_level("serve", log_level) != 0)
         return 2;
-    }
-    mj_log_set_level(level);
 
     mj_server_config cfg;
     memset(&cfg, 0, sizeof cfg);

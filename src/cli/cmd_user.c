@@ -82,22 +82,21 @@ static int suspension(int argc, char **argv, bool suspend)
     return 0;
 }
 
+static int suspend_cmd(int argc, char **argv)
+{
+    return suspension(argc, argv, true);
+}
+
+static int unsuspend_cmd(int argc, char **argv)
+{
+    return suspension(argc, argv, false);
+}
+
 int mj_cmd_user(int argc, char **argv)
 {
-    static const char usage[] =
-        "usage: majlis user suspend|unsuspend [--data DIR] [--subtree] [--dry-run] HANDLE\n";
-    if (argc < 1) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
-        fputs(usage, stdout);
-        return 0;
-    }
-    if (strcmp(argv[0], "suspend") == 0)
-        return suspension(argc - 1, argv + 1, true);
-    if (strcmp(argv[0], "unsuspend") == 0)
-        return suspension(argc - 1, argv + 1, false);
-    fprintf(stderr, "majlis user: unknown subcommand '%s'\n%s", argv[0], usage);
-    return 2;
+    static const mj_subcommand subs[] = {
+        {"suspend", suspend_cmd}, {"unsuspend", unsuspend_cmd}, {NULL, NULL}};
+    return mj_subcommands_run(
+        "user", "usage: majlis user suspend|unsuspend [--data DIR] [--subtree] [--dry-run] HANDLE\n",
+        subs, argc, argv);
 }

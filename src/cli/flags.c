@@ -1,5 +1,7 @@
 #include "cli/flags.h"
 
+#include "base/log.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,4 +132,34 @@ int mj_flags_parse(const mj_command *cmd, int argc, char **argv, const char **ar
         return 2;
     }
     return 0;
+}
+
+int mj_flags_log_level(const char *name, const char *level)
+{
+    enum mj_log_level lv;
+    if (mj_log_level_parse(level, &lv) != 0) {
+        fprintf(stderr, "majlis %s: --log-level must be error, warn, info, debug or trace, not '%s'\n",
+                name, level);
+        return 2;
+    }
+    mj_log_set_level(lv);
+    return 0;
+}
+
+int mj_subcommands_run(const char *name, const char *usage, const mj_subcommand *subs, int argc,
+                       char **argv)
+{
+    if (argc < 1) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    for (const mj_subcommand *s = subs; s->name; s++)
+        if (strcmp(argv[0], s->name) == 0)
+            return s->run(argc - 1, argv + 1);
+    fprintf(stderr, "majlis %s: unknown subcommand '%s'\n%s", name, argv[0], usage);
+    return 2;
 }

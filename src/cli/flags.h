@@ -38,4 +38,18 @@ typedef struct mj_command {
 int mj_flags_parse(const mj_command *cmd, int argc, char **argv, const char **args, size_t *nargs);
 void mj_flags_usage(const mj_command *cmd, bool to_stderr);
 
+/* Applies a --log-level value for command `name`: 0, or 2 after saying
+ * what the levels are. */
+int mj_flags_log_level(const char *name, const char *level);
+
+/* "majlis room create ...": runs the subcommand argv[0] names. */
+typedef struct mj_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} mj_subcommand;
+/* subs ends with a NULL name. Returns the exit status: 0 for --help, 2 for
+ * a missing or unknown subcommand (with usage on stderr). */
+int mj_subcommands_run(const char *name, const char *usage, const mj_subcommand *subs, int argc,
+                       char **argv);
+
 #endif
