@@ -31,7 +31,7 @@ int mj_cmd_token(int argc, char **argv)
         return rc == 1 ? 0 : 2;
     mj_token_claims claims;
     memset(&claims, 0, sizeof claims);
-    if (mj_role_parse(role, &claims.role) != 0) {
+    if (mj_role_parse(role, &claims.role) != 0 || claims.role == MJ_ROLE_MODERATOR) {
         fprintf(stderr, "majlis token: --role must be speaker or listener, not '%s'\n", role);
         return 2;
     }

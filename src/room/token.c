@@ -11,22 +11,6 @@
 #define DOMAIN "majlis room token v1|"
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
-const char *mj_role_name(mj_role role)
-{
-    return role == MJ_ROLE_SPEAKER ? "speaker" : "listener";
-}
-
-int mj_role_parse(const char *name, mj_role *out)
-{
-    if (strcmp(name, "speaker") == 0)
-        *out = MJ_ROLE_SPEAKER;
-    else if (strcmp(name, "listener") == 0)
-        *out = MJ_ROLE_LISTENER;
-    else
-        return MJ_EINVAL;
-    return 0;
-}
-
 static void tag_of(const uint8_t secret[32], const char *payload, size_t len,
                    uint8_t tag[crypto_auth_hmacsha256_BYTES])
 {
@@ -91,7 +75,7 @@ static int parse_payload(const char *payload, mj_token_claims *out)
     exp = strtoll(bar2 + 1, &end, 10);
     if (end == bar2 + 1 || *end != '|')
         return MJ_EAUTH;
-    if (!room_ok(room) || mj_role_parse(role, &out->role) != 0)
+    if (!room_ok(room) || mj_role_parse(role, &out->role) != 0 || out->role == MJ_ROLE_MODERATOR)
         return MJ_EAUTH;
     memcpy(out->room, room, strlen(room) + 1);
     out->expires_at = exp;

@@ -11,6 +11,7 @@
 #define MJ_ROOM_TOKEN_H
 
 #include "base/err.h"
+#include "room/role.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,20 +19,11 @@
 #define MJ_TOKEN_MAX 256
 #define MJ_TOKEN_ROOM_MAX 64
 
-typedef enum mj_role {
-    MJ_ROLE_LISTENER = 0,
-    MJ_ROLE_SPEAKER = 1,
-} mj_role;
-
 typedef struct mj_token_claims {
     char room[MJ_TOKEN_ROOM_MAX + 1];
     mj_role role;
     int64_t expires_at; /* unix seconds */
 } mj_token_claims;
-
-const char *mj_role_name(mj_role role);
-/* "speaker" | "listener" → 0, else MJ_EINVAL. */
-int mj_role_parse(const char *name, mj_role *out);
 
 /* Writes a NUL-terminated token into out (MJ_TOKEN_MAX bytes). */
 MJ_MUST_USE int mj_token_sign(const uint8_t secret[32], const mj_token_claims *claims,

@@ -1,5 +1,5 @@
 /* The SFU core: session tables, demultiplexing, timers and events. The
- * forwarding itself is in router.c. */
+ * forwarding itself is in fanout.c. */
 #include "sfu/sfu_internal.h"
 
 #include "base/log.h"
@@ -84,10 +84,10 @@ static mj_session *find_by_addr(const mj_sfu *s, const mj_addr *a)
     return NULL;
 }
 
-static mj_room *find_room(const mj_sfu *s, const char *id)
+static mj_fanout *find_room(const mj_sfu *s, const char *id)
 {
     size_t it = 0;
-    mj_room *r;
+    mj_fanout *r;
     while ((r = mj_map_next(&s->rooms, mj_hash_bytes(id, strlen(id)), &it)))
         if (strcmp(r->id, id) == 0)
             return r;
@@ -120,9 +120,9 @@ bool mj_sfu_poll_event(mj_sfu *s, mj_sfu_event *ev)
     return true;
 }
 
-static mj_room *room_get_or_create(mj_sfu *s, const char *id)
+static mj_fanout *room_get_or_create(mj_sfu *s, const char *id)
 {
-    mj_room *r = find_room(s, id);
+    mj_fanout *r = find_room(s, id);
     if (r)
         return r;
     r = calloc(1, sizeof *r);
@@ -139,12 +139,12 @@ static mj_room *room_get_or_create(mj_sfu *s, const char *id)
     return r;
 }
 
-static void room_release_if_empty(mj_sfu *s, mj_room *r)
+static void room_release_if_empty(mj_sfu *s, mj_fanout *r)
 {
-    if (!mj_room_empty(r))
+    if (!mj_fanout_empty(r))
         return;
     mj_map_remove(&s->rooms, mj_hash_bytes(r->id, strlen(r->id)), r);
-    mj_room_dispose(r);
+    mj_fanout_dispose(r);
     free(r);
     s->stats.rooms_active--;
 }
@@ -204,12 +204,12 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
     sess->audio_level_id = p->audio_level_id;
     sess->nslots = p->nslots;
     mj_heap_node_init(&sess->timer);
-    mj_room *room = room_get_or_create(s, p->room);
+    mj_fanout *room = room_get_or_create(s, p->room);
     err = MJ_ENOMEM;
     if (!room)
         goto fail_peer;
     room->branches = p->branches;
-    if (mj_room_add(room, sess) != 0)
+    if (mj_fanout_add(room, sess) != 0)
         goto fail_room;
     if (mj_map_add(&s->by_id, id_hash(sess->id), sess) != 0)
         goto fail_routed;
@@ -222,7 +222,7 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
 fail_id:
     mj_map_remove(&s->by_id, id_hash(sess->id), sess);
 fail_routed:
-    mj_room_remove(room, sess);
+    mj_fanout_remove(room, sess);
 fail_room:
     room_release_if_empty(s, room);
 fail_peer:
@@ -250,9 +250,9 @@ static void session_destroy(mj_sfu *s, mj_session *sess)
     mj_map_remove(&s->by_id, id_hash(sess->id), sess);
     unregister_all(s, sess);
     mj_heap_remove(&s->timers, &sess->timer);
-    mj_room *room = sess->room;
+    mj_fanout *room = sess->room;
     if (room) {
-        mj_room_remove(room, sess);
+        mj_fanout_remove(room, sess);
         room_release_if_empty(s, room);
     }
     mj_peer_dispose(&sess->peer);
@@ -285,7 +285,7 @@ static void register_addr(mj_sfu *s, mj_session *sess, const mj_addr *a)
 
 int mj_sfu_room_branches(mj_sfu *s, const char *room, uint64_t branches)
 {
-    mj_room *r = find_room(s, room);
+    mj_fanout *r = find_room(s, room);
     if (!r)
         return MJ_ENOTFOUND;
     r->branches = branches;
@@ -295,10 +295,10 @@ int mj_sfu_room_branches(mj_sfu *s, const char *room, uint64_t branches)
 void mj_sfu_inject(mj_sfu *s, const char *room, unsigned slot, const uint8_t *pkt, size_t len,
                    bool marker, mj_txq *tx)
 {
-    mj_room *r = find_room(s, room);
+    mj_fanout *r = find_room(s, room);
     if (!r || slot >= MJ_SFU_MAX_SLOTS || len < 12 || len > MJ_TXQ_SLOT_SIZE - MJ_SRTP_MAX_TRAILER)
         return;
-    mj_room_fan_out(r, slot, pkt, len, marker, tx, &s->stats);
+    mj_fanout_send(r, slot, pkt, len, marker, tx, &s->stats);
 }
 
 /* Keeps the address map in step with the addresses ICE validated. */
@@ -408,7 +408,7 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
     if (in.kind == MJ_PEER_IN_RTP) {
         sess->rx_rtp++;
         if (sess->role == MJ_SFU_PUBLISHER && sess->room)
-            mj_room_forward(sess->room, sess, now, in.data, in.len, tx, st);
+            mj_fanout_forward(sess->room, sess, now, in.data, in.len, tx, st);
     }
     after_input(s, sess, now, tx);
 }

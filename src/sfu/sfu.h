@@ -4,7 +4,7 @@
  * shell feeds it datagrams and the time and hands it a transmit queue; the
  * SFU demultiplexes (STUN by ufrag, everything else by the address ICE
  * validated), runs each session's peer, and forwards a speaker's audio to
- * the room's listeners through the router (router.h). Unauthenticated
+ * the room's listeners through its fan-out (fanout.c). Unauthenticated
  * datagrams never allocate state. Nothing here reads a clock, touches a
  * socket or takes a lock, so a test can run a whole room in one process.
  *

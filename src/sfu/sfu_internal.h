@@ -1,4 +1,4 @@
-/* Internals of the SFU core shared by sfu.c and router.c. */
+/* Internals of the SFU core shared by sfu.c and fanout.c. */
 #ifndef MJ_SFU_INTERNAL_H
 #define MJ_SFU_INTERNAL_H
 
@@ -7,7 +7,7 @@
 #include "rtc/peer.h"
 #include "sfu/sfu.h"
 
-typedef struct mj_room mj_room;
+typedef struct mj_fanout mj_fanout;
 
 /* One WHIP or WHEP session. Listeners are the many, so keep this small:
  * the peer is most of it. */
@@ -15,7 +15,7 @@ typedef struct mj_session {
     mj_peer peer;
     mj_heap_node timer;
     uint64_t id;
-    mj_room *room;
+    mj_fanout *room;
     uint32_t room_index;     /* position in room->speakers or room->listeners */
     uint8_t role;            /* mj_sfu_role */
     uint8_t opus_pt;
@@ -26,7 +26,7 @@ typedef struct mj_session {
     /* Addresses routed to this session: those ICE validated. */
     mj_addr addrs[MJ_ICE_MAX_REMOTE + 1];
     uint64_t rx_rtp, tx_rtp;
-    /* Publisher state for the router. */
+    /* Publisher state for the fan-out. */
     int8_t slot;             /* room slot it occupies, -1 if none */
     mj_time last_active;     /* last packet louder than the activity threshold */
     mj_time last_packet;
@@ -47,7 +47,7 @@ typedef struct mj_slot {
     mj_time last_time;   /* when last_seq was sent */
 } mj_slot;
 
-struct mj_room {
+struct mj_fanout {
     char id[MJ_SFU_ROOM_ID_MAX + 1];
     uint64_t branches;        /* workers that get this room's packets */
     mj_sfu_export_fn export;  /* copied from the SFU's configuration */
@@ -59,19 +59,19 @@ struct mj_room {
     mj_slot slots[MJ_SFU_MAX_SLOTS];
 };
 
-/* The per-room forwarding logic (router.c). */
-MJ_MUST_USE int mj_room_add(mj_room *r, mj_session *sess);
-void mj_room_remove(mj_room *r, mj_session *sess);
-static inline bool mj_room_empty(const mj_room *r)
+/* A room's fan-out: its forwarding state on this worker (fanout.c). */
+MJ_MUST_USE int mj_fanout_add(mj_fanout *r, mj_session *sess);
+void mj_fanout_remove(mj_fanout *r, mj_session *sess);
+static inline bool mj_fanout_empty(const mj_fanout *r)
 {
     return r->nspeakers == 0 && r->nlisteners == 0;
 }
-void mj_room_dispose(mj_room *r);
+void mj_fanout_dispose(mj_fanout *r);
 /* Sends a rewritten packet of slot `slot` to the room's local listeners. */
-void mj_room_fan_out(mj_room *r, unsigned slot, const uint8_t *pkt, size_t len, bool marker,
+void mj_fanout_send(mj_fanout *r, unsigned slot, const uint8_t *pkt, size_t len, bool marker,
                      mj_txq *tx, mj_sfu_stats *st);
 /* Forwards one decrypted RTP packet from a speaker to the room. */
-void mj_room_forward(mj_room *r, mj_session *from, mj_time now, const uint8_t *pkt, size_t len,
+void mj_fanout_forward(mj_fanout *r, mj_session *from, mj_time now, const uint8_t *pkt, size_t len,
                      mj_txq *tx, mj_sfu_stats *st);
 
 #endif

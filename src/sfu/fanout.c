@@ -1,4 +1,5 @@
-/* The per-room router: which speakers fill the slots, and the fan-out.
+/* A room's fan-out on one worker: which speakers fill the slots, and the
+ * copies for listeners.
  *
  * Slot policy for now: a speaker whose packets are louder than the
  * activity threshold takes the lowest free slot, or the slot of the
@@ -33,7 +34,7 @@ static int grow(mj_session ***arr, uint32_t *cap, uint32_t need)
     return 0;
 }
 
-int mj_room_add(mj_room *r, mj_session *sess)
+int mj_fanout_add(mj_fanout *r, mj_session *sess)
 {
     sess->room = r;
     sess->slot = -1;
@@ -59,7 +60,7 @@ static void swap_remove(mj_session **arr, uint32_t *n, uint32_t i)
     arr[i]->room_index = i;
 }
 
-void mj_room_remove(mj_room *r, mj_session *sess)
+void mj_fanout_remove(mj_fanout *r, mj_session *sess)
 {
     if (sess->role == MJ_SFU_PUBLISHER) {
         if (sess->slot >= 0)
@@ -72,7 +73,7 @@ void mj_room_remove(mj_room *r, mj_session *sess)
     sess->room = NULL;
 }
 
-void mj_room_dispose(mj_room *r)
+void mj_fanout_dispose(mj_fanout *r)
 {
     free(r->speakers);
     free(r->listeners);
@@ -103,7 +104,7 @@ static void slot_switch(mj_slot *sl, mj_session *src, const mj_rtp_hdr *h, mj_ti
 
 /* Finds a slot for an active speaker that has none; -1 if all are held by
  * speakers more recently active than MJ_SLOT_IDLE. */
-static int pick_slot(mj_room *r, mj_time now)
+static int pick_slot(mj_fanout *r, mj_time now)
 {
     int oldest = -1;
     for (int i = 0; i < MJ_SFU_MAX_SLOTS; i++) {
@@ -131,7 +132,7 @@ static bool is_active(const mj_session *from, const mj_rtp_hdr *h)
 
 /* Sends the rewritten packet (12-byte header + payload in out[0..len)) to
  * every connected listener here that has slot `slot`. */
-void mj_room_fan_out(mj_room *r, unsigned slot, const uint8_t *out, size_t len, bool marker,
+void mj_fanout_send(mj_fanout *r, unsigned slot, const uint8_t *out, size_t len, bool marker,
                      mj_txq *tx, mj_sfu_stats *st)
 {
     for (uint32_t i = 0; i < r->nlisteners; i++) {
@@ -152,7 +153,7 @@ void mj_room_fan_out(mj_room *r, unsigned slot, const uint8_t *out, size_t len, 
     }
 }
 
-void mj_room_forward(mj_room *r, mj_session *from, mj_time now, const uint8_t *pkt, size_t len,
+void mj_fanout_forward(mj_fanout *r, mj_session *from, mj_time now, const uint8_t *pkt, size_t len,
                      mj_txq *tx, mj_sfu_stats *st)
 {
     mj_rtp_hdr h;
@@ -196,7 +197,7 @@ void mj_room_forward(mj_room *r, mj_session *from, mj_time now, const uint8_t *p
      * worker does its own. */
     if (r->branches && r->export)
         r->export(r->export_ctx, r->branches, r->id, (unsigned)from->slot, out, n, marker);
-    mj_room_fan_out(r, (unsigned)from->slot, out, n, marker, tx, st);
+    mj_fanout_send(r, (unsigned)from->slot, out, n, marker, tx, st);
     if (!sl->started || mj_seq_newer(seq, sl->last_seq)) {
         sl->last_seq = seq;
         sl->last_ts = ts;
