@@ -3,7 +3,7 @@
 #define MJ_API_SERVER_INTERNAL_H
 
 #include "api/http.h"
-#include "api/media.h"
+#include "io/media.h"
 #include "api/server.h"
 #include "store/store.h"
 

@@ -1,4 +1,4 @@
-#include "api/media.h"
+#include "io/media.h"
 
 #include "base/log.h"
 #include "base/map.h"

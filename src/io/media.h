@@ -5,8 +5,8 @@
  *
  * Runs on the control thread only. Workers report back through events,
  * drained by mj_media_poll() when the HTTP loop is woken. */
-#ifndef MJ_API_MEDIA_H
-#define MJ_API_MEDIA_H
+#ifndef MJ_IO_MEDIA_H
+#define MJ_IO_MEDIA_H
 
 #include "base/addr.h"
 #include "base/buf.h"
