@@ -1,6 +1,10 @@
 /* Server start-up, the control loop and shutdown. */
-#include "api/account.h"
 #include "api/server_internal.h"
+
+#include "base/rand.h"
+#include "io/clock.h"
+
+#include <sodium.h>
 
 #include "base/log.h"
 
@@ -39,12 +43,53 @@ static void wake_http(void *ctx)
         mj_http_wake(srv->http);
 }
 
+/* Finished hashing jobs complete their requests here, on this thread. */
+static void take_jobs(mj_server *srv)
+{
+    mj_pw_job *job;
+    while (srv->pool && (job = mj_pw_pool_take(srv->pool)))
+        job->done(srv, job);
+}
+
 static void on_wake(void *ctx)
 {
     mj_server *srv = ctx;
     if (srv->media)
         mj_media_poll(srv->media);
-    mj_account_poll(srv);
+    take_jobs(srv);
+}
+
+static int start_members(mj_server *srv)
+{
+    const char *why = "?";
+    if (mj_api_settings_load(&srv->set, &why) != 0) {
+        mj_error("bad value in the environment variable %s (see docs/api.md)", why);
+        return MJ_EINVAL;
+    }
+    uint8_t key[MJ_RATELIMIT_KEY_LEN];
+    mj_rand_bytes(key, sizeof key);
+    int err = mj_ratelimit_init(&srv->limiter, 1 << 16, key);
+    sodium_memzero(key, sizeof key);
+    if (!err)
+        err = mj_pw_pool_start(srv->set.hash_threads, 64, wake_http, srv, &srv->pool);
+    if (err) {
+        mj_error("cannot start the members API (%s)", mj_strerror(err));
+        return err;
+    }
+    mj_sessions_purge(srv, mj_clock_unix());
+    return 0;
+}
+
+static void stop_members(mj_server *srv)
+{
+    srv->stopping = true;
+    if (srv->pool) {
+        mj_pw_pool_stop(srv->pool);
+        take_jobs(srv); /* frees what came back */
+        mj_pw_pool_free(srv->pool);
+        srv->pool = NULL;
+    }
+    mj_ratelimit_dispose(&srv->limiter);
 }
 
 static int open_data(mj_server *srv)
@@ -90,7 +135,7 @@ static int start_http(mj_server *srv)
         .listen_addr = ip,
         .port = srv->cfg.http.port,
         .max_body = srv->cfg.max_body,
-        .handler = mj_server_handle,
+        .handler = mj_router_handle,
         .handler_ctx = srv,
         .on_wake = on_wake,
         .wake_ctx = srv,
@@ -128,11 +173,11 @@ int mj_server_run(const mj_server_config *cfg)
     srv->cfg = *cfg;
     int status = 1;
     signal(SIGPIPE, SIG_IGN);
-    if (open_data(srv) != 0 || mj_account_start(srv) != 0 || start_media(srv) != 0 ||
+    if (open_data(srv) != 0 || start_members(srv) != 0 || start_media(srv) != 0 ||
         start_http(srv) != 0)
         goto done;
     announce(srv);
-    if (mj_account_first_start(srv, stdout) != 0)
+    if (mj_invites_first_start(srv, stdout) != 0)
         mj_error("cannot create the first admin invite");
     running_http = srv->http;
     struct sigaction sa;
@@ -144,7 +189,7 @@ int mj_server_run(const mj_server_config *cfg)
     running_http = NULL;
     mj_info("shutting down");
 done:
-    mj_account_stop(srv);
+    stop_members(srv);
     mj_http_free(srv->http);
     srv->http = NULL;
     mj_media_stop(srv->media);

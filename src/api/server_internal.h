@@ -1,27 +1,42 @@
-/* State shared by the server's request handlers (control thread only). */
+/* The server's state, shared by its request handlers. Control thread only:
+ * the store, the rate limiter and the media plane's session table are
+ * used by this one thread. */
 #ifndef MJ_API_SERVER_INTERNAL_H
 #define MJ_API_SERVER_INTERNAL_H
 
-#include "api/http.h"
-#include "io/media.h"
+#include "api/pwpool.h"
 #include "api/server.h"
+#include "api/settings.h"
+#include "http/http.h"
+#include "http/ratelimit.h"
+#include "io/media.h"
 #include "store/store.h"
+
+#include <stdbool.h>
+#include <stdio.h>
 
 typedef struct mj_server {
     mj_server_config cfg;
+    mj_api_settings set;
     mj_store *store;
     uint8_t secret[MJ_SECRET_LEN];
     mj_http_server *http;
     mj_media *media;
-    struct mj_accounts *accounts; /* the members API (account.h) */
+    mj_ratelimit limiter; /* in memory only (docs/privacy.md) */
+    mj_pw_pool *pool;     /* passphrase hashing off this thread */
+    int64_t next_purge;   /* unix seconds: expired sessions go then */
+    bool stopping;
     uint64_t http_requests;
     uint64_t http_status[6]; /* by class: [2] = 2xx ... [5] = 5xx */
 } mj_server;
 
-/* routes.c */
-void mj_server_handle(void *ctx, mj_http_req *req);
-/* whip.c: WHIP (/whip/...) and WHEP (/whep/...) endpoints. `rest` is the
- * path after the prefix. */
-void mj_whip_handle(mj_server *srv, mj_http_req *req, bool whep, const char *rest);
+/* router.c: every request the HTTP layer hands over. */
+void mj_router_handle(void *ctx, mj_http_req *req);
+
+/* invites.c: on the first start (no account, no invite) creates the admin
+ * invite and prints its link to out, once. */
+MJ_MUST_USE int mj_invites_first_start(mj_server *srv, FILE *out);
+/* me.c: removes expired sessions now and then. */
+void mj_sessions_purge(mj_server *srv, int64_t now);
 
 #endif

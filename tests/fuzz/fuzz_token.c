@@ -1,8 +1,8 @@
 /* Fuzz target for the credentials that arrive from anyone: room tokens
  * (Authorization: Bearer, src/room/token.c) and the Cookie header
- * (src/room/cookie.c). The first byte picks which. A forged token must
+ * (src/http/cookie.c). The first byte picks which. A forged token must
  * never verify; a cookie value handed out must lie inside the header. */
-#include "room/cookie.h"
+#include "http/cookie.h"
 #include "room/token.h"
 
 #include <sodium.h>

@@ -1,7 +1,7 @@
-/* Tests for src/room/cookie: finding one cookie in a Cookie header. */
+/* Tests for src/http/cookie: finding one cookie in a Cookie header. */
 #include "test.h"
 
-#include "room/cookie.h"
+#include "http/cookie.h"
 
 static char got[256];
 

@@ -1,7 +1,7 @@
-/* Tests for src/room/ratelimit on simulated time. */
+/* Tests for src/http/ratelimit on simulated time. */
 #include "test.h"
 
-#include "room/ratelimit.h"
+#include "http/ratelimit.h"
 
 static const uint8_t key[MJ_RATELIMIT_KEY_LEN] = {1, 2, 3};
 

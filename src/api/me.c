@@ -1,5 +1,5 @@
 /* The signed-in member's own account: profile and sessions. */
-#include "api/account_internal.h"
+#include "api/resources.h"
 
 #include "base/log.h"
 #include "io/clock.h"
@@ -78,7 +78,7 @@ void mj_api_sessions_list(mj_call *c)
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         const mj_session *s = &list[i];
-        int64_t idle_end = s->last_seen_at + c->acc->cfg.session_idle_s;
+        int64_t idle_end = s->last_seen_at + c->srv->set.session_idle_s;
         json_array_append_new(
             arr, json_pack("{s:s, s:b, s:I, s:I, s:I}", "id", s->id, "current",
                            strcmp(s->id, c->session.id) == 0, "created_at", (json_int_t)s->created_at,
@@ -102,4 +102,13 @@ void mj_api_session_delete(mj_call *c)
     if (strcmp(c->arg, c->session.id) == 0)
         mj_call_clear_session_cookie(c->req, mj_call_https(c));
     mj_http_respond(c->req, 204, NULL, NULL, 0);
+}
+
+void mj_sessions_purge(mj_server *srv, int64_t now)
+{
+    if (now < srv->next_purge)
+        return;
+    srv->next_purge = now + 600;
+    if (mj_store_sessions_purge(srv->store, now, srv->set.session_idle_s) != 0)
+        mj_warn("accounts: cannot remove expired sessions");
 }

@@ -1,7 +1,7 @@
-/* Tests for src/api/account_jobs: passphrase hashing on pool threads. */
+/* Tests for src/api/pwpool: passphrase hashing on pool threads. */
 #include "test.h"
 
-#include "api/account_jobs.h"
+#include "api/pwpool.h"
 
 #include <sodium.h>
 #include <stdatomic.h>

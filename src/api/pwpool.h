@@ -12,10 +12,10 @@
  * store, the HTTP layer or any other shared state, so the store stays
  * single-threaded (every SQL statement runs on the control thread).
  * Passphrases in a job are wiped as soon as the work is done. */
-#ifndef MJ_API_ACCOUNT_JOBS_H
-#define MJ_API_ACCOUNT_JOBS_H
+#ifndef MJ_API_PWPOOL_H
+#define MJ_API_PWPOOL_H
 
-#include "api/account_names.h"
+#include "api/names.h"
 #include "store/members.h"
 
 #include <stdbool.h>

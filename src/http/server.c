@@ -1,4 +1,4 @@
-#include "api/http.h"
+#include "http/http.h"
 
 #include "base/log.h"
 #include "base/map.h"

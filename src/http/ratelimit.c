@@ -1,4 +1,4 @@
-#include "room/ratelimit.h"
+#include "http/ratelimit.h"
 
 #include <sodium.h>
 #include <stdlib.h>

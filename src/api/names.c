@@ -1,4 +1,4 @@
-#include "api/account_names.h"
+#include "api/names.h"
 
 #include "base/map.h"
 

@@ -2,7 +2,7 @@
  * size of their branch, suspension of one member or a whole branch, and
  * quotas and the admin flag. Every action is logged at info level with
  * internal account numbers only. */
-#include "api/account_internal.h"
+#include "api/resources.h"
 
 #include "base/log.h"
 

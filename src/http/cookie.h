@@ -1,8 +1,8 @@
 /* Reading one cookie out of a Cookie request header (RFC 6265 §5.4
  * syntax: "name=value; name2=value2"). Pure, bounded, never modifies the
  * header. The members API uses it to find the session cookie. */
-#ifndef MJ_ROOM_COOKIE_H
-#define MJ_ROOM_COOKIE_H
+#ifndef MJ_HTTP_COOKIE_H
+#define MJ_HTTP_COOKIE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,12 +1,12 @@
 /* Fuzz target for the members API's request validation
- * (src/api/account_req.c) and the text validators under it
- * (src/api/account_names.c). The first byte picks a parser; the rest is
+ * (src/api/bodies.c) and the text validators under it
+ * (src/api/names.c). The first byte picks a parser; the rest is
  * the request body. Every input also goes through the display-name, bio,
  * handle and passphrase validators as raw bytes, and whatever they accept
  * must be stable (validating it again gives the same bytes), hold no bidi
  * controls, and fit its caps. */
-#include "api/account_names.h"
-#include "api/account_req.h"
+#include "api/names.h"
+#include "api/bodies.h"
 
 #include <stdlib.h>
 #include <string.h>

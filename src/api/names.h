@@ -15,8 +15,8 @@
  *
  * Pure functions over bytes (utf8proc for the Unicode tables); they live in
  * the shell library only because that is what links utf8proc. */
-#ifndef MJ_API_ACCOUNT_NAMES_H
-#define MJ_API_ACCOUNT_NAMES_H
+#ifndef MJ_API_NAMES_H
+#define MJ_API_NAMES_H
 
 #include "base/err.h"
 

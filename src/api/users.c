@@ -1,5 +1,5 @@
 /* Profiles, follows and blocks. */
-#include "api/account_internal.h"
+#include "api/resources.h"
 
 #include "base/log.h"
 

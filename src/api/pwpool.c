@@ -1,4 +1,4 @@
-#include "api/account_jobs.h"
+#include "api/pwpool.h"
 
 #include "base/log.h"
 

@@ -1,7 +1,7 @@
 /* Sign-up, login, logout, passphrase change and account deletion: the
  * endpoints that hash or check a passphrase, and so answer later, from
  * the hashing pool's completions. */
-#include "api/account_internal.h"
+#include "api/resources.h"
 
 #include "base/log.h"
 #include "io/clock.h"
@@ -48,7 +48,7 @@ static void signup_done(void *ctx, mj_pw_job *job)
 {
     mj_server *srv = ctx;
     signup_job *sj = (signup_job *)job;
-    mj_http_req *req = mj_account_resume(srv, job);
+    mj_http_req *req = mj_call_resume(srv, job);
     if (!req) /* the client left: no account it never heard about */
         goto out;
     if (!job->hashed) {
@@ -60,10 +60,10 @@ static void signup_done(void *ctx, mj_pw_job *job)
     mj_new_user nu = {.handle = sj->req.handle,
                       .display_name = sj->req.display_name,
                       .pass_hash = job->fresh,
-                      .invite_quota = srv->accounts->cfg.invite_quota};
+                      .invite_quota = srv->set.invite_quota};
     mj_store_hash_secret(sj->req.invite, strlen(sj->req.invite), nu.invite_hash);
     char token[MJ_TOKEN_CHARS + 1];
-    mj_new_session sess = {.expires_at = now + srv->accounts->cfg.session_max_s};
+    mj_new_session sess = {.expires_at = now + srv->set.session_max_s};
     mj_session_token_new(token, sess.token_hash);
     mj_user u;
     mj_invite_state state;
@@ -142,7 +142,7 @@ static void login_done(void *ctx, mj_pw_job *job)
 {
     mj_server *srv = ctx;
     user_job *lj = (user_job *)job;
-    mj_http_req *req = mj_account_resume(srv, job);
+    mj_http_req *req = mj_call_resume(srv, job);
     if (!req)
         goto out;
     mj_user u;
@@ -156,9 +156,9 @@ static void login_done(void *ctx, mj_pw_job *job)
         mj_http_error(req, 403, "suspended", "this account is suspended");
     } else {
         int64_t now = mj_clock_unix();
-        mj_account_purge(srv->accounts, now);
+        mj_sessions_purge(srv, now);
         char token[MJ_TOKEN_CHARS + 1];
-        mj_new_session sess = {.expires_at = now + srv->accounts->cfg.session_max_s};
+        mj_new_session sess = {.expires_at = now + srv->set.session_max_s};
         mj_session_token_new(token, sess.token_hash);
         if (mj_store_session_create(srv->store, u.id, &sess, now) != 0)
             mj_http_error(req, 500, "internal", "cannot start a session");
@@ -227,7 +227,7 @@ static void delete_done(void *ctx, mj_pw_job *job)
 {
     mj_server *srv = ctx;
     user_job *dj = (user_job *)job;
-    mj_http_req *req = mj_account_resume(srv, job);
+    mj_http_req *req = mj_call_resume(srv, job);
     if (!req)
         goto out;
     if (!job->verified) {
@@ -248,7 +248,7 @@ static void pass_done(void *ctx, mj_pw_job *job)
 {
     mj_server *srv = ctx;
     user_job *pj = (user_job *)job;
-    mj_http_req *req = mj_account_resume(srv, job);
+    mj_http_req *req = mj_call_resume(srv, job);
     if (!req)
         goto out;
     if (!job->verified)

@@ -1,6 +1,6 @@
 /* WHIP (RFC 9725) and WHEP endpoints: an SDP offer in, an SDP answer and a
  * session resource out, DELETE on the resource to leave. */
-#include "api/server_internal.h"
+#include "api/resources.h"
 
 #include "base/log.h"
 #include "io/clock.h"
@@ -129,7 +129,7 @@ static void on_resource(mj_server *srv, mj_http_req *req, bool whep, const char 
     }
 }
 
-void mj_whip_handle(mj_server *srv, mj_http_req *req, bool whep, const char *rest)
+void mj_media_route(mj_server *srv, mj_http_req *req, bool whep, const char *rest)
 {
     cors(req);
     if (mj_http_method_of(req) == MJ_HTTP_OPTIONS) {

@@ -1,4 +1,4 @@
-#include "room/cookie.h"
+#include "http/cookie.h"
 
 #include <string.h>
 

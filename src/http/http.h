@@ -12,8 +12,8 @@
  * password hash) then runs elsewhere and the response is sent later from
  * the control thread through mj_http_resume(), which also tells whether
  * the client is still there. */
-#ifndef MJ_API_HTTP_H
-#define MJ_API_HTTP_H
+#ifndef MJ_HTTP_HTTP_H
+#define MJ_HTTP_HTTP_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,9 +1,9 @@
-/* Tests for src/api/account_names (handles, display names, bios,
- * passphrases, initials) and src/api/account_req (request bodies). */
+/* Tests for src/api/names (handles, display names, bios,
+ * passphrases, initials) and src/api/bodies (request bodies). */
 #include "test.h"
 
-#include "api/account_names.h"
-#include "api/account_req.h"
+#include "api/names.h"
+#include "api/bodies.h"
 
 static int name(const char *in, char out[MJ_NAME_MAX_BYTES + 1])
 {

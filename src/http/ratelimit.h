@@ -13,8 +13,8 @@
  *
  * Pure: the caller passes the time and the hash key. Nothing here touches
  * a disk; privacy.md relies on that. */
-#ifndef MJ_ROOM_RATELIMIT_H
-#define MJ_ROOM_RATELIMIT_H
+#ifndef MJ_HTTP_RATELIMIT_H
+#define MJ_HTTP_RATELIMIT_H
 
 #include "base/err.h"
 #include "base/time.h"

@@ -1,6 +1,8 @@
 /* Invites: a member's links and who joined through them, new links within
  * the quota, withdrawal, and the public check behind /invite/CODE. */
-#include "api/account_internal.h"
+#include "api/resources.h"
+
+#include "io/clock.h"
 
 #include "base/log.h"
 
@@ -25,16 +27,6 @@ void mj_invite_error(mj_http_req *req, mj_invite_state state)
         break;
     default: mj_http_error(req, 404, "invite_invalid", "this invite link is not valid"); break;
     }
-}
-
-int64_t mj_call_cursor(mj_call *c)
-{
-    char buf[24];
-    if (!mj_http_query(c->req, "before", buf, sizeof buf))
-        return 0;
-    char *end;
-    long long v = strtoll(buf, &end, 10);
-    return (*end || v < 0) ? 0 : v;
 }
 
 static const char *state_name(const mj_invite *inv, int64_t now)
@@ -108,19 +100,6 @@ void mj_api_invites_list(mj_call *c)
     mj_http_respond_json(c->req, 200, out);
 }
 
-/* Where the link points: the public origin, or the one this request came
- * to. */
-static void link_base(mj_call *c, char *out, size_t cap)
-{
-    char host[256];
-    if (c->acc->cfg.public_origin[0])
-        snprintf(out, cap, "%s", c->acc->cfg.public_origin);
-    else if (mj_http_header(c->req, MJ_HDR_HOST, host, sizeof host) > 0)
-        snprintf(out, cap, "%s://%s", mj_call_https(c) ? "https" : "http", host);
-    else
-        out[0] = '\0';
-}
-
 void mj_api_invites_create(mj_call *c)
 {
     mj_invite_req r;
@@ -144,7 +123,7 @@ void mj_api_invites_create(mj_call *c)
         return;
     }
     char base[300], url[400];
-    link_base(c, base, sizeof base);
+    mj_call_origin(c, base, sizeof base);
     snprintf(url, sizeof url, "%s/invite/%s", base, code);
     json_t *out = quota_json(c);
     json_t *ij = invite_json(c, &inv, false);
@@ -204,4 +183,36 @@ void mj_api_invite_revoke(mj_call *c)
         mj_call_internal(c);
     else
         mj_http_respond(c->req, 204, NULL, NULL, 0);
+}
+
+int mj_invites_first_start(mj_server *srv, FILE *out)
+{
+    bool empty = false;
+    if (mj_store_members_empty(srv->store, &empty) != 0)
+        return MJ_EIO;
+    if (!empty)
+        return 0;
+    char code[32];
+    mj_invite inv;
+    int err = mj_store_invite_create(srv->store, 0, 1, MJ_INVITE_TTL_DEFAULT, true,
+                                     mj_clock_unix(), code, &inv);
+    if (err)
+        return err;
+    char base[300];
+    if (srv->set.public_origin[0]) {
+        snprintf(base, sizeof base, "%s", srv->set.public_origin);
+    } else {
+        char ip[MJ_ADDR_STRLEN];
+        mj_addr_ip_str(&srv->cfg.http, ip);
+        bool v6 = srv->cfg.http.family == 6;
+        snprintf(base, sizeof base, "http://%s%s%s:%d", v6 ? "[" : "", ip, v6 ? "]" : "",
+                 mj_http_bound_port(srv->http));
+    }
+    /* The one time this code exists in clear outside the admin's hands. */
+    fprintf(out, "majlis: first start: the admin invite (shown once, valid 7 days) is %s/invite/%s\n",
+            base, code);
+    fflush(out);
+    sodium_memzero(code, sizeof code);
+    mj_info("accounts: first start, admin invite created");
+    return 0;
 }

@@ -3,17 +3,17 @@
  * Each parser takes the raw body (untrusted bytes), insists on one JSON
  * object with known fields of the right types (unknown fields, duplicate
  * keys, wrong types and missing fields are 400 bad_request with the field
- * named), then runs the field validators of account_names.h. On failure
+ * named), then runs the field validators of names.h. On failure
  * *err holds the HTTP status, the error code and a message for the JSON
  * error body. The structs hold copies, so nothing borrows the body.
  * Passphrases are wiped by mj_req_wipe() once they have been used.
  *
  * Pure: no I/O, no allocation that outlives a call. tests/fuzz/
- * fuzz_account_json.c runs every parser on arbitrary bytes. */
-#ifndef MJ_API_ACCOUNT_REQ_H
-#define MJ_API_ACCOUNT_REQ_H
+ * fuzz_api_json.c runs every parser on arbitrary bytes. */
+#ifndef MJ_API_BODIES_H
+#define MJ_API_BODIES_H
 
-#include "api/account_names.h"
+#include "api/names.h"
 
 #include <stdbool.h>
 #include <stddef.h>

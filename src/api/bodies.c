@@ -1,4 +1,4 @@
-#include "api/account_req.h"
+#include "api/bodies.h"
 
 #include <jansson.h>
 #include <sodium.h>

@@ -1,0 +1,253 @@
+/* One API call: errors, rate limits, the session cookie, the same-origin
+ * rule, looking up the member a path names, and handing slow work to the
+ * hashing pool. */
+#include "api/call.h"
+
+#include "base/log.h"
+#include "base/rand.h"
+#include "http/cookie.h"
+
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- responses ---- */
+
+void mj_call_error(mj_call *c, int status, const char *code, const char *message)
+{
+    mj_http_error(c->req, status, code, message);
+}
+
+void mj_call_req_error(mj_call *c, const mj_req_error *err)
+{
+    mj_http_error(c->req, err->status, err->code, err->message);
+}
+
+void mj_call_internal(mj_call *c)
+{
+    mj_http_error(c->req, 500, "internal", "something went wrong on the server");
+}
+
+bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
+{
+    int64_t wait = mj_ratelimit_take(&c->srv->limiter, &c->srv->set.limits[which],
+                                     mj_limit_name(which), key, len, c->mono);
+    if (!wait)
+        return true;
+    char secs[24], msg[96];
+    snprintf(secs, sizeof secs, "%lld", (long long)wait);
+    snprintf(msg, sizeof msg, "too many requests; try again in %lld seconds", (long long)wait);
+    mj_http_add_header(c->req, "retry-after", secs);
+    mj_call_error(c, 429, "rate_limited", msg);
+    return false;
+}
+
+/* The address a limit counts against: an IPv4 address, or the /64 prefix
+ * of an IPv6 one, since one subscriber holds a whole /64 and could walk
+ * through it. */
+bool mj_call_limit_address(mj_call *c, mj_limit which)
+{
+    const char *ip = mj_http_peer_ip(c->req);
+    uint8_t a[16];
+    if (inet_pton(AF_INET6, ip, a) == 1) {
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        bool v4 = memcmp(a, mapped, sizeof mapped) == 0;
+        return mj_call_limit(c, which, v4 ? a + 12 : a, v4 ? 4 : 8);
+    }
+    if (inet_pton(AF_INET, ip, a) == 1)
+        return mj_call_limit(c, which, a, 4);
+    return mj_call_limit(c, which, ip, strlen(ip));
+}
+
+bool mj_call_https(mj_call *c)
+{
+    if (c->srv->set.public_origin[0])
+        return strncmp(c->srv->set.public_origin, "https:", 6) == 0;
+    return mj_http_is_https(c->req);
+}
+
+/* ---- sessions in cookies ---- */
+
+void mj_session_token_new(char token[MJ_TOKEN_CHARS + 1], uint8_t hash[MJ_HASH_LEN])
+{
+    uint8_t raw[32];
+    mj_rand_bytes(raw, sizeof raw);
+    sodium_bin2base64(token, MJ_TOKEN_CHARS + 1, raw, sizeof raw,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(raw, sizeof raw);
+    mj_store_hash_secret(token, MJ_TOKEN_CHARS, hash);
+}
+
+/* HttpOnly: scripts never see the token. SameSite=Strict: no cross-site
+ * request carries it, not even a top-level link; the web app loads its
+ * page without credentials and fetches the rest same-origin, so nothing
+ * needs Lax. Over HTTPS: Secure, and the __Host- prefix so no subdomain
+ * can plant or shadow it. */
+void mj_call_set_session_cookie(mj_http_req *req, bool https, const char *token, int64_t max_age)
+{
+    char v[200];
+    snprintf(v, sizeof v, "%s=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+             https ? MJ_SESSION_COOKIE_SECURE : MJ_SESSION_COOKIE, token,
+             (long long)(max_age > 0 ? max_age : 0), https ? "; Secure" : "");
+    mj_http_add_header(req, "set-cookie", v);
+}
+
+void mj_call_clear_session_cookie(mj_http_req *req, bool https)
+{
+    mj_call_set_session_cookie(req, https, "", 0);
+}
+
+static bool token_ok(const char *t, size_t n)
+{
+    if (n != MJ_TOKEN_CHARS)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = t[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* The first well-formed session token among the request's cookies. Over
+ * HTTPS only the __Host- cookie counts: a plain one could have been planted
+ * by a sibling subdomain to sign the victim into someone else's account. */
+static bool take_token(const char *v, size_t n, void *ctx)
+{
+    if (!token_ok(v, n))
+        return false;
+    memcpy(ctx, v, n);
+    ((char *)ctx)[n] = '\0';
+    return true;
+}
+
+static bool session_cookie(mj_http_req *req, bool https, char token[MJ_TOKEN_CHARS + 1])
+{
+    const char *name = https ? MJ_SESSION_COOKIE_SECURE : MJ_SESSION_COOKIE;
+    char cookies[4096];
+    int n = mj_http_header(req, MJ_HDR_COOKIE, cookies, sizeof cookies);
+    return n > 0 && mj_cookie_find(cookies, (size_t)n, name, take_token, token);
+}
+
+int mj_call_authenticate(mj_call *c)
+{
+    char token[MJ_TOKEN_CHARS + 1];
+    if (!session_cookie(c->req, mj_call_https(c), token))
+        return MJ_ENOTFOUND;
+    uint8_t hash[MJ_HASH_LEN];
+    mj_store_hash_secret(token, MJ_TOKEN_CHARS, hash);
+    sodium_memzero(token, sizeof token);
+    int64_t idle = c->srv->set.session_idle_s;
+    int64_t refresh = idle / 16 > 300 ? 300 : idle / 16;
+    int err = mj_store_session_lookup(c->srv->store, hash, c->now, idle, refresh, &c->session,
+                                      &c->me);
+    c->authed = err == 0;
+    return err;
+}
+
+/* ---- the same-origin rule ---- */
+
+/* A request that changes state must come from our own pages: its Origin
+ * must be this server's origin (MAJLIS_PUBLIC_ORIGIN, or the scheme and
+ * Host of the request), or, when a browser sent no Origin, Sec-Fetch-Site
+ * must say same-origin. Anything else, including a client that sends
+ * neither, is refused: browsers send Origin on every POST, PUT, PATCH and
+ * DELETE, and other clients can send one. */
+bool mj_call_same_origin(mj_call *c)
+{
+    char site[32];
+    int sn = mj_http_header(c->req, MJ_HDR_SEC_FETCH_SITE, site, sizeof site);
+    if (sn > 0 && strcmp(site, "same-origin") != 0)
+        return false;
+    char origin[300];
+    int on = mj_http_header(c->req, MJ_HDR_ORIGIN, origin, sizeof origin);
+    if (on <= 0)
+        return sn > 0;
+    char expected[300];
+    if (c->srv->set.public_origin[0]) {
+        snprintf(expected, sizeof expected, "%s", c->srv->set.public_origin);
+    } else {
+        char host[256];
+        if (mj_http_header(c->req, MJ_HDR_HOST, host, sizeof host) <= 0)
+            return false;
+        snprintf(expected, sizeof expected, "%s://%s", mj_http_is_https(c->req) ? "https" : "http",
+                 host);
+    }
+    return strcasecmp(origin, expected) == 0;
+}
+
+/* ---- lookups ---- */
+
+bool mj_call_target(mj_call *c, mj_user *out)
+{
+    char handle[MJ_HANDLE_MAX + 1];
+    const char *why;
+    int err = MJ_ENOTFOUND;
+    if (c->arg && mj_handle_normalize(c->arg, strlen(c->arg), handle, &why) == 0)
+        err = mj_store_user_by_handle(c->srv->store, handle, out);
+    if (!err && !mj_user_active(out) && !c->me.is_admin)
+        err = MJ_ENOTFOUND;
+    mj_relation rel = {0};
+    if (!err && c->authed && out->id != c->me.id &&
+        (err = mj_store_relation(c->srv->store, c->me.id, out->id, &rel)) == 0 &&
+        rel.blocked_by && !c->me.is_admin)
+        err = MJ_ENOTFOUND; /* someone who blocked you is not there for you */
+    if (err == MJ_ENOTFOUND)
+        mj_call_error(c, 404, "not_found", "no such member");
+    else if (err)
+        mj_call_internal(c);
+    return err == 0;
+}
+
+int64_t mj_call_cursor(mj_call *c)
+{
+    char buf[24];
+    if (!mj_http_query(c->req, "before", buf, sizeof buf))
+        return 0;
+    char *end;
+    long long v = strtoll(buf, &end, 10);
+    return (*end || v < 0) ? 0 : v;
+}
+
+/* Where links point: the public origin, or the one this request came to. */
+void mj_call_origin(mj_call *c, char *out, size_t cap)
+{
+    char host[256];
+    if (c->srv->set.public_origin[0])
+        snprintf(out, cap, "%s", c->srv->set.public_origin);
+    else if (mj_http_header(c->req, MJ_HDR_HOST, host, sizeof host) > 0)
+        snprintf(out, cap, "%s://%s", mj_call_https(c) ? "https" : "http", host);
+    else
+        out[0] = '\0';
+}
+
+/* ---- slow work ---- */
+
+mj_http_req *mj_call_resume(mj_server *srv, mj_pw_job *job)
+{
+    if (srv->stopping || !job->ran || !job->http)
+        return NULL;
+    return mj_http_resume(srv->http, job->http);
+}
+
+bool mj_call_submit(mj_call *c, mj_pw_job *job)
+{
+    job->http = mj_http_defer(c->req);
+    if (!job->http) {
+        mj_call_internal(c);
+        return false;
+    }
+    if (mj_pw_pool_submit(c->srv->pool, job) != 0) {
+        /* Take the request back from the deferred table and answer now. */
+        (void)mj_http_resume(c->srv->http, job->http);
+        mj_http_add_header(c->req, "retry-after", "2");
+        mj_call_error(c, 503, "busy", "the server is busy; try again in a moment");
+        return false;
+    }
+    return true;
+}
+

@@ -1,0 +1,77 @@
+/* One API call and the helpers every resource uses: who is calling (from
+ * the session cookie), errors as JSON, rate limits, the session cookie,
+ * and the hand-off of slow work to the hashing pool.
+ *
+ * The router (router.c) builds an mj_call for each /api/ request, applies
+ * the same-origin rule, authenticates and counts it against the limits,
+ * then calls the resource's handler (resources.h). */
+#ifndef MJ_API_CALL_H
+#define MJ_API_CALL_H
+
+#include "api/bodies.h"
+#include "api/server_internal.h"
+#include "store/members.h"
+
+#include <jansson.h>
+
+#define MJ_SESSION_COOKIE "mj_session"
+#define MJ_SESSION_COOKIE_SECURE "__Host-mj_session" /* over HTTPS */
+#define MJ_TOKEN_CHARS 43                           /* base64url of 32 random bytes */
+#define MJ_LIST_MAX 50                              /* entries per page */
+
+typedef struct mj_call {
+    mj_server *srv;
+    mj_http_req *req;
+    int64_t now;   /* unix seconds */
+    mj_time mono;  /* monotonic, for rate limits */
+    bool authed;
+    mj_user me;
+    mj_session session;
+    const char *arg;  /* the path's first '*' segment, if any */
+    const char *arg2; /* its second */
+    char argbuf[2][96];
+} mj_call;
+
+typedef void (*mj_call_fn)(mj_call *c);
+
+void mj_call_error(mj_call *c, int status, const char *code, const char *message);
+void mj_call_req_error(mj_call *c, const mj_req_error *err);
+void mj_call_internal(mj_call *c);
+/* 429 with Retry-After when the limit says no; returns false then. */
+bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len);
+/* The same, keyed by the client's address (IPv6: its /64). */
+bool mj_call_limit_address(mj_call *c, mj_limit which);
+/* Whether the request came over HTTPS (direct or through a proxy). */
+bool mj_call_https(mj_call *c);
+/* The same-origin rule for requests that change state (call.c). */
+bool mj_call_same_origin(mj_call *c);
+/* Signs the caller in from the session cookie: 0, MJ_ENOTFOUND (no live
+ * session), MJ_EIO. */
+int mj_call_authenticate(mj_call *c);
+/* Adds Set-Cookie for a new session token / for clearing it. */
+void mj_call_set_session_cookie(mj_http_req *req, bool https, const char *token, int64_t max_age);
+void mj_call_clear_session_cookie(mj_http_req *req, bool https);
+/* Makes a session token (MJ_TOKEN_CHARS + NUL) and its hash. */
+void mj_session_token_new(char token[MJ_TOKEN_CHARS + 1], uint8_t hash[MJ_HASH_LEN]);
+/* Finds the member named by c->arg among those the caller may see;
+ * answers 404 and returns false otherwise. */
+bool mj_call_target(mj_call *c, mj_user *out);
+/* The "before" query parameter of a paged list (0 when absent). */
+int64_t mj_call_cursor(mj_call *c);
+/* The origin links are made with: the public origin, or this request's. */
+void mj_call_origin(mj_call *c, char *out, size_t cap);
+
+/* Defers the request and queues the job; on failure answers (503) and
+ * returns false, and the caller still owns the job. */
+bool mj_call_submit(mj_call *c, mj_pw_job *job);
+/* The deferred request a finished job answers, or NULL when its client
+ * left or the server is stopping. */
+mj_http_req *mj_call_resume(mj_server *srv, mj_pw_job *job);
+
+/* JSON views of members (views.c). */
+json_t *mj_json_user_brief(const char *handle, const char *display_name);
+json_t *mj_json_brief_list(const mj_user_brief *list, size_t n, size_t cap);
+json_t *mj_json_user_public(const mj_user *u);
+json_t *mj_json_avatar(const char *handle, const char *display_name);
+
+#endif

@@ -1,0 +1,38 @@
+/* The members API's settings: session lifetimes, the invite quota of new
+ * members, the hashing threads, the public origin and the rate limits.
+ * Read once at start (docs/api.md lists them). */
+#ifndef MJ_API_SETTINGS_H
+#define MJ_API_SETTINGS_H
+
+#include "base/err.h"
+#include "http/ratelimit.h"
+
+#include <stdint.h>
+
+typedef enum mj_limit {
+    MJ_LIMIT_LOGIN_ACCOUNT,
+    MJ_LIMIT_LOGIN_ADDRESS,
+    MJ_LIMIT_SIGNUP_INVITE,
+    MJ_LIMIT_SIGNUP_ADDRESS,
+    MJ_LIMIT_API_SESSION,
+    MJ_LIMIT_API_ADDRESS,
+    MJ_LIMIT_COUNT
+} mj_limit;
+
+typedef struct mj_api_settings {
+    int64_t session_idle_s;  /* a session unused this long ends */
+    int64_t session_max_s;   /* and every session ends this long after login */
+    int invite_quota;        /* for new members */
+    int hash_threads;
+    char public_origin[256]; /* "" = scheme://Host of each request */
+    mj_rate_rule limits[MJ_LIMIT_COUNT];
+} mj_api_settings;
+
+/* Defaults, then the environment. MJ_EINVAL with *why naming the bad
+ * variable. */
+MJ_MUST_USE int mj_api_settings_load(mj_api_settings *set, const char **why);
+/* "login_account", ...: the scope of a limit in the limiter and in
+ * MAJLIS_RATE_LIMITS. */
+const char *mj_limit_name(mj_limit which);
+
+#endif
