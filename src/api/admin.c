@@ -2,6 +2,7 @@
  * size of their branch, suspension of one member or a whole branch, and
  * quotas and the admin flag. Every action is logged at info level with
  * internal account numbers only. */
+#include "api/live.h"
 #include "api/resources.h"
 
 #include "base/log.h"
@@ -107,6 +108,8 @@ static void suspension(mj_call *c, bool suspend)
         mj_call_internal(c);
         return;
     }
+    if (suspend && changed)
+        mj_live_members_gone(c->srv->live); /* their rooms, within this request */
     mj_info("admin: account %lld %s account %lld%s: %lld account(s) changed", (long long)c->me.id,
             suspend ? "suspended" : "lifted the suspension of", (long long)u.id,
             r.subtree ? " and its invite subtree" : "", (long long)changed);

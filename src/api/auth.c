@@ -1,6 +1,7 @@
 /* Sign-up, login, logout, passphrase change and account deletion: the
  * endpoints that hash or check a passphrase, and so answer later, from
  * the hashing pool's completions. */
+#include "api/live.h"
 #include "api/resources.h"
 
 #include "base/log.h"
@@ -236,6 +237,7 @@ static void delete_done(void *ctx, mj_pw_job *job)
         mj_http_error(req, 500, "internal", "cannot delete the account");
     } else {
         mj_info("accounts: account %lld deleted by its owner", (long long)dj->user_id);
+        mj_live_expel(srv->live, dj->user_id);
         mj_call_clear_session_cookie(req, dj->https);
         mj_http_respond(req, 204, NULL, NULL, 0);
     }

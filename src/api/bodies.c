@@ -4,10 +4,11 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-typedef enum ftype { F_STRING, F_INT, F_BOOL } ftype;
+typedef enum ftype { F_STRING, F_INT, F_BOOL, F_STRINGS } ftype;
 
 typedef struct field {
     const char *name;
@@ -32,7 +33,10 @@ static int fail(mj_req_error *err, int status, const char *code, const char *fmt
 
 static const char *type_name(ftype t)
 {
-    return t == F_STRING ? "a string" : t == F_INT ? "a whole number" : "true or false";
+    return t == F_STRING ? "a string"
+           : t == F_INT  ? "a whole number"
+           : t == F_BOOL ? "true or false"
+                         : "a list of strings";
 }
 
 static bool type_ok(ftype t, const json_t *v)
@@ -41,6 +45,18 @@ static bool type_ok(ftype t, const json_t *v)
     case F_STRING: return json_is_string(v);
     case F_INT: return json_is_integer(v);
     case F_BOOL: return json_is_boolean(v);
+    case F_STRINGS: {
+        if (!json_is_array(v))
+            return false;
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            if (!json_is_string(item))
+                return false;
+        }
+        return true;
+    }
     }
     return false;
 }
@@ -48,15 +64,15 @@ static bool type_ok(ftype t, const json_t *v)
 /* Parses body as one JSON object whose keys are all in fields[], with the
  * right types and every required one present. *root receives the parsed
  * document (the caller releases it), or NULL for an allowed empty body. */
-static int parse_object(const uint8_t *body, size_t len, bool allow_empty, field *fields,
-                        size_t n, json_t **root, mj_req_error *err)
+static int parse_object(const uint8_t *body, size_t len, size_t max, bool allow_empty,
+                        field *fields, size_t n, json_t **root, mj_req_error *err)
 {
     *root = NULL;
     for (size_t i = 0; i < n; i++)
         fields[i].value = NULL;
     if (len == 0 && allow_empty)
         return 0;
-    if (len > MJ_REQ_BODY_MAX)
+    if (len > max)
         return fail(err, 413, "too_large", "request body is too large");
     json_error_t jerr;
     json_t *doc = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -96,7 +112,8 @@ static int parse_object(const uint8_t *body, size_t len, bool allow_empty, field
 }
 
 #define PARSE(body, len, empty, fields, root, err)                                                 \
-    parse_object(body, len, empty, fields, sizeof fields / sizeof fields[0], root, err)
+    parse_object(body, len, MJ_REQ_BODY_MAX, empty, fields, sizeof fields / sizeof fields[0], root, \
+                 err)
 
 static const uint8_t *str_of(const field *f, size_t *len)
 {
@@ -308,4 +325,135 @@ int mj_admin_req_parse(const uint8_t *body, size_t len, bool patch, mj_admin_req
 void mj_req_wipe(void *req, size_t n)
 {
     sodium_memzero(req, n);
+}
+
+/* ---- rooms ---- */
+
+int mj_room_req_parse(const uint8_t *body, size_t len, mj_room_req *out, mj_req_error *err)
+{
+    field f[] = {{"title", F_STRING, true, NULL},
+                 {"type", F_STRING, false, NULL},
+                 {"allowed", F_STRINGS, false, NULL}};
+    json_t *root;
+    memset(out, 0, sizeof *out);
+    if (PARSE(body, len, false, f, &root, err))
+        return MJ_EINVAL;
+    int rc = 0;
+    size_t n;
+    const uint8_t *s = str_of(&f[0], &n);
+    const char *why = "invalid";
+    if (mj_title_normalize(s, n, out->title, &why) != 0) {
+        rc = fail(err, 400, "invalid_title", "%s", why);
+        goto done;
+    }
+    const char *type = f[1].value ? json_string_value(f[1].value) : "open";
+    static const char *const kinds[] = {"open", "social", "closed"};
+    out->kind = -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(type, kinds[i]) == 0)
+            out->kind = i;
+    if (out->kind < 0) {
+        rc = fail(err, 400, "bad_request", "'type' must be open, social or closed");
+        goto done;
+    }
+    size_t count = f[2].value ? json_array_size(f[2].value) : 0;
+    if (count > MJ_ROOM_ALLOW_MAX) {
+        rc = fail(err, 400, "bad_request", "name at most %d members at once", MJ_ROOM_ALLOW_MAX);
+        goto done;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *h = json_array_get(f[2].value, i);
+        if (mj_handle_normalize(json_string_value(h), json_string_length(h),
+                                out->allowed[out->nallowed], &why) != 0) {
+            rc = fail(err, 400, "invalid_handle", "%s", why);
+            goto done;
+        }
+        out->nallowed++;
+    }
+done:
+    json_decref(root);
+    return rc;
+}
+
+int mj_enter_req_parse(const uint8_t *body, size_t len, mj_enter_req *out, mj_req_error *err)
+{
+    field f[] = {{"offer", F_STRING, true, NULL}, {"unlisted", F_BOOL, false, NULL}};
+    json_t *root;
+    memset(out, 0, sizeof *out);
+    if (parse_object(body, len, MJ_OFFER_MAX + 1024, false, f, sizeof f / sizeof f[0], &root, err))
+        return MJ_EINVAL;
+    int rc = 0;
+    size_t n;
+    const uint8_t *s = str_of(&f[0], &n);
+    if (n == 0 || n > MJ_OFFER_MAX || memchr(s, '\0', n)) {
+        rc = fail(err, 400, "bad_offer", "'offer' must be an SDP offer of at most %d bytes",
+                  MJ_OFFER_MAX);
+    } else if (!(out->offer = malloc(n + 1))) {
+        rc = fail(err, 500, "internal", "out of memory");
+    } else {
+        memcpy(out->offer, s, n);
+        out->offer[n] = '\0';
+        out->offer_len = n;
+        out->unlisted = f[1].value && json_is_true(f[1].value);
+    }
+    json_decref(root);
+    return rc;
+}
+
+void mj_enter_req_free(mj_enter_req *r)
+{
+    free(r->offer);
+    r->offer = NULL;
+}
+
+int mj_bool_req_parse(const uint8_t *body, size_t len, const char *name, bool *out,
+                      mj_req_error *err)
+{
+    field f[] = {{name, F_BOOL, true, NULL}};
+    json_t *root;
+    if (PARSE(body, len, false, f, &root, err))
+        return MJ_EINVAL;
+    *out = json_is_true(f[0].value);
+    json_decref(root);
+    return 0;
+}
+
+int mj_handle_req_parse(const uint8_t *body, size_t len, char handle[MJ_HANDLE_MAX + 1],
+                        mj_req_error *err)
+{
+    field f[] = {{"handle", F_STRING, true, NULL}};
+    json_t *root;
+    if (PARSE(body, len, false, f, &root, err))
+        return MJ_EINVAL;
+    size_t n;
+    const uint8_t *s = str_of(&f[0], &n);
+    const char *why = "invalid";
+    int rc = 0;
+    if (mj_handle_normalize((const char *)s, n, handle, &why) != 0)
+        rc = fail(err, 400, "invalid_handle", "%s", why);
+    json_decref(root);
+    return rc;
+}
+
+int mj_token_req_parse(const uint8_t *body, size_t len, mj_token_req *out, mj_req_error *err)
+{
+    field f[] = {{"seat", F_STRING, false, NULL}, {"ttl_seconds", F_INT, false, NULL}};
+    json_t *root;
+    out->speaker = false;
+    out->ttl_s = MJ_ROOM_TOKEN_TTL_DEFAULT;
+    if (PARSE(body, len, true, f, &root, err))
+        return MJ_EINVAL;
+    int rc = 0;
+    if (f[0].value) {
+        const char *seat = json_string_value(f[0].value);
+        if (strcmp(seat, "speaker") == 0)
+            out->speaker = true;
+        else if (strcmp(seat, "listener") != 0)
+            rc = fail(err, 400, "bad_request", "'seat' must be listener or speaker");
+    }
+    long long v;
+    if (!rc && f[1].value && (rc = int_in(&f[1], 60, MJ_ROOM_TOKEN_TTL_MAX, &v, err)) == 0)
+        out->ttl_s = v;
+    json_decref(root);
+    return rc;
 }

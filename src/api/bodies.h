@@ -73,6 +73,32 @@ typedef struct mj_admin_req {
     bool admin;
 } mj_admin_req;
 
+#define MJ_ROOM_ALLOW_MAX 50 /* members named at once */
+#define MJ_OFFER_MAX 32768   /* bytes of SDP in an offer */
+#define MJ_ROOM_TOKEN_TTL_DEFAULT (6 * 3600)
+#define MJ_ROOM_TOKEN_TTL_MAX (7 * 24 * 3600)
+
+/* POST /api/rooms: {"title", "type"?, "allowed"?: [handles]} */
+typedef struct mj_room_req {
+    char title[MJ_TITLE_MAX_BYTES + 1];
+    int kind; /* mj_room_kind */
+    char allowed[MJ_ROOM_ALLOW_MAX][MJ_HANDLE_MAX + 1];
+    size_t nallowed;
+} mj_room_req;
+
+/* Entering: {"offer": SDP, "unlisted"?: bool}. offer is a copy (free it). */
+typedef struct mj_enter_req {
+    char *offer;
+    size_t offer_len;
+    bool unlisted;
+} mj_enter_req;
+
+/* A room token for a bot: {"seat"?: "listener"|"speaker", "ttl_seconds"?}. */
+typedef struct mj_token_req {
+    bool speaker;
+    int64_t ttl_s;
+} mj_token_req;
+
 /* True for a well-formed invite code (22 base64url characters). */
 bool mj_invite_code_ok(const char *code, size_t len);
 
@@ -91,6 +117,20 @@ MJ_MUST_USE int mj_invite_req_parse(const uint8_t *body, size_t len, mj_invite_r
 /* suspend/unsuspend ({"subtree"}, empty allowed) when patch is false;
  * {"invite_quota", "admin"} when it is true. */
 MJ_MUST_USE int mj_admin_req_parse(const uint8_t *body, size_t len, bool patch, mj_admin_req *out,
+                                   mj_req_error *err);
+
+MJ_MUST_USE int mj_room_req_parse(const uint8_t *body, size_t len, mj_room_req *out,
+                                  mj_req_error *err);
+MJ_MUST_USE int mj_enter_req_parse(const uint8_t *body, size_t len, mj_enter_req *out,
+                                   mj_req_error *err);
+void mj_enter_req_free(mj_enter_req *r);
+/* {NAME: true|false}, the one field required. */
+MJ_MUST_USE int mj_bool_req_parse(const uint8_t *body, size_t len, const char *name, bool *out,
+                                  mj_req_error *err);
+/* {"handle": HANDLE}, normalized. */
+MJ_MUST_USE int mj_handle_req_parse(const uint8_t *body, size_t len,
+                                    char handle[MJ_HANDLE_MAX + 1], mj_req_error *err);
+MJ_MUST_USE int mj_token_req_parse(const uint8_t *body, size_t len, mj_token_req *out,
                                    mj_req_error *err);
 
 /* Wipes passphrases held by a request struct of size n. */

@@ -1,6 +1,11 @@
 /* WHIP (RFC 9725) and WHEP endpoints: an SDP offer in, an SDP answer and a
- * session resource out, DELETE on the resource to leave. */
+ * session resource out, DELETE on the resource to leave. A room token
+ * (room/token.h) authorizes them: whoever holds it comes into the room as
+ * a bot answering to the member who had it made, and is moved, muted and
+ * removed like anyone else (live.c). */
+#include "api/live.h"
 #include "api/resources.h"
+#include "store/rooms.h"
 
 #include "base/log.h"
 #include "io/clock.h"
@@ -58,6 +63,42 @@ static bool room_ok(const char *room)
                                                              "0123456789-_") == n;
 }
 
+/* The live room a token names; answers and returns NULL otherwise. */
+static mj_live_room *live_room(mj_server *srv, mj_http_req *req, const char *room)
+{
+    mj_live_room *lr = mj_live_find(srv->live, room);
+    if (lr)
+        return lr;
+    mj_room_rec rec;
+    int err = mj_store_room_get(srv->store, room, &rec);
+    if (err == 0)
+        mj_http_error(req, 410, "room_ended", "this room has ended");
+    else if (err == MJ_ENOTFOUND)
+        mj_http_error(req, 404, "not_found", "no such room");
+    else
+        mj_http_error(req, 500, "internal", "cannot read the room");
+    return NULL;
+}
+
+/* The member a token answers to must still be one. */
+static bool member_ok(mj_server *srv, mj_http_req *req, int64_t user)
+{
+    if (!user)
+        return true;
+    mj_user u;
+    int err = mj_store_user_by_id(srv->store, user, &u);
+    if (err && err != MJ_ENOTFOUND) {
+        mj_http_error(req, 500, "internal", "cannot read the member");
+        return false;
+    }
+    if (err || !mj_user_active(&u)) {
+        mj_http_error(req, 403, "suspended",
+                      "the member this token answers to is suspended or gone");
+        return false;
+    }
+    return true;
+}
+
 static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room)
 {
     mj_token_claims claims;
@@ -67,16 +108,9 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
         mj_http_error(req, 403, "forbidden", "a listener token cannot publish");
         return;
     }
-    mj_room_rec rec;
-    int err = mj_store_room_get(srv->store, room, &rec);
-    if (err == MJ_ENOTFOUND) {
-        mj_http_error(req, 404, "not_found", "no such room");
+    mj_live_room *lr = live_room(srv, req, room);
+    if (!lr || !member_ok(srv, req, claims.user))
         return;
-    }
-    if (err) {
-        mj_http_error(req, 500, "internal", "cannot read the room");
-        return;
-    }
     if (!mj_http_content_type_is(req, "application/sdp")) {
         mj_http_error(req, 415, "unsupported_media_type", "body must be application/sdp");
         return;
@@ -87,35 +121,46 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
         mj_http_error(req, 400, "bad_offer", "empty offer");
         return;
     }
-    mj_media_result res;
-    mj_media_session_create(srv->media, room, whep ? MJ_SFU_SUBSCRIBER : MJ_SFU_PUBLISHER,
-                            (const char *)body, len, &res);
-    if (res.status != 201) {
-        if (res.status == 503)
+    mj_live_entry e = {
+        .who = {.user = claims.user, .bot = claims.bot, .seat = claims.role},
+        .kind = whep ? MJ_MEDIA_WHEP : MJ_MEDIA_WHIP,
+        .offer = (const char *)body,
+        .offer_len = len,
+    };
+    mj_live_entered in;
+    mj_live_enter(lr, &e, &in);
+    if (in.err) {
+        mj_http_error(req, in.status, in.code,
+                      in.status == 403 ? "this token's bot may not enter the room" : in.message);
+        return;
+    }
+    if (in.status != 201) {
+        if (in.status == 503)
             mj_http_add_header(req, "retry-after", "5");
-        mj_http_error(req, res.status, res.code, res.message);
+        mj_http_error(req, in.status, in.code, in.message);
         return;
     }
     char location[160];
-    snprintf(location, sizeof location, "/%s/%s/%s", whep ? "whep" : "whip", room, res.resource);
+    snprintf(location, sizeof location, "/%s/%s/%s", whep ? "whep" : "whip", room, in.resource);
     mj_http_add_header(req, "location", location);
-    mj_http_add_header(req, "etag", res.resource);
-    mj_http_respond(req, 201, "application/sdp", res.answer, res.answer_len);
-    free(res.answer);
+    mj_http_add_header(req, "etag", in.resource);
+    mj_http_respond(req, 201, "application/sdp", in.answer, in.answer_len);
+    free(in.answer);
 }
 
 static void on_resource(mj_server *srv, mj_http_req *req, bool whep, const char *room,
                         const char *resource)
 {
     switch (mj_http_method_of(req)) {
-    case MJ_HTTP_DELETE:
-        if (mj_media_session_delete(srv->media, room, whep ? MJ_SFU_SUBSCRIBER : MJ_SFU_PUBLISHER,
-                                    resource) != 0) {
+    case MJ_HTTP_DELETE: {
+        mj_live_room *lr = mj_live_find(srv->live, room);
+        if (!lr || mj_live_leave_resource(lr, resource, -1, whep ? MJ_MEDIA_WHEP : MJ_MEDIA_WHIP)) {
             mj_http_error(req, 404, "not_found", "no such session");
             return;
         }
         mj_http_respond(req, 200, NULL, NULL, 0);
         return;
+    }
     case MJ_HTTP_PATCH:
         /* ICE-lite with every candidate in the answer: nothing to trickle. */
         mj_http_add_header(req, "allow", "DELETE, OPTIONS");

@@ -241,6 +241,14 @@ int mj_display_name_normalize(const uint8_t *in, size_t len, char out[MJ_NAME_MA
     return normalize_text(in, len, &rules, out, why);
 }
 
+int mj_title_normalize(const uint8_t *in, size_t len, char out[MJ_TITLE_MAX_BYTES + 1],
+                       const char **why)
+{
+    static const text_rules rules = {MJ_TITLE_MAX_CHARS, MJ_TITLE_MAX_BYTES, 1, false,
+                                     "a title is at most 100 characters"};
+    return normalize_text(in, len, &rules, out, why);
+}
+
 int mj_bio_normalize(const uint8_t *in, size_t len, char out[MJ_BIO_MAX_BYTES + 1],
                      const char **why)
 {

@@ -31,6 +31,8 @@
 #define MJ_NAME_MAX_CHARS 50
 #define MJ_NAME_MAX_BYTES 256
 #define MJ_MAX_MARKS 5 /* combining marks on one character */
+#define MJ_TITLE_MAX_CHARS 100
+#define MJ_TITLE_MAX_BYTES 512 /* = MJ_ROOM_TITLE_MAX */
 #define MJ_BIO_MAX_CHARS 160
 #define MJ_BIO_MAX_BYTES 1024
 #define MJ_BIO_MAX_LINES 6
@@ -48,6 +50,11 @@ MJ_MUST_USE int mj_handle_normalize(const char *in, size_t len, char out[MJ_HAND
  * MJ_NAME_MAX_CHARS characters. 0 or MJ_EINVAL. */
 MJ_MUST_USE int mj_display_name_normalize(const uint8_t *in, size_t len,
                                           char out[MJ_NAME_MAX_BYTES + 1], const char **why);
+
+/* A room's title: the rules of a display name, 1 to MJ_TITLE_MAX_CHARS
+ * characters. */
+MJ_MUST_USE int mj_title_normalize(const uint8_t *in, size_t len, char out[MJ_TITLE_MAX_BYTES + 1],
+                                   const char **why);
 
 /* Bio: as a display name, but may be empty and may hold line breaks (CRLF
  * becomes LF; at most MJ_BIO_MAX_LINES lines). */

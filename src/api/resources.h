@@ -45,6 +45,30 @@ void mj_api_admin_suspend(mj_call *c);
 void mj_api_admin_unsuspend(mj_call *c);
 void mj_api_admin_patch(mj_call *c);
 
+/* rooms.c: rooms and their stage */
+void mj_api_rooms_create(mj_call *c);
+void mj_api_room_get(mj_call *c);
+void mj_api_room_patch(mj_call *c);
+void mj_api_room_enter(mj_call *c);
+void mj_api_visit_delete(mj_call *c);
+void mj_api_room_leave(mj_call *c);
+void mj_api_room_hand(mj_call *c);
+void mj_api_room_invitation(mj_call *c);
+void mj_api_room_mute(mj_call *c);
+void mj_api_room_step_down(mj_call *c);
+void mj_api_room_end(mj_call *c);
+void mj_api_room_allow(mj_call *c);
+void mj_api_room_token(mj_call *c);
+void mj_api_person_invite(mj_call *c);
+void mj_api_person_audience(mj_call *c);
+void mj_api_person_mute(mj_call *c);
+void mj_api_person_make_mod(mj_call *c);
+void mj_api_person_unmake_mod(mj_call *c);
+void mj_api_person_remove(mj_call *c);
+
+/* room_ws.c: the room page's event socket */
+mj_ws_handler mj_room_ws_handler(mj_server *srv);
+
 /* media.c: WHIP (/whip/ROOM[/SESSION]) and WHEP (/whep/...), authorized
  * by room tokens rather than the session cookie; `rest` is the path after
  * the prefix. */

@@ -55,6 +55,25 @@ static const route routes[] = {
     {MJ_HTTP_GET, "admin/users/*/subtree", mj_api_admin_subtree, R_ADMIN},
     {MJ_HTTP_POST, "admin/users/*/suspend", mj_api_admin_suspend, R_ADMIN},
     {MJ_HTTP_POST, "admin/users/*/unsuspend", mj_api_admin_unsuspend, R_ADMIN},
+    {MJ_HTTP_POST, "rooms", mj_api_rooms_create, R_AUTH},
+    {MJ_HTTP_GET, "rooms/*", mj_api_room_get, R_AUTH},
+    {MJ_HTTP_PATCH, "rooms/*", mj_api_room_patch, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/visits", mj_api_room_enter, R_AUTH},
+    {MJ_HTTP_DELETE, "rooms/*/visits/*", mj_api_visit_delete, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/leave", mj_api_room_leave, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/hand", mj_api_room_hand, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/invitation", mj_api_room_invitation, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/mute", mj_api_room_mute, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/audience", mj_api_room_step_down, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/end", mj_api_room_end, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/allowed", mj_api_room_allow, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/tokens", mj_api_room_token, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/people/*/invite", mj_api_person_invite, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/people/*/audience", mj_api_person_audience, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/people/*/mute", mj_api_person_mute, R_AUTH},
+    {MJ_HTTP_PUT, "rooms/*/people/*/moderator", mj_api_person_make_mod, R_AUTH},
+    {MJ_HTTP_DELETE, "rooms/*/people/*/moderator", mj_api_person_unmake_mod, R_AUTH},
+    {MJ_HTTP_POST, "rooms/*/people/*/remove", mj_api_person_remove, R_AUTH},
 };
 
 static const char *const method_names[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
@@ -213,7 +232,8 @@ static bool serve_asset(mj_http_req *req, const char *path)
  * view (and an invite code) from the path. */
 static bool app_path(const char *path)
 {
-    return strncmp(path, "/invite/", 8) == 0 || strcmp(path, "/login") == 0;
+    return strncmp(path, "/invite/", 8) == 0 || strncmp(path, "/room/", 6) == 0 ||
+           strcmp(path, "/login") == 0 || strcmp(path, "/new") == 0;
 }
 
 static void dispatch(mj_server *srv, mj_http_req *req)

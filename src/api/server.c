@@ -1,4 +1,6 @@
 /* Server start-up, the control loop and shutdown. */
+#include "api/live.h"
+#include "api/resources.h"
 #include "api/server_internal.h"
 
 #include "base/rand.h"
@@ -54,9 +56,30 @@ static void take_jobs(mj_server *srv)
 static void on_wake(void *ctx)
 {
     mj_server *srv = ctx;
-    if (srv->media)
-        mj_media_poll(srv->media);
+    if (srv->live)
+        mj_live_media_poll(srv->live);
     take_jobs(srv);
+}
+
+static void on_tick(void *ctx)
+{
+    mj_server *srv = ctx;
+    if (srv->live)
+        mj_live_tick(srv->live);
+    mj_sessions_purge(srv, mj_clock_unix());
+}
+
+static int start_rooms(mj_server *srv)
+{
+    mj_live_config lc = {
+        .max_stage = (unsigned)srv->cfg.max_stage,
+        .socket_grace = MJ_SEC(srv->cfg.socket_grace_s),
+        .no_moderator_end = MJ_SEC(srv->cfg.moderator_grace_s),
+    };
+    int err = mj_live_start(srv, &lc, &srv->live);
+    if (err)
+        mj_error("cannot bring the live rooms back (%s)", mj_strerror(err));
+    return err;
 }
 
 static int start_members(mj_server *srv)
@@ -116,6 +139,7 @@ static int start_media(mj_server *srv)
         .max_sessions = srv->cfg.max_sessions,
         .max_load_permille = srv->cfg.max_load_percent * 10,
         .room_split = srv->cfg.room_split,
+        .consent_timeout = MJ_SEC(srv->cfg.consent_timeout_s),
         .wake = wake_http,
         .wake_ctx = srv,
     };
@@ -139,6 +163,9 @@ static int start_http(mj_server *srv)
         .handler_ctx = srv,
         .on_wake = on_wake,
         .wake_ctx = srv,
+        .on_tick = on_tick,
+        .tick_ms = 250,
+        .ws = mj_room_ws_handler(srv),
     };
     if (mj_http_start(&hc, &srv->http) != 0) {
         char a[MJ_ADDR_STRLEN];
@@ -174,7 +201,7 @@ int mj_server_run(const mj_server_config *cfg)
     int status = 1;
     signal(SIGPIPE, SIG_IGN);
     if (open_data(srv) != 0 || start_members(srv) != 0 || start_media(srv) != 0 ||
-        start_http(srv) != 0)
+        start_rooms(srv) != 0 || start_http(srv) != 0)
         goto done;
     announce(srv);
     if (mj_invites_first_start(srv, stdout) != 0)
@@ -190,8 +217,10 @@ int mj_server_run(const mj_server_config *cfg)
     mj_info("shutting down");
 done:
     stop_members(srv);
-    mj_http_free(srv->http);
+    mj_http_free(srv->http); /* its sockets close first: rooms hear of it */
     srv->http = NULL;
+    mj_live_free(srv->live);
+    srv->live = NULL;
     mj_media_stop(srv->media);
     mj_store_close(srv->store);
     free(srv);

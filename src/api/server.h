@@ -19,6 +19,11 @@ typedef struct mj_server_config {
     int max_load_percent;  /* refuse new listeners above this worker load */
     int room_split;        /* listeners of one room per worker before it spreads */
     size_t max_body;       /* HTTP request body cap */
+    int max_stage;         /* people on stage in a room */
+    int max_hosted;        /* live rooms one member hosts at once */
+    int consent_timeout_s; /* media: a peer silent this long is gone (RFC 7675) */
+    int socket_grace_s;    /* a page's event socket may be away this long */
+    int moderator_grace_s; /* a hosted room without a moderator this long ends */
 } mj_server_config;
 
 /* Runs until a signal asks it to stop. Returns the process exit status. */

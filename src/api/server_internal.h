@@ -22,6 +22,7 @@ typedef struct mj_server {
     uint8_t secret[MJ_SECRET_LEN];
     mj_http_server *http;
     mj_media *media;
+    struct mj_live *live; /* the live rooms (live.h) */
     mj_ratelimit limiter; /* in memory only (docs/privacy.md) */
     mj_pw_pool *pool;     /* passphrase hashing off this thread */
     int64_t next_purge;   /* unix seconds: expired sessions go then */

@@ -19,7 +19,8 @@ int mj_cmd_serve(int argc, char **argv)
     const char *data = MJ_DEFAULT_DATA, *http = MJ_DEFAULT_HTTP, *announce = NULL;
     const char *media_bind = NULL, *log_level = "info";
     long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
-    long room_split = 500;
+    long room_split = 500, max_stage = 20, max_hosted = 2, consent = 30, socket_grace = 15;
+    long moderator_grace = 60;
     mj_flag flags[] = {
         {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
         {"http", MJ_FLAG_STRING, &http, "ADDR:PORT", "HTTP listen address (default 127.0.0.1:8080)",
@@ -42,6 +43,20 @@ int mj_cmd_serve(int argc, char **argv)
          "refuse new listeners while their room's media worker is busier than this\n"
          "                             (default 90; 100: never; 0: no new listeners, to drain)",
          0, 100, false, false},
+        {"max-stage", MJ_FLAG_INT, &max_stage, "N", "people on stage in one room (default 20)", 1,
+         500, false, false},
+        {"max-hosted", MJ_FLAG_INT, &max_hosted, "N",
+         "live rooms one member may host at once (default 2)", 1, 100, false, false},
+        {"consent-timeout", MJ_FLAG_INT, &consent, "SECONDS",
+         "a media connection whose browser stops answering this long ends (default 30)", 2, 300,
+         false, false},
+        {"socket-grace", MJ_FLAG_INT, &socket_grace, "SECONDS",
+         "a room page's event socket may be away this long before its visit ends\n"
+         "                             (default 15)",
+         1, 300, false, false},
+        {"moderator-grace", MJ_FLAG_INT, &moderator_grace, "SECONDS",
+         "a room left without a moderator this long ends by itself (default 60)", 1, 3600, false,
+         false},
         {"log-level", MJ_FLAG_STRING, &log_level, "LEVEL",
          "error, warn, info, debug or trace (default info)", 0, 0, false, false},
         {0},
@@ -98,5 +113,10 @@ int mj_cmd_serve(int argc, char **argv)
     cfg.max_load_percent = (int)max_load;
     cfg.room_split = (int)room_split;
     cfg.max_body = 64 * 1024;
+    cfg.max_stage = (int)max_stage;
+    cfg.max_hosted = (int)max_hosted;
+    cfg.consent_timeout_s = (int)consent;
+    cfg.socket_grace_s = (int)socket_grace;
+    cfg.moderator_grace_s = (int)moderator_grace;
     return mj_server_run(&cfg);
 }

@@ -4,7 +4,7 @@
 
 #include "base/log.h"
 #include "room/token.h"
-#include "store/store.h"
+#include "store/rooms.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +47,10 @@ int mj_cmd_token(int argc, char **argv)
     mj_store_close(s);
     if (err) {
         fprintf(stderr, "majlis token: no room '%s' in %s\n", room, data);
+        return 1;
+    }
+    if (rec.ended_at) {
+        fprintf(stderr, "majlis token: room '%s' has ended\n", room);
         return 1;
     }
     uint8_t secret[MJ_SECRET_LEN];

@@ -45,8 +45,28 @@ typedef enum mj_http_hdr {
 } mj_http_hdr;
 
 typedef struct mj_http_req mj_http_req;
+typedef struct mj_ws mj_ws;
 
 typedef void (*mj_http_handler_fn)(void *ctx, mj_http_req *req);
+
+/* WebSockets of one subprotocol (RFC 6455). Everything runs on the control
+ * thread. The upgrade request is handed to open() as an mj_http_req whose
+ * path, query and headers read as usual (it lives during the call only; do
+ * not respond to it). open() may send and close at once. After closed()
+ * the mj_ws is gone. */
+typedef struct mj_ws_handler {
+    const char *protocol; /* the Sec-WebSocket-Protocol clients must ask for */
+    void (*open)(void *ctx, mj_ws *ws, mj_http_req *upgrade);
+    /* A whole text or binary message (at most max_message bytes; larger
+     * ones close the socket with 1009). */
+    void (*message)(void *ctx, mj_ws *ws, const uint8_t *data, size_t len);
+    /* code: the peer's close code (1000 normal, 1001 going away), or 1006
+     * when the connection dropped without one. */
+    void (*closed)(void *ctx, mj_ws *ws, int code);
+    void *ctx;
+    size_t max_message;
+    size_t max_queued; /* bytes waiting to go out before a slow peer is dropped */
+} mj_ws_handler;
 
 typedef struct mj_http_config {
     const char *listen_addr; /* IP literal */
@@ -58,6 +78,13 @@ typedef struct mj_http_config {
      * mj_http_wake(). */
     void (*on_wake)(void *ctx);
     void *wake_ctx;
+    /* Called on the control thread with wake_ctx every tick_ms (0: never). */
+    void (*on_tick)(void *ctx);
+    unsigned tick_ms;
+    mj_ws_handler ws; /* ws.protocol NULL: no WebSockets */
+    /* A WebSocket quiet this long gets a ping; one that does not answer
+     * within twice as long is closed (0: 10 s). */
+    unsigned ws_ping_s;
 } mj_http_config;
 
 typedef struct mj_http_server mj_http_server;
@@ -122,5 +149,31 @@ void mj_http_respond_json(mj_http_req *req, int status, json_t *obj);
 bool mj_http_responded(const mj_http_req *req);
 /* Status of the response prepared so far (0 before one). */
 int mj_http_status_of(const mj_http_req *req);
+
+/* ---- WebSockets ---- */
+
+/* A message to send, shared by every socket it goes to (a room's event goes
+ * to thousands): made once, referenced by each socket's queue. */
+typedef struct mj_ws_msg mj_ws_msg;
+/* A copy of text; NULL when out of memory. Its one reference is the
+ * caller's. */
+mj_ws_msg *mj_ws_msg_new(const char *text, size_t len);
+/* Serializes obj (and drops the reference); NULL on failure. */
+mj_ws_msg *mj_ws_msg_json(json_t *obj);
+void mj_ws_msg_unref(mj_ws_msg *m);
+size_t mj_ws_msg_len(const mj_ws_msg *m);
+
+/* Queues a text message (taking a reference of its own). A peer more than
+ * max_queued bytes behind is closed (1008) and MJ_ELIMIT returned: it
+ * reconnects and starts again from a fresh state. MJ_ESTATE once closing. */
+int mj_ws_send(mj_ws *ws, mj_ws_msg *m);
+/* The same for a message sent to one socket only. */
+int mj_ws_send_text(mj_ws *ws, const char *text, size_t len);
+/* Closes after the queued messages have gone, with a close code (1000,
+ * or 4000-4999 of our own) and a short reason. */
+void mj_ws_close(mj_ws *ws, int code, const char *reason);
+bool mj_ws_closing(const mj_ws *ws);
+void mj_ws_set_user(mj_ws *ws, void *user);
+void *mj_ws_user(const mj_ws *ws);
 
 #endif

@@ -1,4 +1,4 @@
-#include "http/http.h"
+#include "http/http_internal.h"
 
 #include "base/log.h"
 #include "base/map.h"
@@ -8,48 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#define PATH_MAX_LEN 1024
-#define RESP_HEADERS_MAX 2048
-#define WRITE_CHUNK 16384
-
-struct mj_http_server {
-    struct lws_context *ctx;
-    mj_map deferred; /* handle -> request waiting for a response */
-    uint64_t next_handle;
-    mj_http_config cfg;
-    volatile int stopping;
-    int bound_port;
-};
-
-typedef enum phase { PH_IDLE, PH_BODY, PH_DEFERRED, PH_RESPONDING } phase;
-
-struct mj_http_req {
-    mj_http_server *srv;
-    struct lws *wsi;
-    phase ph;
-    mj_http_method method;
-    uint64_t handle; /* while deferred */
-    char path[PATH_MAX_LEN];
-    char peer[64];
-    uint8_t *body;
-    size_t body_len;
-    size_t body_cap;
-    bool body_too_large;
-    /* response */
-    bool responded;
-    bool close_after;
-    int status;
-    char content_type[96];
-    char extra[RESP_HEADERS_MAX]; /* "name:\0value\0" pairs */
-    size_t extra_len;
-    bool extra_overflow;
-    const uint8_t *out;
-    uint8_t *out_owned;
-    size_t out_len;
-    size_t out_sent;
-    bool headers_sent;
-};
 
 static const char *const method_names[] = {"GET",   "HEAD",   "POST",    "PUT",
                                            "PATCH", "DELETE", "OPTIONS", "OTHER"};
@@ -335,6 +293,18 @@ static long content_length(struct lws *wsi)
     return (end == buf || *end != '\0' || v < 0) ? -1 : v;
 }
 
+void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws *wsi)
+{
+    memset(req, 0, sizeof *req);
+    req->srv = srv;
+    req->wsi = wsi;
+    req->method = MJ_HTTP_GET;
+    int n = lws_hdr_copy(wsi, req->path, sizeof req->path, WSI_TOKEN_GET_URI);
+    if (n < 0)
+        req->path[0] = '\0';
+    lws_get_peer_simple(wsi, req->peer, sizeof req->peer);
+}
+
 static int on_request(mj_http_req *req, struct lws *wsi)
 {
     req_reset(req);
@@ -488,6 +458,10 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         if (req)
             req_reset(req);
         return 0;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        /* A WebSocket that did not ask for our subprotocol lands here:
+         * refuse it rather than keep a socket nobody reads. */
+        return -1;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         if (srv && srv->cfg.on_wake)
             srv->cfg.on_wake(srv->cfg.wake_ctx);
@@ -497,10 +471,30 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
-static const struct lws_protocols protocols[] = {
-    {"http", callback, sizeof(mj_http_req), 0, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0},
-};
+static void on_tick(lws_sorted_usec_list_t *sul)
+{
+    mj_http_server *srv = lws_container_of(sul, mj_http_server, tick);
+    srv->cfg.on_tick(srv->cfg.wake_ctx);
+    lws_sul_schedule(srv->ctx, 0, &srv->tick, on_tick, (lws_usec_t)srv->cfg.tick_ms * 1000);
+}
+
+static void set_protocols(mj_http_server *srv)
+{
+    struct lws_protocols *p = srv->protocols;
+    memset(srv->protocols, 0, sizeof srv->protocols);
+    p[0].name = "http";
+    p[0].callback = callback;
+    p[0].per_session_data_size = sizeof(mj_http_req);
+    if (srv->cfg.ws.protocol) {
+        p[1].name = srv->cfg.ws.protocol;
+        p[1].callback = mj_ws_callback;
+        p[1].per_session_data_size = sizeof(struct mj_ws);
+        p[1].rx_buffer_size = 4096;
+    }
+    unsigned ping = srv->cfg.ws_ping_s ? srv->cfg.ws_ping_s : 10;
+    srv->validity.secs_since_valid_ping = (uint16_t)ping;
+    srv->validity.secs_since_valid_hangup = (uint16_t)(ping * 2);
+}
 
 static void lws_log_emit(int level, const char *line)
 {
@@ -529,7 +523,9 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
     memset(&info, 0, sizeof info);
     info.port = cfg->port;
     info.iface = cfg->listen_addr;
-    info.protocols = protocols;
+    set_protocols(srv);
+    info.protocols = srv->protocols;
+    info.retry_and_idle_policy = &srv->validity;
     info.user = srv;
     info.server_string = "majlis";
     info.max_http_header_data = 8192;
@@ -551,6 +547,8 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
         free(srv);
         return -1;
     }
+    if (cfg->on_tick && cfg->tick_ms)
+        lws_sul_schedule(srv->ctx, 0, &srv->tick, on_tick, (lws_usec_t)cfg->tick_ms * 1000);
     *out = srv;
     return 0;
 }

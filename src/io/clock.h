@@ -21,4 +21,12 @@ static inline int64_t mj_clock_unix(void)
     return (int64_t)time(NULL);
 }
 
+/* Wall-clock unix milliseconds (times shown to people). */
+static inline int64_t mj_clock_unix_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 #endif

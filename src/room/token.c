@@ -2,13 +2,16 @@
 
 #include "base/rand.h"
 
+#include <errno.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PREFIX "mj1."
-#define DOMAIN "majlis room token v1|"
+#define PREFIX "mj2."
+#define OLD_PREFIX "mj1."
+#define DOMAIN "majlis room token v2|"
 #define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 static void tag_of(const uint8_t secret[32], const char *payload, size_t len,
@@ -35,15 +38,18 @@ static int room_ok(const char *room)
     return 1;
 }
 
-int mj_token_sign(const uint8_t secret[32], const mj_token_claims *claims, char out[MJ_TOKEN_MAX])
+int mj_token_sign(const uint8_t secret[32], mj_token_claims *claims, char out[MJ_TOKEN_MAX])
 {
-    if (!room_ok(claims->room))
+    if (!room_ok(claims->room) || claims->user < 0 ||
+        (claims->role != MJ_ROLE_LISTENER && claims->role != MJ_ROLE_SPEAKER))
         return MJ_EINVAL;
-    char nonce[17];
-    mj_rand_hex(nonce, 8);
-    char payload[160];
-    int plen = snprintf(payload, sizeof payload, "%s|%s|%lld|%s", claims->room,
-                        mj_role_name(claims->role), (long long)claims->expires_at, nonce);
+    do {
+        claims->bot = mj_rand_u64();
+    } while (claims->bot == 0);
+    char payload[200];
+    int plen = snprintf(payload, sizeof payload, "%s|%s|%lld|%lld|%016llx", claims->room,
+                        mj_role_name(claims->role), (long long)claims->user,
+                        (long long)claims->expires_at, (unsigned long long)claims->bot);
     if (plen < 0 || (size_t)plen >= sizeof payload)
         return MJ_ENOSPC;
     uint8_t tag[crypto_auth_hmacsha256_BYTES];
@@ -56,29 +62,44 @@ int mj_token_sign(const uint8_t secret[32], const mj_token_claims *claims, char 
     return n > 0 && n < MJ_TOKEN_MAX ? 0 : MJ_ENOSPC;
 }
 
+/* Cuts the next '|'-separated field of at most cap - 1 bytes. */
+static const char *field(const char *p, char *out, size_t cap)
+{
+    const char *bar = strchr(p, '|');
+    size_t n = bar ? (size_t)(bar - p) : strlen(p);
+    if (n == 0 || n >= cap)
+        return NULL;
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return bar ? bar + 1 : p + n;
+}
+
+static bool number(const char *text, bool hex, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtoull(text, &end, hex ? 16 : 10);
+    return errno == 0 && *end == '\0' && text[0] != '-' && text[0] != '+' && text[0] != ' ';
+}
+
 static int parse_payload(const char *payload, mj_token_claims *out)
 {
-    char role[16];
-    long long exp;
-    char room[MJ_TOKEN_ROOM_MAX + 1];
-    const char *bar1 = strchr(payload, '|');
-    if (!bar1 || (size_t)(bar1 - payload) > MJ_TOKEN_ROOM_MAX)
+    char room[MJ_TOKEN_ROOM_MAX + 1], seat[16], user[24], exp[24], nonce[24];
+    const char *p = payload;
+    if (!(p = field(p, room, sizeof room)) || !(p = field(p, seat, sizeof seat)) ||
+        !(p = field(p, user, sizeof user)) || !(p = field(p, exp, sizeof exp)) ||
+        !(p = field(p, nonce, sizeof nonce)) || *p != '\0')
         return MJ_EAUTH;
-    memcpy(room, payload, (size_t)(bar1 - payload));
-    room[bar1 - payload] = '\0';
-    const char *bar2 = strchr(bar1 + 1, '|');
-    if (!bar2 || (size_t)(bar2 - bar1 - 1) >= sizeof role)
-        return MJ_EAUTH;
-    memcpy(role, bar1 + 1, (size_t)(bar2 - bar1 - 1));
-    role[bar2 - bar1 - 1] = '\0';
-    char *end;
-    exp = strtoll(bar2 + 1, &end, 10);
-    if (end == bar2 + 1 || *end != '|')
-        return MJ_EAUTH;
-    if (!room_ok(room) || mj_role_parse(role, &out->role) != 0 || out->role == MJ_ROLE_MODERATOR)
+    unsigned long long u, e, b;
+    if (!room_ok(room) || mj_role_parse(seat, &out->role) != 0 ||
+        out->role == MJ_ROLE_MODERATOR || !number(user, false, &u) || u > INT64_MAX ||
+        !number(exp, false, &e) || e > INT64_MAX || strlen(nonce) != 16 ||
+        !number(nonce, true, &b) || b == 0)
         return MJ_EAUTH;
     memcpy(out->room, room, strlen(room) + 1);
-    out->expires_at = exp;
+    out->user = (int64_t)u;
+    out->expires_at = (int64_t)e;
+    out->bot = b;
     return 0;
 }
 
@@ -89,6 +110,10 @@ int mj_token_verify(const uint8_t secret[32], const char *token, size_t len, int
     if (!why)
         why = &dummy;
     *why = "malformed token";
+    if (len >= strlen(OLD_PREFIX) && memcmp(token, OLD_PREFIX, strlen(OLD_PREFIX)) == 0) {
+        *why = "token from an earlier version of majlis; ask for a new one";
+        return MJ_EAUTH;
+    }
     if (len >= MJ_TOKEN_MAX || len < strlen(PREFIX) || memcmp(token, PREFIX, strlen(PREFIX)) != 0)
         return MJ_EAUTH;
     const char *body = token + strlen(PREFIX);

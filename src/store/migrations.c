@@ -68,6 +68,29 @@ const mj_migration mj_store_migrations[] = {
      "  CHECK (blocker <> blocked)\n"
      ") STRICT;\n"
      "CREATE INDEX blocks_blocked ON blocks(blocked);\n"},
+    /* Rooms that members start (docs/privacy.md explains every column):
+     * the record gains its kind, its creator and its end; a live room
+     * keeps its moderators, the members it lets in and who it removed,
+     * until it ends. Who is in a room is never written. */
+    {"member rooms",
+     "ALTER TABLE rooms ADD COLUMN kind INTEGER NOT NULL DEFAULT 0 CHECK (kind BETWEEN 0 AND 2);\n"
+     "ALTER TABLE rooms ADD COLUMN created_by INTEGER REFERENCES users(id);\n" /* NULL: an operator */
+     "ALTER TABLE rooms ADD COLUMN ended_at INTEGER;\n"
+     "ALTER TABLE rooms ADD COLUMN hands_off INTEGER NOT NULL DEFAULT 0;\n"
+     "CREATE INDEX rooms_live_host ON rooms(created_by) WHERE ended_at IS NULL;\n"
+     "CREATE INDEX rooms_live ON rooms(created_at) WHERE ended_at IS NULL;\n"
+     "CREATE TABLE room_members (\n"
+     "  room TEXT NOT NULL REFERENCES rooms(id),\n"
+     "  user_id INTEGER NOT NULL REFERENCES users(id),\n"
+     "  bits INTEGER NOT NULL,\n" /* moderator 1, allowed 2, removed 4 */
+     "  PRIMARY KEY (room, user_id)\n"
+     ") STRICT, WITHOUT ROWID;\n"
+     "CREATE INDEX room_members_user ON room_members(user_id);\n"
+     "CREATE TABLE room_bot_bans (\n"
+     "  room TEXT NOT NULL REFERENCES rooms(id),\n"
+     "  bot INTEGER NOT NULL,\n"
+     "  PRIMARY KEY (room, bot)\n"
+     ") STRICT, WITHOUT ROWID;\n"},
 };
 
 const int mj_store_migration_count = (int)(sizeof mj_store_migrations / sizeof mj_store_migrations[0]);

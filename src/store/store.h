@@ -17,7 +17,7 @@
 typedef struct mj_store mj_store;
 
 #define MJ_ROOM_ID_LEN 12
-#define MJ_ROOM_TITLE_MAX 200 /* bytes of UTF-8 */
+#define MJ_ROOM_TITLE_MAX 512 /* bytes of UTF-8 (100 characters, marks bounded) */
 
 /* Opens (creating when needed) DATA_DIR/majlis.db and applies pending
  * migrations. A database written by a newer majlis is refused: *why then
@@ -28,20 +28,6 @@ void mj_store_close(mj_store *s);
 /* Schema version of the open database, and the newest this binary knows. */
 int mj_store_schema_version(mj_store *s);
 int mj_store_schema_latest(void);
-
-typedef struct mj_room_rec {
-    char id[MJ_ROOM_ID_LEN + 1];
-    char title[MJ_ROOM_TITLE_MAX + 1];
-    int64_t created_at; /* unix seconds */
-} mj_room_rec;
-
-/* Creates a room with a fresh random id. MJ_EINVAL for an empty or
- * overlong title. */
-MJ_MUST_USE int mj_store_room_create(mj_store *s, const char *title, int64_t now, mj_room_rec *out);
-/* MJ_ENOTFOUND when there is no such room. */
-MJ_MUST_USE int mj_store_room_get(mj_store *s, const char *id, mj_room_rec *out);
-/* Number of rooms (used by first start to decide whether to make a demo). */
-MJ_MUST_USE int mj_store_room_count(mj_store *s, int64_t *count);
 
 /* The server secret that signs tokens: 32 random bytes kept in
  * DATA_DIR/secret.key (mode 0600), created atomically on first use. */

@@ -1,5 +1,5 @@
-/* The SQLite implementation of the store: opening, pragmas, migrations,
- * and the room records. */
+/* The SQLite implementation of the store: opening, pragmas and
+ * migrations. */
 #include "store/store_internal.h"
 
 #include "base/log.h"
@@ -159,84 +159,4 @@ void mj_store_close(mj_store *s)
         return;
     sqlite3_close_v2(s->db);
     free(s);
-}
-
-static void room_id_new(char out[MJ_ROOM_ID_LEN + 1])
-{
-    /* Lowercase letters and digits: easy to read aloud and to paste. */
-    static const char alphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
-    uint8_t b[MJ_ROOM_ID_LEN];
-    mj_rand_bytes(b, sizeof b);
-    for (int i = 0; i < MJ_ROOM_ID_LEN; i++)
-        out[i] = alphabet[b[i] & 31];
-    out[MJ_ROOM_ID_LEN] = '\0';
-}
-
-int mj_store_room_create(mj_store *s, const char *title, int64_t now, mj_room_rec *out)
-{
-    size_t tlen = strlen(title);
-    if (tlen == 0 || tlen > MJ_ROOM_TITLE_MAX)
-        return MJ_EINVAL;
-    sqlite3_stmt *st =
-        mj_store_prepare(s, "INSERT INTO rooms (id, title, created_at) VALUES (?1, ?2, ?3)");
-    if (!st)
-        return MJ_EIO;
-    int err = MJ_EIO;
-    for (int attempt = 0; attempt < 4; attempt++) {
-        room_id_new(out->id);
-        sqlite3_bind_text(st, 1, out->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, title, (int)tlen, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, now);
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc == SQLITE_DONE) {
-            memcpy(out->title, title, tlen + 1);
-            out->created_at = now;
-            err = 0;
-            break;
-        }
-        if (rc != SQLITE_CONSTRAINT) {
-            mj_error("store: room insert failed: %s", sqlite3_errmsg(s->db));
-            break;
-        }
-        /* An id collision (60 bits of randomness) is retried. */
-    }
-    sqlite3_finalize(st);
-    return err;
-}
-
-int mj_store_room_get(mj_store *s, const char *id, mj_room_rec *out)
-{
-    if (strlen(id) != MJ_ROOM_ID_LEN)
-        return MJ_ENOTFOUND;
-    sqlite3_stmt *st = mj_store_prepare(s, "SELECT id, title, created_at FROM rooms WHERE id = ?1");
-    if (!st)
-        return MJ_EIO;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    int err = MJ_ENOTFOUND;
-    if (rc == SQLITE_ROW) {
-        snprintf(out->id, sizeof out->id, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(out->title, sizeof out->title, "%s", (const char *)sqlite3_column_text(st, 1));
-        out->created_at = sqlite3_column_int64(st, 2);
-        err = 0;
-    } else if (rc != SQLITE_DONE) {
-        err = MJ_EIO;
-    }
-    sqlite3_finalize(st);
-    return err;
-}
-
-int mj_store_room_count(mj_store *s, int64_t *count)
-{
-    sqlite3_stmt *st = mj_store_prepare(s, "SELECT count(*) FROM rooms");
-    if (!st)
-        return MJ_EIO;
-    int err = MJ_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *count = sqlite3_column_int64(st, 0);
-        err = 0;
-    }
-    sqlite3_finalize(st);
-    return err;
 }

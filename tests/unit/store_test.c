@@ -1,6 +1,7 @@
 /* Tests for src/store on a temporary data directory. */
 #include "test.h"
 
+#include "store/rooms.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 
@@ -32,14 +33,22 @@ TEST(creates_and_reads_rooms)
     REQUIRE(mj_store_open(dir, &s, &why) == 0);
     CHECK_EQ(mj_store_schema_version(s), mj_store_schema_latest());
     mj_room_rec r, got;
-    REQUIRE(mj_store_room_create(s, "مجلس الخميس", 1700000000, &r) == 0);
+    mj_new_room nr = {.title = "مجلس الخميس"};
+    REQUIRE(mj_store_room_create(s, &nr, 1700000000, &r) == 0);
     CHECK_EQ(strlen(r.id), MJ_ROOM_ID_LEN);
     REQUIRE(mj_store_room_get(s, r.id, &got) == 0);
     CHECK_STR(got.title, "مجلس الخميس");
     CHECK_EQ(got.created_at, 1700000000);
+    CHECK_EQ(got.kind, 0);
+    CHECK_EQ(got.created_by, 0);
+    CHECK_EQ(got.ended_at, 0);
     CHECK_EQ(mj_store_room_get(s, "nosuchroom00", &got), MJ_ENOTFOUND);
     CHECK_EQ(mj_store_room_get(s, "x", &got), MJ_ENOTFOUND);
-    CHECK_EQ(mj_store_room_create(s, "", 1, &r), MJ_EINVAL);
+    nr.title = "";
+    CHECK_EQ(mj_store_room_create(s, &nr, 1, &r), MJ_EINVAL);
+    nr.title = "x";
+    nr.kind = 3;
+    CHECK_EQ(mj_store_room_create(s, &nr, 1, &r), MJ_EINVAL);
     int64_t n = 0;
     REQUIRE(mj_store_room_count(s, &n) == 0);
     CHECK_EQ(n, 1);

@@ -10,7 +10,7 @@ static const uint8_t secret[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14
 
 static void sign(const char *room, mj_role role, int64_t exp, char out[MJ_TOKEN_MAX])
 {
-    mj_token_claims c = {.role = role, .expires_at = exp};
+    mj_token_claims c = {.role = role, .user = 42, .expires_at = exp};
     snprintf(c.room, sizeof c.room, "%s", room);
     if (mj_token_sign(secret, &c, out) != 0)
         out[0] = '\0';
@@ -25,7 +25,31 @@ TEST(round_trip_keeps_claims)
     REQUIRE(mj_token_verify(secret, t, strlen(t), 1000, &c, &why) == 0);
     CHECK_STR(c.room, "abc123def456");
     CHECK_EQ(c.role, MJ_ROLE_SPEAKER);
+    CHECK_EQ(c.user, 42);
     CHECK_EQ(c.expires_at, 2000);
+    CHECK(c.bot != 0);
+}
+
+TEST(each_token_is_a_distinct_bot_of_its_member)
+{
+    mj_token_claims a = {.room = "room1", .role = MJ_ROLE_LISTENER, .user = 7, .expires_at = 50};
+    mj_token_claims b = a;
+    char ta[MJ_TOKEN_MAX], tb[MJ_TOKEN_MAX];
+    REQUIRE(mj_token_sign(secret, &a, ta) == 0);
+    REQUIRE(mj_token_sign(secret, &b, tb) == 0);
+    CHECK(a.bot != 0 && b.bot != 0 && a.bot != b.bot);
+    mj_token_claims got;
+    REQUIRE(mj_token_verify(secret, tb, strlen(tb), 1, &got, NULL) == 0);
+    CHECK(got.bot == b.bot);
+    CHECK_EQ(got.user, 7);
+    /* The operator's tokens answer to nobody (user 0). */
+    mj_token_claims op = {.room = "room1", .role = MJ_ROLE_SPEAKER, .expires_at = 50};
+    REQUIRE(mj_token_sign(secret, &op, ta) == 0);
+    REQUIRE(mj_token_verify(secret, ta, strlen(ta), 1, &got, NULL) == 0);
+    CHECK_EQ(got.user, 0);
+    /* A token never names a moderator's seat. */
+    mj_token_claims mod = {.room = "room1", .role = MJ_ROLE_MODERATOR, .expires_at = 50};
+    CHECK_EQ(mj_token_sign(secret, &mod, ta), MJ_EINVAL);
 }
 
 TEST(expired_token_is_refused)
@@ -63,12 +87,12 @@ TEST(payload_cannot_be_moved_to_another_room)
     char t[MJ_TOKEN_MAX];
     sign("roomaaaa", MJ_ROLE_LISTENER, 5000, t);
     const char *dot = strrchr(t, '.');
-    char payload[] = "roombbbb|speaker|5000|0011223344556677";
+    char payload[] = "roombbbb|speaker|42|5000|0011223344556677";
     char p64[256];
     sodium_bin2base64(p64, sizeof p64, (const uint8_t *)payload, strlen(payload),
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char forged[MJ_TOKEN_MAX * 2];
-    snprintf(forged, sizeof forged, "mj1.%s%s", p64, dot);
+    snprintf(forged, sizeof forged, "mj2.%s%s", p64, dot);
     mj_token_claims c;
     CHECK_EQ(mj_token_verify(secret, forged, strlen(forged), 1, &c, NULL), MJ_EAUTH);
 }
@@ -76,13 +100,16 @@ TEST(payload_cannot_be_moved_to_another_room)
 TEST(garbage_is_refused)
 {
     mj_token_claims c;
-    const char *bad[] = {"", "mj1.", "mj1..", "mj1.abc", "Bearer x", "mj1.////.////",
-                         "mj2.YWJj.YWJj"};
+    const char *bad[] = {"",        "mj2.",          "mj2..", "mj2.abc", "Bearer x",
+                         "mj2.////.////", "mj2.YWJj.YWJj", "mj1.YWJj.YWJj"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_EQ(mj_token_verify(secret, bad[i], strlen(bad[i]), 1, &c, NULL), MJ_EAUTH);
     char big[MJ_TOKEN_MAX + 10];
     memset(big, 'a', sizeof big);
     CHECK_EQ(mj_token_verify(secret, big, sizeof big, 1, &c, NULL), MJ_EAUTH);
+    const char *why = NULL;
+    CHECK_EQ(mj_token_verify(secret, "mj1.YWJj.YWJj", 13, 1, &c, &why), MJ_EAUTH);
+    CHECK(why && strstr(why, "earlier version"));
 }
 
 TEST(roles_parse)
@@ -98,5 +125,5 @@ TEST(roles_parse)
     CHECK_EQ(mj_token_sign(secret, &c, t), MJ_EINVAL);
 }
 
-TEST_MAIN(round_trip_keeps_claims, expired_token_is_refused, other_secret_or_tampering_is_refused,
+TEST_MAIN(round_trip_keeps_claims, each_token_is_a_distinct_bot_of_its_member, expired_token_is_refused, other_secret_or_tampering_is_refused,
           payload_cannot_be_moved_to_another_room, garbage_is_refused, roles_parse)

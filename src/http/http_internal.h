@@ -1,0 +1,81 @@
+/* Internals of the HTTP layer shared by server.c (requests and responses)
+ * and ws.c (WebSockets). Not part of its interface. */
+#ifndef MJ_HTTP_HTTP_INTERNAL_H
+#define MJ_HTTP_HTTP_INTERNAL_H
+
+#include "base/map.h"
+#include "http/http.h"
+
+#include <libwebsockets.h>
+
+#define PATH_MAX_LEN 1024
+#define RESP_HEADERS_MAX 2048
+#define WRITE_CHUNK 16384
+
+struct mj_http_server {
+    struct lws_context *ctx;
+    mj_map deferred; /* handle -> request waiting for a response */
+    uint64_t next_handle;
+    mj_http_config cfg;
+    volatile int stopping;
+    int bound_port;
+    lws_sorted_usec_list_t tick; /* cfg.on_tick's timer */
+    lws_retry_bo_t validity;     /* WebSocket pings */
+    struct lws_protocols protocols[3];
+};
+
+/* A WebSocket: lws's per-connection data of the WebSocket protocol. */
+struct mj_ws {
+    struct lws *wsi;
+    mj_http_server *srv;
+    void *user;
+    bool open;    /* between open() and closed() */
+    bool closing; /* mj_ws_close(): close once the queue is empty */
+    int close_code;
+    int peer_code;
+    char close_reason[64];
+    struct mj_ws_msg **q; /* ring of queued messages */
+    size_t qhead, qlen, qcap;
+    size_t queued; /* bytes */
+    uint8_t *rx;   /* fragments of the message being received */
+    size_t rx_len, rx_cap;
+};
+
+typedef enum phase { PH_IDLE, PH_BODY, PH_DEFERRED, PH_RESPONDING } phase;
+
+struct mj_http_req {
+    mj_http_server *srv;
+    struct lws *wsi;
+    phase ph;
+    mj_http_method method;
+    uint64_t handle; /* while deferred */
+    char path[PATH_MAX_LEN];
+    char peer[64];
+    uint8_t *body;
+    size_t body_len;
+    size_t body_cap;
+    bool body_too_large;
+    /* response */
+    bool responded;
+    bool close_after;
+    int status;
+    char content_type[96];
+    char extra[RESP_HEADERS_MAX]; /* "name:\0value\0" pairs */
+    size_t extra_len;
+    bool extra_overflow;
+    const uint8_t *out;
+    uint8_t *out_owned;
+    size_t out_len;
+    size_t out_sent;
+    bool headers_sent;
+};
+
+/* Fills a request from a WebSocket upgrade's headers (ws.c), so that the
+ * handler reads them with the usual accessors. */
+void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws *wsi);
+
+/* The WebSocket protocol's lws callback (ws.c). */
+int mj_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                   size_t len);
+
+#endif
