@@ -9,7 +9,7 @@
  * and what must be written to the store (the moderator set, the members a
  * closed room lets in, who was removed for good). Nothing here touches a
  * socket, the store or a clock, so every transition is a unit test
- * (tests/unit/room_test.c).
+ * (tests/unit/room_test.c, tests/unit/room_acts_test.c).
  *
  * People. A person is a member in person (who.bot == 0) or a bot holding a
  * room token that a member (who.user) or the operator (who.user == 0)
@@ -35,7 +35,10 @@
  * never ends by itself and has no one who must moderate it.
  *
  * Ownership: one mj_room is driven by one thread (the control thread). It
- * copies everything it is given. */
+ * copies everything it is given.
+ *
+ * Where the lines above leave a choice, the room does what a Clubhouse or
+ * X Spaces user expects; each such choice is marked "Choice:" below. */
 #ifndef MJ_ROOM_ROOM_H
 #define MJ_ROOM_ROOM_H
 
@@ -65,6 +68,7 @@ typedef uint64_t mj_conn; /* one connection; never 0; unique in the room; the ca
 #define MJ_ROOM_SOCKET_GRACE MJ_SEC(15)
 #define MJ_ROOM_PEOPLE_MAX 100000 /* beyond what any media plane holds */
 #define MJ_ROOM_LIST_MAX 10000    /* entries in each of the moderator, allowed and removed sets */
+#define MJ_ROOM_CONNS_MAX 16      /* connections of one person (tabs, devices) */
 
 typedef struct mj_room_config {
     mj_room_kind kind;
@@ -82,14 +86,20 @@ void mj_room_free(mj_room *r);
 
 /* Restores what the store kept of a room at load (no notifications):
  * members who are moderators (the creator is one without being added),
- * members a closed room lets in, and who was removed. MJ_ELIMIT beyond
- * MJ_ROOM_LIST_MAX entries. */
+ * members a closed room lets in, and who was removed (a member: bot 0; a
+ * bot: its key, with its member or 0). MJ_ELIMIT beyond MJ_ROOM_LIST_MAX
+ * entries; MJ_EINVAL for a member id <= 0; restoring an entry twice is a
+ * success. Load time only: MJ_ESTATE once anyone is in the room (their
+ * roles would disagree with the sets), MJ_ROOM_EENDED after the end. */
 MJ_MUST_USE int mj_room_restore_moderator(mj_room *r, int64_t user);
 MJ_MUST_USE int mj_room_restore_allowed(mj_room *r, int64_t user);
 MJ_MUST_USE int mj_room_restore_removed(mj_room *r, int64_t user, uint64_t bot);
 
 /* Refusals, beside the MJ_E* codes of base/err.h. Every refused call
- * changes nothing. */
+ * changes nothing and queues nothing, with one exception: MJ_OP_ACCEPT
+ * refused with MJ_ROOM_EFULL (the stage filled up after the invitation)
+ * clears the invitation, which cannot be honoured any more, and notifies
+ * that (PERSON); the hand stays up. MJ_ENOMEM refuses the same way. */
 enum {
     MJ_ROOM_EENDED = -100,    /* the room has ended */
     MJ_ROOM_ENOTIN = -101,    /* the actor is not in the room */
@@ -124,7 +134,9 @@ typedef struct mj_room_who {
  * removed (the member; for a bot its key or its member), and in a closed
  * room a moderator or a member it lets in (for a bot, its member must be).
  * Social rooms, blocks and suspensions need the store: the caller checks
- * them. 0 or a refusal. */
+ * them. 0 or a refusal, checked in that order; MJ_EINVAL for a negative
+ * user or for user 0 in person. Choice: the operator's bots (user 0) may
+ * enter closed rooms (the operator may do anything a moderator may). */
 int mj_room_may_enter(const mj_room *r, const mj_room_who *who);
 
 /* A connection of `who` arrives. The person enters if they are not in the
@@ -132,15 +144,23 @@ int mj_room_may_enter(const mj_room *r, const mj_room_who *who);
  * seat as a speaker while the stage has room, anyone else as a listener;
  * *pid = fresh_pid), or the connection joins the person already there
  * (*pid = theirs). `page`: it must attach its event socket (see above).
- * Checks mj_room_may_enter first. MJ_EEXIST for a connection id in use. */
+ * Checks mj_room_may_enter first. MJ_EEXIST for a connection id in use
+ * or a fresh_pid taken; MJ_EINVAL for conn 0, fresh_pid 0 or a bot seated
+ * as a moderator; MJ_ELIMIT at MJ_ROOM_PEOPLE_MAX people or
+ * MJ_ROOM_CONNS_MAX connections of one person. A connection that joins a
+ * person already here notifies nothing and changes nothing of them (their
+ * seat and unlisted flag are those they entered with). */
 MJ_MUST_USE int mj_room_connect(mj_room *r, mj_time now, const mj_room_who *who, mj_conn conn,
                                 bool page, mj_pid fresh_pid, mj_pid *pid);
-/* A page's event socket attached (true) or was lost (false). MJ_ENOTFOUND
- * for an unknown connection. */
+/* A page's event socket attached (true) or was lost (false): attaching
+ * stops the grace, losing it starts the grace again. A loss while the grace
+ * already runs keeps the first deadline (a flapping socket cannot postpone
+ * it). MJ_ENOTFOUND for an unknown connection; MJ_EINVAL for one that is
+ * not a page's (it has no socket). */
 int mj_room_socket(mj_room *r, mj_time now, mj_conn conn, bool attached);
 /* A connection ended from outside (its media session closed or was
- * deleted). The person leaves with their last one. MJ_ENOTFOUND when it is
- * not (or no longer) in the room. */
+ * deleted): no DROP for it. The person leaves with their last one (GONE,
+ * reason LEFT). MJ_ENOTFOUND when it is not (or no longer) in the room. */
 int mj_room_disconnect(mj_room *r, mj_time now, mj_conn conn);
 
 typedef enum mj_room_op {
@@ -177,15 +197,43 @@ typedef struct mj_room_action {
  * the server itself, which may do anything a moderator may). 0, or a
  * refusal (MJ_ROOM_E*), or MJ_EINVAL for an op that does not exist. An
  * action that changes nothing (raising a raised hand) succeeds and
- * notifies nothing. */
+ * notifies nothing.
+ *
+ * Checks, in order: MJ_EINVAL (no such op), MJ_ROOM_EENDED, MJ_ROOM_ENOTIN
+ * (an actor not here; actor 0 for an action on oneself), MJ_ROOM_ENOTMOD
+ * (moderator actions by anyone else, bots included), MJ_ROOM_ENOBODY (the
+ * target), then the op's own:
+ *   RAISE_HAND   bot EBOT, on stage ESTAGE, hands off EHANDSOFF
+ *   ACCEPT       no invitation ENOINVITE, stage full EFULL (see above);
+ *                DECLINE lowers the hand too
+ *   MUTE_SELF, UNMUTE_SELF  off stage ENOTSTAGE
+ *   STEP_DOWN    the creator ECREATOR, off stage ENOTSTAGE
+ *   INVITE       on stage ESTAGE, stage full EFULL; invited already: no-op
+ *   TO_AUDIENCE  the creator ECREATOR, off stage ENOTSTAGE
+ *   MUTE         off stage ENOTSTAGE, the creator (by anyone else) ECREATOR
+ *   MAKE_MOD     bot EBOT, listener ENOTSTAGE; a moderator: no-op
+ *   UNMAKE_MOD   the creator (even themself) ECREATOR, listener ENOTSTAGE;
+ *                a speaker: no-op
+ *   REMOVE       oneself ESELF, the creator ECREATOR
+ *   ALLOW        user <= 0 MJ_EINVAL; any kind of room; twice: no-op
+ *   MJ_ELIMIT    MAKE_MOD, ALLOW, REMOVE when their set is full
+ * The creator is out of everyone else's reach, the operator's too (the
+ * operator has mj_room_expel and END). A moderator who steps down, is
+ * moved to the audience or is unmade leaves the moderator set. Choice: a
+ * removed member leaves the moderator set too (MODERATOR off). */
 int mj_room_act(mj_room *r, mj_time now, mj_pid actor, const mj_room_action *a);
 
 /* Takes every person of member `user` out of the room (the member and the
  * bots holding their tokens), without banning them: a suspension or a
- * deleted account. Returns how many people left. */
+ * deleted account; the member in person goes first, and GONE says
+ * EXPELLED. Returns how many people left. User 0 (the operator's
+ * bots; they are removed one by one) and an ended room: 0. The moderator
+ * and allowed sets keep the member. Out of memory: nobody leaves, 0. */
 size_t mj_room_expel(mj_room *r, mj_time now, int64_t user);
 
-/* Timers: the socket grace of page connections and the moderator clock. */
+/* Timers: the socket grace of page connections and the moderator clock,
+ * handled in the order they fall due. Out of memory leaves a due timer
+ * due, so the next call retries it. */
 mj_time mj_room_next_timeout(const mj_room *r);
 void mj_room_handle_timeout(mj_room *r, mj_time now);
 
@@ -223,6 +271,23 @@ typedef enum mj_room_out_kind {
     MJ_ROUT_BANNED,    /* `user` (bot == 0) or bot `bot` was removed for good */
 } mj_room_out_kind;
 
+/* Fields per kind (the others are 0):
+ *   PERSON    pid, visible, was_visible (false on entry)
+ *   GONE      pid, user, bot, was_visible, reason
+ *   INVITED   pid, by            REMOVED   pid, by
+ *   SETTINGS  on                 ENDED     by (0: the operator or the
+ *                                          moderator clock), reason
+ *   SEND      pid, on            DROP      pid, conn
+ *   MODERATOR pid, user, on      ALLOWED   user
+ *   BANNED    user, bot (a bot's ban carries its member too)
+ *
+ * Order within one call: a change in place queues PERSON, then SEND when
+ * mj_person_may_send() flipped (INVITED comes before its PERSON,
+ * MODERATOR after). Someone who goes: SEND off if they could send, DROP
+ * per connection the room ends, GONE. A removal: REMOVED, then each person
+ * going (the target first), then MODERATOR off, then BANNED. Hands off:
+ * SETTINGS, then a PERSON per lowered hand, oldest first. The end: ENDED,
+ * then per person SEND off if they could send and their DROPs; no GONE. */
 typedef struct mj_room_out {
     mj_room_out_kind kind;
     mj_pid pid;
@@ -235,7 +300,8 @@ typedef struct mj_room_out {
     uint8_t reason;
 } mj_room_out;
 
-/* The next notification, in the order things happened; false when none. */
+/* The next notification, in the order things happened; false when none.
+ * The queue grows as needed and is freed with the room. */
 bool mj_room_poll(mj_room *r, mj_room_out *out);
 
 /* ---- state ---- */
@@ -249,7 +315,7 @@ typedef struct mj_person {
     bool unlisted;     /* entered unlisted (matters while a listener) */
     bool invited;      /* an invitation to speak waits for an answer */
     mj_pid invited_by;
-    mj_time hand_at;   /* when the hand went up; 0: no hand */
+    mj_time hand_at;   /* when the hand went up (at least 1); 0: no hand */
     mj_time since;     /* when they entered */
     uint32_t nconns;
 } mj_person;
@@ -270,7 +336,8 @@ const mj_person *mj_room_person(const mj_room *r, mj_pid pid);
 const mj_person *mj_room_find(const mj_room *r, int64_t user, uint64_t bot);
 /* The person a connection belongs to; NULL if unknown. */
 const mj_person *mj_room_conn_person(const mj_room *r, mj_conn conn);
-/* Every person, in no particular order: start with *it = 0. */
+/* Every person, in no particular order: start with *it = 0. Once the room
+ * has ended nobody is left (the moderator set stays). */
 const mj_person *mj_room_next(const mj_room *r, size_t *it);
 /* Raised hands, oldest first: up to cap pids; returns how many in all. */
 size_t mj_room_hands(const mj_room *r, mj_pid *out, size_t cap);
