@@ -205,16 +205,16 @@ typedef struct err_entry {
 static const err_entry errs[] = {
     {MJ_OK, 200, "ok"},
     {MJ_ROOM_EENDED, 410, "room_ended"},
-    {MJ_ROOM_ENOTIN, 403, "not_in_room"},
+    {MJ_ROOM_ENOTIN, 409, "not_in_room"},
     {MJ_ROOM_ENOBODY, 404, "no_such_person"},
     {MJ_ROOM_ENOTMOD, 403, "not_moderator"},
     {MJ_ROOM_ENOTSTAGE, 409, "not_on_stage"},
     {MJ_ROOM_ESTAGE, 409, "on_stage"},
     {MJ_ROOM_EHANDSOFF, 409, "hands_off"},
-    {MJ_ROOM_ENOINVITE, 409, "no_invitation"},
+    {MJ_ROOM_ENOINVITE, 409, "not_invited"},
     {MJ_ROOM_EFULL, 409, "stage_full"},
-    {MJ_ROOM_ECREATOR, 403, "creator"},
-    {MJ_ROOM_ESELF, 400, "self"},
+    {MJ_ROOM_ECREATOR, 403, "host"},
+    {MJ_ROOM_ESELF, 409, "self"},
     {MJ_ROOM_EREMOVED, 403, "removed"},
     {MJ_ROOM_ENOTNAMED, 403, "not_named"},
     {MJ_ROOM_EBOT, 409, "bot"},
@@ -359,6 +359,11 @@ size_t mj_room_moderator_ids(const mj_room *r, int64_t *out, size_t cap)
     for (const mj_room_id *e = r->moderators.head; e && n < cap; e = e->next)
         out[n++] = e->user;
     return (r->cfg.creator ? 1 : 0) + r->moderators.len;
+}
+
+bool mj_room_is_allowed(const mj_room *r, int64_t user)
+{
+    return mj_room_idset_has(&r->allowed, user, 0);
 }
 
 bool mj_room_is_moderator_id(const mj_room *r, int64_t user)

@@ -359,5 +359,7 @@ unsigned mj_room_max_stage(const mj_room *r);
 /* The moderator set (the creator first), whether present or not. */
 size_t mj_room_moderator_ids(const mj_room *r, int64_t *out, size_t cap);
 bool mj_room_is_moderator_id(const mj_room *r, int64_t user);
+/* Whether a moderator let member `user` in by name. */
+bool mj_room_is_allowed(const mj_room *r, int64_t user);
 
 #endif
