@@ -238,6 +238,16 @@ static void drain_inbox(mj_worker *w)
     }
 }
 
+/* Everything other threads sent. Reading the eventfd takes the wake-up of
+ * both commands and inbox, so both are always taken together (an inbox
+ * left behind would wait for the next command: its senders wake this
+ * worker only when they find it empty). */
+static void take_messages(mj_worker *w, mj_time now)
+{
+    apply_commands(w, now);
+    drain_inbox(w);
+}
+
 static bool commands_waiting(mj_worker *w)
 {
     pthread_mutex_lock(&w->cmds.mu);
@@ -252,7 +262,7 @@ static void receive(mj_worker *w, mj_time now)
         /* A session added while we drain must exist before its first
          * STUN check, which may be next in the queue. */
         if (round > 0 && commands_waiting(w))
-            apply_commands(w, now);
+            take_messages(w, now);
         for (int i = 0; i < RX_BATCH; i++) {
             w->rx_iov[i].iov_base = w->rx_buf[i];
             w->rx_iov[i].iov_len = RX_BUF;
@@ -343,10 +353,8 @@ static void *worker_main(void *arg)
         /* Commands first: a new session's first STUN check may already be
          * in the socket's queue. */
         for (int i = 0; i < n; i++)
-            if (evs[i].data.fd == w->efd) {
-                apply_commands(w, now);
-                drain_inbox(w);
-            }
+            if (evs[i].data.fd == w->efd)
+                take_messages(w, now);
         for (int i = 0; i < n; i++)
             if (evs[i].data.fd == w->fd)
                 receive(w, now);
