@@ -87,9 +87,16 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
         mj_http_error(req, 400, "bad_offer", "empty offer");
         return;
     }
+    /* A WHIP token is a speaker's (checked above): it may send at once. */
+    mj_media_request rq = {
+        .room = room,
+        .kind = whep ? MJ_MEDIA_WHEP : MJ_MEDIA_WHIP,
+        .may_send = !whep,
+        .offer = (const char *)body,
+        .offer_len = len,
+    };
     mj_media_result res;
-    mj_media_session_create(srv->media, room, whep ? MJ_SFU_SUBSCRIBER : MJ_SFU_PUBLISHER,
-                            (const char *)body, len, &res);
+    mj_media_session_create(srv->media, &rq, &res);
     if (res.status != 201) {
         if (res.status == 503)
             mj_http_add_header(req, "retry-after", "5");
@@ -108,14 +115,19 @@ static void on_resource(mj_server *srv, mj_http_req *req, bool whep, const char 
                         const char *resource)
 {
     switch (mj_http_method_of(req)) {
-    case MJ_HTTP_DELETE:
-        if (mj_media_session_delete(srv->media, room, whep ? MJ_SFU_SUBSCRIBER : MJ_SFU_PUBLISHER,
-                                    resource) != 0) {
+    case MJ_HTTP_DELETE: {
+        char of[MJ_SFU_ROOM_ID_MAX + 1];
+        mj_media_kind kind;
+        uint64_t person;
+        if (mj_media_session_info(srv->media, resource, of, &kind, &person) != 0 ||
+            strcmp(of, room) != 0 || kind != (whep ? MJ_MEDIA_WHEP : MJ_MEDIA_WHIP) ||
+            mj_media_session_delete(srv->media, resource) != 0) {
             mj_http_error(req, 404, "not_found", "no such session");
             return;
         }
         mj_http_respond(req, 200, NULL, NULL, 0);
         return;
+    }
     case MJ_HTTP_PATCH:
         /* ICE-lite with every candidate in the answer: nothing to trickle. */
         mj_http_add_header(req, "allow", "DELETE, OPTIONS");

@@ -55,7 +55,7 @@ static void on_wake(void *ctx)
 {
     mj_server *srv = ctx;
     if (srv->media)
-        mj_media_poll(srv->media);
+        mj_media_poll(srv->media, NULL);
     take_jobs(srv);
 }
 
