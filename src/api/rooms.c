@@ -260,9 +260,10 @@ static void act(mj_call *c, mj_live_room *lr, mj_room_action *a)
         room_error(c, err);
         return;
     }
-    /* Leaving or ending may have taken the room away. */
+    /* Leaving or ending may have taken the room away; either way the
+     * caller is no longer in it. */
     mj_live_room *still = mj_live_find(c->srv->live, c->arg);
-    if (still)
+    if (still && a->op != MJ_OP_LEAVE)
         mj_http_respond_json(c->req, 200, room_reply(c, still));
     else
         mj_http_respond(c->req, 204, NULL, NULL, 0);

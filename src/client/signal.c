@@ -372,7 +372,11 @@ void mj_signal_describe(int status, bool post, const char *body, size_t len, cha
     const char *why = msg[0] ? msg : code[0] ? code : "no reason given";
     switch (status) {
     case 401: snprintf(out, cap, "the server refused the token (401 unauthorized: %s)", why); break;
-    case 403: snprintf(out, cap, "the token does not allow this (403 forbidden: %s)", why); break;
+    case 403:
+        snprintf(out, cap, "the token does not allow this (403 %s: %s)",
+                 code[0] ? code : "forbidden", why);
+        break;
+    case 410: snprintf(out, cap, "the room has ended (410: %s)", why); break;
     case 404:
         snprintf(out, cap, "%s (404: %s)", post ? "no such room on this server" : "not found", why);
         break;

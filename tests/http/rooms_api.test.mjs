@@ -11,7 +11,7 @@ let m; // members by handle
 
 before(async () => {
   c = await community(['host', 'ally', 'fan', 'stranger', 'blocked', 'third'],
-    { args: ['--max-stage', '3'] });
+    { args: ['--max-stage', '3', '--max-hosted', '3'] });
   m = c.members;
   // fan follows nobody; the host follows ally; the host blocked `blocked`.
   assert.equal((await m.host.post('/api/users/ally/follow')).status, 204);
@@ -46,18 +46,26 @@ test('starting a room: title and type are checked, the creator is its host', asy
   // A title of 100 Arabic letters with their marks is fine.
   const long = await m.third.post('/api/rooms', { title: 'مَ'.repeat(100) });
   assert.equal(long.status, 201, long.text);
-  await m.third.post(`/api/rooms/${long.json.room.id}/end`);
+  // Only people in a room act in it: the host enters, then ends it.
+  expectError(await m.third.post(`/api/rooms/${long.json.room.id}/end`), 409, 'not_in_room');
+  for (const [who, id] of [[m.third, long.json.room.id], [m.host, room.id]]) {
+    await enter(who, id);
+    assert.equal((await who.post(`/api/rooms/${id}/end`)).status, 204);
+  }
 });
 
-test('a member hosts at most two live rooms at once', async () => {
+test('a member hosts at most --max-hosted live rooms at once', async () => {
   const a = await createRoom(m.third, { title: 'one' });
   const b = await createRoom(m.third, { title: 'two' });
-  expectError(await m.third.post('/api/rooms', { title: 'three' }), 409, 'too_many_rooms');
-  // The host ends one (entering first: only people in a room act in it).
+  const b2 = await createRoom(m.third, { title: 'two and a half' });
+  const refused = await m.third.post('/api/rooms', { title: 'three' });
+  expectError(refused, 409, 'too_many_rooms');
+  assert.match(refused.json.message, /3 live rooms/);
+  // The host ends one.
   await enter(m.third, a.id);
   assert.equal((await m.third.post(`/api/rooms/${a.id}/end`)).status, 204);
   const again = await createRoom(m.third, { title: 'three' });
-  for (const id of [b.id, again.id]) {
+  for (const id of [b.id, b2.id, again.id]) {
     await enter(m.third, id);
     await m.third.post(`/api/rooms/${id}/end`);
   }

@@ -16,6 +16,13 @@ TEST(refusals_become_sentences)
     mj_signal_describe(403, true, body, strlen(body), out, sizeof out);
     CHECK(strstr(out, "403") != NULL);
     CHECK(strstr(out, "cannot publish") != NULL);
+    /* The server's own code says why (a removed bot, a suspended member). */
+    body = "{\"error\":\"removed\",\"message\":\"you were removed from this room\"}";
+    mj_signal_describe(403, true, body, strlen(body), out, sizeof out);
+    CHECK(strstr(out, "403 removed") != NULL);
+    body = "{\"error\":\"room_ended\",\"message\":\"this room has ended\"}";
+    mj_signal_describe(410, true, body, strlen(body), out, sizeof out);
+    CHECK(strstr(out, "ended") != NULL);
     body = "{\"error\":\"not_found\",\"message\":\"no such room\"}";
     mj_signal_describe(404, true, body, strlen(body), out, sizeof out);
     CHECK(strstr(out, "no such room") != NULL);
