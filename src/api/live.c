@@ -34,6 +34,19 @@ mj_live_room *mj_live_find(mj_live *lv, const char *id)
     return NULL;
 }
 
+mj_live_room *mj_live_get(mj_live *lv, const char *id)
+{
+    mj_live_room *lr = mj_live_find(lv, id);
+    if (lr)
+        return lr;
+    /* An operator's command may have made it while we run. */
+    mj_room_rec rec;
+    if (mj_store_room_get(lv->srv->store, id, &rec) != 0 || rec.ended_at ||
+        mj_live_add(lv, &rec, &lr) != 0)
+        return NULL;
+    return lr;
+}
+
 const mj_room_rec *mj_live_rec(const mj_live_room *lr)
 {
     return &lr->rec;

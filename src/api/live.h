@@ -48,6 +48,9 @@ void mj_live_media_poll(mj_live *lv);
 
 /* The live room with this id, NULL if it is not live (or unknown). */
 mj_live_room *mj_live_find(mj_live *lv, const char *id);
+/* The same, bringing in a live room the store has and we do not yet (an
+ * operator made it while the server runs). */
+mj_live_room *mj_live_get(mj_live *lv, const char *id);
 /* A room just created in the store goes live. */
 MJ_MUST_USE int mj_live_add(mj_live *lv, const mj_room_rec *rec, mj_live_room **out);
 const mj_room_rec *mj_live_rec(const mj_live_room *lr);

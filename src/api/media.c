@@ -66,7 +66,7 @@ static bool room_ok(const char *room)
 /* The live room a token names; answers and returns NULL otherwise. */
 static mj_live_room *live_room(mj_server *srv, mj_http_req *req, const char *room)
 {
-    mj_live_room *lr = mj_live_find(srv->live, room);
+    mj_live_room *lr = mj_live_get(srv->live, room);
     if (lr)
         return lr;
     mj_room_rec rec;

@@ -67,7 +67,7 @@ static void on_open(void *ctx, mj_ws *ws, mj_http_req *upgrade)
                err == MJ_ENOTFOUND ? "sign in first" : "something went wrong on the server");
         return;
     }
-    mj_live_room *lr = mj_live_find(srv->live, room);
+    mj_live_room *lr = mj_live_get(srv->live, room);
     if (!lr) {
         refuse(ws, 4410, "room_ended", "this room has ended");
         return;

@@ -57,7 +57,7 @@ static void room_error(mj_call *c, int err)
  * an unknown id, 410 for one that ended). */
 static mj_live_room *the_room(mj_call *c)
 {
-    mj_live_room *lr = mj_live_find(c->srv->live, c->arg);
+    mj_live_room *lr = mj_live_get(c->srv->live, c->arg);
     if (lr)
         return lr;
     mj_room_rec rec;

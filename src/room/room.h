@@ -68,7 +68,11 @@ typedef uint64_t mj_conn; /* one connection; never 0; unique in the room; the ca
 #define MJ_ROOM_SOCKET_GRACE MJ_SEC(15)
 #define MJ_ROOM_PEOPLE_MAX 100000 /* beyond what any media plane holds */
 #define MJ_ROOM_LIST_MAX 10000    /* entries in each of the moderator, allowed and removed sets */
-#define MJ_ROOM_CONNS_MAX 16      /* connections of one person (tabs, devices) */
+#define MJ_ROOM_CONNS_MAX 16      /* connections of a member in person (tabs, devices) */
+/* A bot's token may be shared by many clients (a public listening link, the
+ * load generator): one bot, as many connections as the room has room for;
+ * the media plane's session limit bounds them. */
+#define MJ_ROOM_BOT_CONNS_MAX MJ_ROOM_PEOPLE_MAX
 
 typedef struct mj_room_config {
     mj_room_kind kind;

@@ -33,7 +33,7 @@ struct mj_room_attendee {
     mj_room_attendee *hand_prev, *hand_next;
     mj_room_attendee *user_prev, *user_next;
     mj_room_user *owner;
-    mj_room_conn **conns; /* pub.nconns of them, at most MJ_ROOM_CONNS_MAX */
+    mj_room_conn **conns; /* pub.nconns of them, at most MJ_ROOM_(BOT_)CONNS_MAX */
     uint32_t conns_cap;
 };
 

@@ -37,15 +37,16 @@ async function connected(page) {
 test('two speakers reach two listeners; a listener token cannot publish; leaving stops audio',
   async () => {
     const room = createRoom(server.data, 'Tones');
-    const speak = token(server.data, room, 'speaker');
     const hear = token(server.data, room, 'listener');
 
-    // Speakers A (440 Hz) and B (880 Hz), each its own browser and fake mic.
+    // Speakers A (440 Hz) and B (880 Hz), each its own browser and fake mic,
+    // and each its own token: one token is one person in the room, and one
+    // person holds one slot however many connections it opens.
     const speakers = [];
     for (const freq of [440, 880]) {
       const b = await launch({ audioFile: tone(dir, freq) });
       browsers.push(b);
-      const page = await openPage(b, room, speak);
+      const page = await openPage(b, room, token(server.data, room, 'speaker'));
       await page.click('#speak');
       speakers.push(page);
     }

@@ -97,8 +97,8 @@ test('unknown room 404, wrong type 415, too large 413, unusable offer 400', asyn
   await expectError(await post('whip', ghost, signed, fixture('chrome_whip_offer.sdp')), 404, 'not_found');
   // A token of the format before rooms had members is refused, saying why.
   const old = sign(1, `${room}|speaker|${exp}|0011223344556677`);
-  const body = await expectError(await post('whip', room, old, fixture('chrome_whip_offer.sdp')), 401, 'unauthorized');
-  assert.match(body.message, /earlier version/);
+  const refusal = await expectError(await post('whip', room, old, fixture('chrome_whip_offer.sdp')), 401, 'unauthorized');
+  assert.match(refusal.message, /earlier version/);
 
   await expectError(await post('whip', room, speak, fixture('chrome_whip_offer.sdp'), 'text/plain'),
     415, 'unsupported_media_type');
