@@ -165,6 +165,7 @@ export class RoomView {
       this.musicRow,
       el('div', { className: 'control-buttons' },
         this.muteButton, this.handButton, this.answerButton, this.stepDownButton, this.leaveButton));
+    this.controls.addEventListener('focusin', (e) => { this.lastControl = e.target; });
   }
 
   buildDialogs() {
@@ -178,13 +179,19 @@ export class RoomView {
     this.menu.addEventListener('close', () => this.returnFocus(this.menuReturn));
 
     // An invitation to speak.
-    this.inviteText = el('p', { id: 'invite-text', className: 'dialog-title' });
+    this.inviteText = el('p', { id: 'invite-text', className: 'invite-text' });
     const accept = button(t('room.accept'), { cls: 'primary', onClick: () => this.answer(true) });
     const decline = button(t('room.decline'), { onClick: () => this.answer(false) });
     this.invite = el('dialog', { className: 'sheet', 'aria-labelledby': 'invite-text' },
       this.inviteText, el('p', { className: 'hint' }, t('room.invite_hint')),
       el('div', { className: 'buttons' }, accept, decline));
-    this.invite.addEventListener('close', () => this.returnFocus(this.inviteReturn));
+    // Escape puts the invitation aside: the bar then offers to answer it.
+    this.invite.addEventListener('cancel', () => { this.invitationDismissed = true; });
+    this.invite.addEventListener('close', () => {
+      this.paintControls(this.store.state);
+      if (this.answerButton.hidden) this.returnFocus(this.inviteReturn);
+      else this.answerButton.focus();
+    });
 
     // Ending the room, for everyone.
     const yes = button(t('room.end'), { cls: 'primary danger', onClick: () => { this.confirm.close(); this.act('end'); } });
@@ -334,11 +341,11 @@ export class RoomView {
     this.controls.hidden = over;
     // A control that went away took the focus with it: give it to the
     // first one still there.
-    if (document.activeElement === document.body && this.lastControl && this.lastControl.hidden) {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost && this.lastControl && this.lastControl.hidden && !this.controls.hidden) {
       const first = [...this.controls.querySelectorAll('button')].find((b) => !b.hidden && !b.disabled);
       if (first) first.focus();
     }
-    this.lastControl = this.controls.contains(document.activeElement) ? document.activeElement : null;
   }
 
   paintInvitation(s) {
@@ -357,7 +364,6 @@ export class RoomView {
     this.inviteReturn = document.activeElement;
     this.invite.showModal();
     this.invite.querySelector('button.primary').focus();
-    this.invite.addEventListener('cancel', () => { this.invitationDismissed = true; }, { once: true });
     this.paintControls(this.store.state);
   }
 
