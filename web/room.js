@@ -364,19 +364,19 @@ class RoomController {
   }
 
   async micOn() {
-    const s = this.store.state;
     this.store.set('page', { mic: 'asking' });
-    try {
-      await this.media.micOn({ music: s.music, enabled: !s.you.muted });
-    } catch (err) {
-      if (this.closed) return;
-      this.store.set('page', { mic: err.name === 'NotAllowedError' ? 'refused' : 'failed' });
-      this.view.say(t(err.name === 'NotAllowedError' ? 'room.mic.refused'
-        : err.name === 'Insecure' ? 'room.mic.insecure' : 'room.mic.failed'));
-      // Keep the server's mute on: nothing would be heard anyway.
-      if (!s.you.muted) this.post('/mute', { muted: true });
-      return;
-    }
+    let music;
+    do {
+      // Music mode may change while the browser asks: ask again then.
+      music = this.store.state.music;
+      try {
+        await this.media.micOn({ music, enabled: !this.store.state.you.muted });
+      } catch (err) {
+        if (this.closed) return;
+        this.micFailed(err);
+        return;
+      }
+    } while (music !== this.store.state.music && !this.closed);
     const now = this.store.state;
     if (this.closed || !onStage(now.you) || now.end) {
       this.media.micOff();
@@ -385,7 +385,18 @@ class RoomController {
     }
     this.media.setEnabled(!now.you.muted);
     this.store.set('page', { mic: 'on' });
-    this.view.say('');
+    if (this.micNote) this.view.say('');
+    this.micNote = false;
+  }
+
+  micFailed(err) {
+    this.store.set('page', { mic: err.name === 'NotAllowedError' ? 'refused' : 'failed' });
+    this.micNote = true;
+    this.view.say(t(err.name === 'NotAllowedError' ? 'room.mic.refused'
+      : err.name === 'Insecure' ? 'room.mic.insecure' : 'room.mic.failed'));
+    // Keep the server's mute on: nothing would be heard anyway.
+    const you = this.store.state.you;
+    if (onStage(you) && !you.muted) this.post('/mute', { muted: true });
   }
 
   async toggleMute() {
@@ -408,11 +419,9 @@ class RoomController {
   async setMusic(on) {
     try { localStorage.setItem(MUSIC_KEY, on ? '1' : '0'); } catch (_) { /* for this page only */ }
     this.store.set('page', { music: on });
-    // The constraints differ: take the microphone again with the new ones.
-    if (this.store.state.mic === 'on') {
-      this.store.set('page', { mic: 'off' });
-      await this.micOn();
-    }
+    // The constraints differ: take the microphone again with the new ones
+    // (a request in flight notices by itself).
+    if (this.store.state.mic === 'on') await this.micOn();
   }
 
   // ---- actions ----
