@@ -90,7 +90,7 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
     mj_req_error e;
     memset(&e, 0, sizeof e);
     int rc;
-    switch (which % 8) {
+    switch (which % 13) {
     case 0: {
         mj_signup_req r;
         rc = mj_signup_req_parse(d, n, &r, &e);
@@ -124,7 +124,7 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
     case 3:
     case 4: {
         mj_pass_req r;
-        rc = mj_pass_req_parse(d, n, which % 8 == 4, &r, &e);
+        rc = mj_pass_req_parse(d, n, which % 13 == 4, &r, &e);
         break;
     }
     case 5: {
@@ -134,10 +134,53 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
                            r.ttl_s <= MJ_INVITE_TTL_MAX));
         break;
     }
-    default: {
+    case 6:
+    case 7: {
         mj_admin_req r;
-        rc = mj_admin_req_parse(d, n, which % 8 == 7, &r, &e);
+        rc = mj_admin_req_parse(d, n, which % 13 == 7, &r, &e);
         ASSERT(rc != 0 || !r.has_quota || (r.invite_quota >= 0 && r.invite_quota <= MJ_QUOTA_MAX));
+        break;
+    }
+    case 8: {
+        static mj_room_req r;
+        rc = mj_room_req_parse(d, n, &r, &e);
+        if (rc == 0) {
+            ASSERT(r.kind >= 0 && r.kind <= 2 && r.nallowed <= MJ_ROOM_ALLOW_MAX);
+            char again[MJ_TITLE_MAX_BYTES + 1];
+            const char *why = NULL;
+            ASSERT(mj_title_normalize((const uint8_t *)r.title, strlen(r.title), again, &why) == 0);
+            ASSERT(strcmp(again, r.title) == 0 && !has_bidi_control(r.title));
+            for (size_t i = 0; i < r.nallowed; i++)
+                ASSERT(strlen(r.allowed[i]) >= MJ_HANDLE_MIN && strlen(r.allowed[i]) <= MJ_HANDLE_MAX);
+        }
+        break;
+    }
+    case 9: {
+        mj_enter_req r;
+        rc = mj_enter_req_parse(d, n, &r, &e);
+        if (rc == 0)
+            ASSERT(r.offer && r.offer_len > 0 && r.offer_len <= MJ_OFFER_MAX &&
+                   strlen(r.offer) == r.offer_len);
+        else
+            ASSERT(r.offer == NULL);
+        mj_enter_req_free(&r);
+        break;
+    }
+    case 10: {
+        bool v;
+        rc = mj_bool_req_parse(d, n, "up", &v, &e);
+        break;
+    }
+    case 11: {
+        char h[MJ_HANDLE_MAX + 1];
+        rc = mj_handle_req_parse(d, n, h, &e);
+        ASSERT(rc != 0 || strspn(h, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(h));
+        break;
+    }
+    default: {
+        mj_token_req r;
+        rc = mj_token_req_parse(d, n, &r, &e);
+        ASSERT(rc != 0 || (r.ttl_s >= 60 && r.ttl_s <= MJ_ROOM_TOKEN_TTL_MAX));
         break;
     }
     }

@@ -44,12 +44,12 @@ const INVITE_RE = /\/invite\/([A-Za-z0-9_-]{22})/;
 
 // Starts a server. With a fresh data directory it waits for the first-start
 // admin invite and returns its code as `invite`.
-export async function startServer({ dataDir, env = {}, firstStart = !dataDir } = {}) {
+export async function startServer({ dataDir, env = {}, firstStart = !dataDir, args = [] } = {}) {
   dataDir ??= tempDir();
   const port = await freeTcpPort();
   const mediaPort = await freeUdpPort();
   const child = spawn(BIN, ['serve', '--data', dataDir, '--http', `127.0.0.1:${port}`,
-    '--media-port', String(mediaPort), '--log-level', 'warn'], {
+    '--media-port', String(mediaPort), '--log-level', 'warn', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -124,6 +124,7 @@ export class Client {
   get(path, opts) { return this.req('GET', path, undefined, opts); }
   post(path, body, opts) { return this.req('POST', path, body, opts); }
   patch(path, body, opts) { return this.req('PATCH', path, body, opts); }
+  put(path, body, opts) { return this.req('PUT', path, body, opts); }
   del(path, body, opts) { return this.req('DELETE', path, body, opts); }
 }
 

@@ -87,10 +87,18 @@ test('unknown room 404, wrong type 415, too large 413, unusable offer 400', asyn
   // Sign one by hand with the server's secret, as a room deleted after its
   // tokens were handed out would leave behind.
   const secret = readFileSync(join(server.data, 'secret.key'));
-  const payload = Buffer.from(`${ghost}|speaker|${Math.floor(Date.now() / 1000) + 600}|0011223344556677`);
-  const tag = createHmac('sha256', secret).update('majlis room token v1|').update(payload).digest();
-  const signed = `mj1.${payload.toString('base64url')}.${tag.toString('base64url')}`;
+  const sign = (version, text) => {
+    const payload = Buffer.from(text);
+    const tag = createHmac('sha256', secret).update(`majlis room token v${version}|`).update(payload).digest();
+    return `mj${version}.${payload.toString('base64url')}.${tag.toString('base64url')}`;
+  };
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const signed = sign(2, `${ghost}|speaker|0|${exp}|0011223344556677`);
   await expectError(await post('whip', ghost, signed, fixture('chrome_whip_offer.sdp')), 404, 'not_found');
+  // A token of the format before rooms had members is refused, saying why.
+  const old = sign(1, `${room}|speaker|${exp}|0011223344556677`);
+  const body = await expectError(await post('whip', room, old, fixture('chrome_whip_offer.sdp')), 401, 'unauthorized');
+  assert.match(body.message, /earlier version/);
 
   await expectError(await post('whip', room, speak, fixture('chrome_whip_offer.sdp'), 'text/plain'),
     415, 'unsupported_media_type');
