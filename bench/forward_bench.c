@@ -94,9 +94,9 @@ static int run(mj_dtls_identity *sid, mj_dtls_identity *cid, int listeners, int 
     if (memnet_init(&net, sid, cid, (uint32_t)listeners + 8) != 0)
         return -1;
     net.on_rtp = on_rtp;
-    memnet_client *spk = memnet_connect(&net, MJ_SFU_PUBLISHER, 0, "bench");
+    memnet_client *spk = memnet_speaker(&net, "bench");
     for (int i = 0; i < listeners; i++) {
-        if (!memnet_connect(&net, MJ_SFU_SUBSCRIBER, 3, "bench")) {
+        if (!memnet_listener(&net, 3, "bench")) {
             fprintf(stderr, "listener %d did not connect\n", i);
             return -1;
         }

@@ -53,6 +53,21 @@ static void sift_down(mj_heap *h, uint32_t i)
     place(h, i, n);
 }
 
+int mj_heap_reserve(mj_heap *h, uint32_t n)
+{
+    if (n <= h->cap)
+        return 0;
+    uint32_t cap = h->cap ? h->cap : 64;
+    while (cap < n)
+        cap *= 2;
+    mj_heap_node **items = realloc(h->items, cap * sizeof *items);
+    if (!items)
+        return MJ_ENOMEM;
+    h->items = items;
+    h->cap = cap;
+    return 0;
+}
+
 int mj_heap_set(mj_heap *h, mj_heap_node *n, mj_time at)
 {
     if (mj_heap_node_queued(n)) {
@@ -64,14 +79,8 @@ int mj_heap_set(mj_heap *h, mj_heap_node *n, mj_time at)
             sift_down(h, n->pos);
         return 0;
     }
-    if (h->len == h->cap) {
-        uint32_t cap = h->cap ? h->cap * 2 : 64;
-        mj_heap_node **items = realloc(h->items, cap * sizeof *items);
-        if (!items)
-            return MJ_ENOMEM;
-        h->items = items;
-        h->cap = cap;
-    }
+    if (h->len == h->cap && mj_heap_reserve(h, h->len + 1) != 0)
+        return MJ_ENOMEM;
     n->at = at;
     place(h, h->len++, n);
     sift_up(h, n->pos);

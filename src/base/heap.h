@@ -34,6 +34,9 @@ static inline bool mj_heap_node_queued(const mj_heap_node *n)
 {
     return n->pos != UINT32_MAX;
 }
+/* Makes room for n nodes in all, so that setting timers allocates nothing
+ * until more are queued. */
+MJ_MUST_USE int mj_heap_reserve(mj_heap *h, uint32_t n);
 /* Inserts the node, or moves it if it is already queued. */
 MJ_MUST_USE int mj_heap_set(mj_heap *h, mj_heap_node *n, mj_time at);
 void mj_heap_remove(mj_heap *h, mj_heap_node *n);

@@ -4,8 +4,8 @@
 #include "base/map.h"
 #include "base/rand.h"
 #include "io/worker.h"
-#include "proto/sdp.h"
 #include "rtc/dtls.h"
+#include "sfu/offer.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -18,7 +18,9 @@ typedef struct session_rec {
     char resource[MJ_MEDIA_RESOURCE_LEN + 1];
     uint64_t id;
     char room[MJ_SFU_ROOM_ID_MAX + 1];
-    mj_sfu_role role;
+    mj_media_kind kind;
+    uint64_t person;
+    bool send; /* has a send section */
     int worker;
 } session_rec;
 
@@ -210,15 +212,15 @@ static void drop_room(mj_media *m, room_rec *r)
     free(r);
 }
 
-/* Where a new session of the room goes: speakers home; listeners home
- * until it holds room_split of them, then the emptiest branch with room,
- * then a new branch on the least loaded other worker, and when every
- * worker holds its share, wherever the room has fewest. */
-static int choose_worker(const mj_media *m, const room_rec *r, mj_sfu_role role)
+/* Where a new session of the room goes: WHIP speakers home; listeners
+ * (WHEP and VISIT) home until it holds room_split of them, then the
+ * emptiest branch with room, then a new branch on the least loaded other
+ * worker, and when every worker holds its share, wherever the room has
+ * fewest. */
+static int choose_worker(const mj_media *m, const room_rec *r, mj_media_kind kind)
 {
     int split = m->cfg.room_split;
-    if (role == MJ_SFU_PUBLISHER || m->cfg.workers == 1 || split <= 0 ||
-        r->listeners[r->home] < split)
+    if (kind == MJ_MEDIA_WHIP || m->cfg.workers == 1 || split <= 0 || r->listeners[r->home] < split)
         return r->home;
     int best = -1;
     for (int i = 0; i < m->cfg.workers && i < 64; i++)
@@ -247,46 +249,97 @@ static void set_branches(mj_media *m, room_rec *r, uint64_t branches)
         mj_warn("media: cannot tell worker %d about room %s's branches", r->home, r->id);
 }
 
+/* A sender on a branch is known to the room's home as a remote sender:
+ * tell the home whether it may send, before the branch itself, so that
+ * none of its packets still on their way is heard after a stop. */
+static void tell_home(mj_media *m, const session_rec *s, bool may_send)
+{
+    room_rec *r = find_room(m, s->room);
+    if (!r || !s->send || s->worker == r->home)
+        return;
+    if (mj_worker_remote_set_send(m->workers[r->home], s->room, s->id, may_send) != 0)
+        mj_warn("media: cannot tell worker %d about a sender of room %s", r->home, s->room);
+}
+
 static void forget_session(mj_media *m, session_rec *s)
 {
+    tell_home(m, s, false);
     mj_map_remove(&m->by_resource, str_hash(s->resource), s);
     mj_map_remove(&m->by_id, u64_hash(s->id), s);
     m->worker_load[s->worker]--;
     m->nsessions--;
     room_rec *r = find_room(m, s->room);
-    if (r && s->role == MJ_SFU_SUBSCRIBER && --r->listeners[s->worker] == 0 &&
-        s->worker != r->home && s->worker < 64)
+    if (r && s->kind != MJ_MEDIA_WHIP && --r->listeners[s->worker] == 0 && s->worker != r->home &&
+        s->worker < 64)
         set_branches(m, r, r->branches & ~(1ull << s->worker));
     if (r && --r->sessions == 0)
         drop_room(m, r);
     free(s);
 }
 
-void mj_media_poll(mj_media *m)
+static void on_levels(const mj_media_sink *sink, const mj_sfu_event *ev)
+{
+    mj_media_level lv[MJ_SFU_LEVELS_MAX];
+    size_t n = ev->nlevels < MJ_SFU_LEVELS_MAX ? ev->nlevels : MJ_SFU_LEVELS_MAX;
+    for (size_t i = 0; i < n; i++) {
+        lv[i].person = ev->levels[i].person;
+        lv[i].level = ev->levels[i].level;
+    }
+    sink->levels(sink->ctx, ev->room, lv, n);
+}
+
+void mj_media_poll(mj_media *m, const mj_media_sink *sink)
 {
     for (int i = 0; i < m->cfg.workers; i++) {
         mj_sfu_event ev;
         while (mj_worker_poll_event(m->workers[i], &ev)) {
+            if (ev.kind == MJ_SFU_EV_LEVELS && sink && sink->levels) {
+                on_levels(sink, &ev);
+                continue;
+            }
             if (ev.kind != MJ_SFU_EV_CLOSED)
                 continue;
             session_rec *s = find_id(m, ev.session_id);
-            if (s) {
-                mj_debug("media: session %s closed (%s)", s->resource, ev.reason);
-                forget_session(m, s);
-            }
+            if (!s)
+                continue; /* deleted already */
+            mj_debug("media: session %s closed (%s)", s->resource, ev.reason);
+            if (sink && sink->closed)
+                sink->closed(sink->ctx, s->resource, s->room, s->person, ev.reason);
+            forget_session(m, s);
         }
     }
 }
 
-int mj_media_session_delete(mj_media *m, const char *room, mj_sfu_role role, const char *resource)
+int mj_media_session_delete(mj_media *m, const char *resource)
 {
     session_rec *s = find_resource(m, resource);
-    if (!s || s->role != role || strcmp(s->room, room) != 0)
+    if (!s)
         return MJ_ENOTFOUND;
     int err = mj_worker_session_remove(m->workers[s->worker], s->id);
     if (err)
         return err;
     forget_session(m, s);
+    return 0;
+}
+
+int mj_media_session_set_send(mj_media *m, const char *resource, bool may_send)
+{
+    session_rec *s = find_resource(m, resource);
+    if (!s)
+        return MJ_ENOTFOUND;
+    tell_home(m, s, may_send);
+    return mj_worker_session_set_send(m->workers[s->worker], s->id, may_send);
+}
+
+int mj_media_session_info(const mj_media *m, const char *resource,
+                          char room[MJ_SFU_ROOM_ID_MAX + 1], mj_media_kind *kind, uint64_t *person)
+{
+    const session_rec *s = find_resource((mj_media *)m, resource);
+    if (!s)
+        return MJ_ENOTFOUND;
+    memcpy(room, s->room, sizeof s->room);
+    *kind = s->kind;
+    *person = s->person;
     return 0;
 }
 
@@ -297,109 +350,38 @@ static void fail(mj_media_result *res, int status, const char *code, const char 
     res->message = message;
 }
 
-/* Picks the offer sections the session uses. Returns how many were
- * accepted; fills ans->media and *first (the first accepted index). */
-static int choose_sections(const mj_sdp *offer, mj_sfu_role role, mj_sdp_answer *ans, int *first)
+/* The local side of the session: a fresh id and ICE credentials, the
+ * room, who it is, and where its room's home is. */
+static void fill_local(mj_media *m, const mj_media_request *rq, const room_rec *r, int worker,
+                       mj_sfu_session_params *p)
 {
-    static const char *const track_ids[MJ_SFU_MAX_SLOTS] = {"slot0", "slot1", "slot2"};
-    int accepted = 0;
-    *first = -1;
-    for (int i = 0; i < offer->nmedia; i++) {
-        const mj_sdp_media *sec = &offer->media[i];
-        if (!mj_sdp_media_usable(sec))
-            continue;
-        /* One ICE/DTLS transport per session: after the first section,
-         * only sections bundled with it can share it. */
-        if (*first >= 0 && (!sec->bundled || !offer->media[*first].bundled))
-            continue;
-        if (role == MJ_SFU_PUBLISHER) {
-            if (accepted == 1 || (sec->dir != MJ_SDP_SENDONLY && sec->dir != MJ_SDP_SENDRECV))
-                continue;
-            ans->media[i].accept = true;
-            ans->media[i].dir = MJ_SDP_RECVONLY;
-        } else {
-            if (accepted == MJ_SFU_MAX_SLOTS ||
-                (sec->dir != MJ_SDP_RECVONLY && sec->dir != MJ_SDP_SENDRECV))
-                continue;
-            ans->media[i].accept = true;
-            ans->media[i].dir = MJ_SDP_SENDONLY;
-            ans->media[i].ssrc = mj_sfu_slot_ssrc((unsigned)accepted);
-            ans->media[i].cname = "majlis";
-            ans->media[i].msid_stream = "majlis";
-            ans->media[i].msid_track = track_ids[accepted];
-        }
-        if (*first < 0)
-            *first = i;
-        accepted++;
-    }
-    return accepted;
-}
-
-/* Session parameters from the chosen section's transport. */
-static int fill_params(mj_media *m, const mj_sdp_media *sec, mj_sfu_role role, const char *room,
-                       int nslots, mj_sfu_session_params *p, const char **why)
-{
-    const mj_sdp_transport *tr = &sec->tr;
-    if (!tr->ice_ufrag[0] || !tr->ice_pwd[0]) {
-        *why = "offer has no ICE credentials";
-        return MJ_EINVAL;
-    }
-    if (strlen(tr->ice_ufrag) > MJ_ICE_UFRAG_MAX || strlen(tr->ice_pwd) > MJ_ICE_PWD_MAX) {
-        *why = "offer's ICE credentials are longer than this server accepts";
-        return MJ_EINVAL;
-    }
-    const mj_sdp_fingerprint *fp = NULL;
-    for (int i = 0; i < tr->nfingerprints && !fp; i++)
-        if (tr->fingerprints[i].hash == MJ_SDP_HASH_SHA256 ||
-            tr->fingerprints[i].hash == MJ_SDP_HASH_SHA384 ||
-            tr->fingerprints[i].hash == MJ_SDP_HASH_SHA512 ||
-            tr->fingerprints[i].hash == MJ_SDP_HASH_SHA1)
-            fp = &tr->fingerprints[i];
-    if (!fp) {
-        *why = "offer has no usable DTLS fingerprint";
-        return MJ_EINVAL;
-    }
-    if (tr->setup == MJ_SDP_SETUP_PASSIVE) {
-        *why = "offer asks for setup:passive, but this server is always DTLS passive";
-        return MJ_EINVAL;
-    }
-    memset(p, 0, sizeof *p);
     do {
         p->id = mj_rand_u64();
     } while (p->id == 0 || find_id(m, p->id));
-    snprintf(p->room, sizeof p->room, "%s", room);
-    p->role = role;
+    snprintf(p->room, sizeof p->room, "%s", rq->room);
+    p->person = rq->person;
+    p->may_send = rq->may_send && p->send;
     mj_rand_alnum(p->local_ufrag, 8);
     mj_rand_alnum(p->local_pwd, 24);
-    memcpy(p->remote_ufrag, tr->ice_ufrag, strlen(tr->ice_ufrag) + 1);
-    memcpy(p->remote_pwd, tr->ice_pwd, strlen(tr->ice_pwd) + 1);
-    snprintf(p->remote_fp_alg, sizeof p->remote_fp_alg, "%s", mj_sdp_hash_name(fp->hash));
-    memcpy(p->remote_fp, fp->bytes, fp->len);
-    p->remote_fp_len = fp->len;
-    p->opus_pt = (uint8_t)sec->opus_pt;
-    p->audio_level_id = role == MJ_SFU_PUBLISHER ? sec->audio_level_ext : 0;
-    p->nslots = (uint8_t)(role == MJ_SFU_SUBSCRIBER ? nslots : 0);
-    return 0;
+    p->home = (int8_t)(worker == r->home ? -1 : r->home);
+    p->branches = worker == r->home ? r->branches : 0;
 }
 
-static int write_answer(mj_media *m, const mj_sdp *offer, mj_sdp_answer *ans,
-                        const mj_sfu_session_params *p, int worker, mj_media_result *res)
+static int write_answer(mj_media *m, mj_offer *o, const mj_sfu_session_params *p, int worker,
+                        mj_media_result *res)
 {
-    mj_addr cand = m->cfg.announce;
-    cand.port = mj_worker_port(m->workers[worker]);
-    ans->session_id = p->id;
-    ans->ice_ufrag = p->local_ufrag;
-    ans->ice_pwd = p->local_pwd;
-    ans->fingerprint = mj_dtls_identity_fingerprint(m->identity);
-    /* cppcheck-suppress autoVariables ; cleared again before returning */
-    ans->candidates = &cand;
-    ans->ncandidates = 1;
+    mj_offer_local loc = {
+        .session_id = p->id,
+        .ice_ufrag = p->local_ufrag,
+        .ice_pwd = p->local_pwd,
+        .fingerprint = mj_dtls_identity_fingerprint(m->identity),
+        .candidate = m->cfg.announce,
+    };
+    loc.candidate.port = mj_worker_port(m->workers[worker]);
     res->answer = malloc(ANSWER_MAX);
     if (!res->answer)
         return MJ_ENOMEM;
-    long n = mj_sdp_write_answer(offer, ans, res->answer, ANSWER_MAX);
-    ans->candidates = NULL; /* cand lives on this stack frame only */
-    ans->ncandidates = 0;
+    long n = mj_offer_answer(o, &loc, res->answer, ANSWER_MAX);
     if (n < 0) {
         free(res->answer);
         res->answer = NULL;
@@ -409,8 +391,8 @@ static int write_answer(mj_media *m, const mj_sdp *offer, mj_sdp_answer *ans,
     return 0;
 }
 
-static int register_session(mj_media *m, const mj_sfu_session_params *p, room_rec *r,
-                            int worker, mj_media_result *res)
+static int register_session(mj_media *m, const mj_sfu_session_params *p, mj_media_kind kind,
+                            room_rec *r, int worker, mj_media_result *res)
 {
     session_rec *s = calloc(1, sizeof *s);
     if (!s)
@@ -419,7 +401,9 @@ static int register_session(mj_media *m, const mj_sfu_session_params *p, room_re
         mj_rand_hex(s->resource, MJ_MEDIA_RESOURCE_LEN / 2);
     } while (find_resource(m, s->resource));
     s->id = p->id;
-    s->role = p->role;
+    s->kind = kind;
+    s->person = p->person;
+    s->send = p->send;
     s->worker = worker;
     snprintf(s->room, sizeof s->room, "%s", p->room);
     if (mj_map_add(&m->by_resource, str_hash(s->resource), s) != 0) {
@@ -432,7 +416,7 @@ static int register_session(mj_media *m, const mj_sfu_session_params *p, room_re
         return MJ_ENOMEM;
     }
     r->sessions++;
-    if (p->role == MJ_SFU_SUBSCRIBER)
+    if (kind != MJ_MEDIA_WHIP)
         r->listeners[worker]++;
     m->worker_load[worker]++;
     m->nsessions++;
@@ -452,86 +436,86 @@ static bool worker_saturated(mj_media *m, int worker)
     return (int)st.load_permille > max;
 }
 
-void mj_media_session_create(mj_media *m, const char *room, mj_sfu_role role, const char *offer_text,
-                             size_t len, mj_media_result *res)
+static const char *kind_name(mj_media_kind kind)
 {
-    memset(res, 0, sizeof *res);
-    if (m->nsessions >= m->cfg.max_sessions) {
-        m->refused_full++;
-        fail(res, 503, "server_full", "server is at its session limit; try again later");
-        return;
-    }
-    mj_sdp *offer = malloc(sizeof *offer);
-    mj_sdp_answer *ans = calloc(1, sizeof *ans);
-    const char *why = "offer is not valid SDP";
-    if (!offer || !ans) {
-        fail(res, 500, "internal", "out of memory");
-        goto done;
-    }
-    if (mj_sdp_parse(offer_text, len, offer, &why) != 0) {
-        m->offers_bad++;
-        fail(res, 400, "bad_offer", why);
-        goto done;
-    }
-    int first;
-    int n = choose_sections(offer, role, ans, &first);
-    if (n == 0) {
-        m->offers_bad++;
-        fail(res, 400, "no_audio",
-             role == MJ_SFU_PUBLISHER ? "offer has no audio section with Opus to send"
-                                      : "offer has no audio section with Opus to receive");
-        goto done;
-    }
-    mj_sfu_session_params p;
-    if (fill_params(m, &offer->media[first], role, room, n, &p, &why) != 0) {
-        m->offers_bad++;
-        fail(res, 400, "bad_offer", why);
-        goto done;
-    }
-    room_rec *r = place_room(m, room);
+    return kind == MJ_MEDIA_WHIP ? "whip" : kind == MJ_MEDIA_WHEP ? "whep" : "visit";
+}
+
+/* Places the session read from the offer, answers it and hands it to its
+ * worker; on failure undoes what it did and fills *res. */
+static void start_session(mj_media *m, const mj_media_request *rq, mj_offer *o,
+                          mj_sfu_session_params *p, mj_media_result *res)
+{
+    room_rec *r = place_room(m, rq->room);
     if (!r) {
         fail(res, 500, "internal", "out of memory");
-        goto done;
+        return;
     }
-    int worker = choose_worker(m, r, role);
-    if (role == MJ_SFU_SUBSCRIBER && worker_saturated(m, worker)) {
+    int worker = choose_worker(m, r, rq->kind);
+    if (rq->kind != MJ_MEDIA_WHIP && worker_saturated(m, worker)) {
         /* Past saturation a worker serves everyone worse (its cost per
          * packet rises and throughput falls), so new listeners wait. */
         m->refused_busy++;
         if (r->sessions == 0)
             drop_room(m, r);
         fail(res, 503, "server_busy", "this room's audio server is at capacity; try again soon");
-        goto done;
+        return;
     }
     if (worker != r->home && worker < 64)
         set_branches(m, r, r->branches | (1ull << worker));
-    p.branches = worker == r->home ? r->branches : 0;
-    int err = write_answer(m, offer, ans, &p, worker, res);
+    fill_local(m, rq, r, worker, p);
+    int err = write_answer(m, o, p, worker, res);
     if (!err)
-        err = register_session(m, &p, r, worker, res);
+        err = register_session(m, p, rq->kind, r, worker, res);
     if (!err)
-        err = mj_worker_session_add(m->workers[worker], &p);
+        err = mj_worker_session_add(m->workers[worker], p);
     if (err) {
-        if (res->resource[0]) {
-            session_rec *s = find_resource(m, res->resource);
-            if (s)
-                forget_session(m, s);
-        } else if (r->sessions == 0) {
+        session_rec *s = res->resource[0] ? find_resource(m, res->resource) : NULL;
+        if (s)
+            forget_session(m, s);
+        else if (r->sessions == 0)
             drop_room(m, r);
-        }
         free(res->answer);
         res->answer = NULL;
+        res->resource[0] = '\0';
         fail(res, err == MJ_EINVAL ? 400 : 500, err == MJ_EINVAL ? "bad_offer" : "internal",
              err == MJ_EINVAL ? "offer has values this server cannot answer"
                               : "cannot create the session");
-        goto done;
+        return;
     }
     res->status = 201;
-    mj_debug("media: %s session %s in room %s on worker %d (%d sections)",
-             role == MJ_SFU_PUBLISHER ? "whip" : "whep", res->resource, room, worker, n);
-done:
-    free(offer);
-    free(ans);
+    mj_debug("media: %s session %s in room %s on worker %d (%d slots%s)", kind_name(rq->kind),
+             res->resource, rq->room, worker, p->nslots, p->send ? ", sending" : "");
+}
+
+void mj_media_session_create(mj_media *m, const mj_media_request *rq, mj_media_result *res)
+{
+    memset(res, 0, sizeof *res);
+    if (!rq->room || !rq->room[0] || strlen(rq->room) > MJ_SFU_ROOM_ID_MAX ||
+        (rq->kind != MJ_MEDIA_WHIP && rq->kind != MJ_MEDIA_WHEP && rq->kind != MJ_MEDIA_VISIT)) {
+        fail(res, 400, "bad_request", "no such room or kind of session");
+        return;
+    }
+    if (m->nsessions >= m->cfg.max_sessions) {
+        m->refused_full++;
+        fail(res, 503, "server_full", "server is at its session limit; try again later");
+        return;
+    }
+    mj_offer *o = malloc(sizeof *o);
+    if (!o) {
+        fail(res, 500, "internal", "out of memory");
+        return;
+    }
+    mj_sfu_session_params p;
+    memset(&p, 0, sizeof p);
+    const char *code, *why;
+    if (mj_offer_read(o, (mj_offer_kind)rq->kind, rq->offer, rq->offer_len, &p, &code, &why) != 0) {
+        m->offers_bad++;
+        fail(res, 400, code, why);
+    } else {
+        start_session(m, rq, o, &p, res);
+    }
+    free(o);
 }
 
 typedef struct metric {
@@ -549,8 +533,8 @@ static const metric metrics[] = {
     {"majlis_media_rx_dtls_total", "DTLS datagrams received", "counter", SFU(rx_dtls)},
     {"majlis_media_rx_rtp_total", "RTP datagrams received", "counter", SFU(rx_rtp)},
     {"majlis_media_rx_rtcp_total", "RTCP datagrams received", "counter", SFU(rx_rtcp)},
-    {"majlis_media_drop_unknown_total", "datagrams that are not STUN, DTLS, RTP or RTCP",
-     "counter", SFU(drop_unknown)},
+    {"majlis_media_drop_unknown_total", "datagrams that are not STUN, DTLS, RTP or RTCP", "counter",
+     SFU(drop_unknown)},
     {"majlis_media_drop_no_session_total", "datagrams for no known session", "counter",
      SFU(drop_no_session)},
     {"majlis_media_drop_stun_total", "STUN refused (malformed or bad credentials)", "counter",
@@ -560,26 +544,33 @@ static const metric metrics[] = {
      SFU(drop_srtp_auth)},
     {"majlis_media_drop_srtp_replay_total", "replayed SRTP/SRTCP", "counter",
      SFU(drop_srtp_replay)},
-    {"majlis_media_drop_rtp_total", "RTP not forwarded (malformed, wrong type, listener audio)",
-     "counter", SFU(drop_rtp)},
+    {"majlis_media_drop_rtp_total", "RTP not forwarded (malformed, wrong payload type)", "counter",
+     SFU(drop_rtp)},
+    {"majlis_media_drop_not_allowed_total",
+     "RTP refused unread from sessions not allowed to send (listeners, muted, off stage)",
+     "counter", SFU(drop_not_allowed)},
+    {"majlis_media_drop_remote_total", "speaker packets from other workers with nowhere to go",
+     "counter", SFU(drop_remote)},
+    {"majlis_media_remote_packets_total", "speaker packets a room's branch workers handed over",
+     "counter", SFU(rx_remote)},
+    {"majlis_media_handed_off_packets_total", "speaker packets handed to the room's home worker",
+     "counter", SHELL(handed_off)},
     {"majlis_media_rx_truncated_total", "datagrams larger than the receive buffer", "counter",
      SHELL(rx_truncated)},
-    {"majlis_media_tx_dropped_total", "datagrams the socket refused", "counter",
-     SHELL(tx_dropped)},
+    {"majlis_media_tx_dropped_total", "datagrams the socket refused", "counter", SHELL(tx_dropped)},
     {"majlis_media_forwarded_packets_total", "RTP packets forwarded to listeners", "counter",
      SFU(fwd_packets)},
-    {"majlis_media_exported_packets_total", "packets handed to other workers for their share of a room",
-     "counter", SHELL(exported)},
-    {"majlis_media_injected_packets_total", "packets received from a room's home worker", "counter",
+    {"majlis_media_exported_packets_total",
+     "packets handed to other workers for their share of a room", "counter", SHELL(exported)},
+    {"majlis_media_injected_packets_total", "packets received from other workers", "counter",
      SHELL(injected)},
-    {"majlis_media_export_dropped_total", "packets lost to a branch worker's full inbox", "counter",
+    {"majlis_media_export_dropped_total", "packets lost to another worker's full inbox", "counter",
      SHELL(inbox_dropped)},
     {"majlis_media_forward_errors_total", "forwarding failures (SRTP protect)", "counter",
      SFU(fwd_errors)},
     {"majlis_media_sessions_created_total", "media sessions created", "counter",
      SFU(sessions_created)},
-    {"majlis_media_sessions_closed_total", "media sessions ended", "counter",
-     SFU(sessions_closed)},
+    {"majlis_media_sessions_closed_total", "media sessions ended", "counter", SFU(sessions_closed)},
     {"majlis_media_sessions", "media sessions now", "gauge", SFU(sessions_active)},
     {"majlis_media_rooms", "rooms with sessions on a worker now", "gauge", SFU(rooms_active)},
     {"majlis_media_dtls_handshakes_total", "completed DTLS handshakes", "counter",

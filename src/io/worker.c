@@ -22,26 +22,34 @@
 #define STATS_EVERY MJ_MSEC(500)
 #define SOCK_BUF (8 << 20)
 
-#define INBOX_MAX 4096 /* exported packets waiting; beyond, they are dropped */
+#define INBOX_MAX 4096 /* packets from other workers waiting; beyond, they are dropped */
 
-typedef enum cmd_kind { CMD_ADD, CMD_REMOVE, CMD_BRANCHES } cmd_kind;
+typedef enum cmd_kind { CMD_ADD, CMD_REMOVE, CMD_BRANCHES, CMD_SET_SEND, CMD_REMOTE } cmd_kind;
 
 typedef struct cmd {
     cmd_kind kind;
     uint64_t id;
     uint64_t branches;            /* CMD_BRANCHES */
+    bool may_send;                /* CMD_SET_SEND, CMD_REMOTE */
     char room[MJ_SFU_ROOM_ID_MAX + 1];
     mj_sfu_session_params params; /* CMD_ADD */
 } cmd;
 
-/* A packet a room's home worker exported to this worker. */
-typedef struct exported {
-    char room[MJ_SFU_ROOM_ID_MAX + 1];
-    uint8_t slot;
-    bool marker;
+/* A packet between the workers of a room spread over several: a slot's
+ * rewritten packet from the home to a branch, or the packet of a branch's
+ * speaker to the home. */
+typedef enum inbox_kind { INBOX_SLOT, INBOX_SPEAKER } inbox_kind;
+typedef struct inbox_item {
+    uint8_t kind;  /* inbox_kind */
+    uint8_t slot;  /* INBOX_SLOT */
+    bool marker;   /* INBOX_SLOT */
+    int16_t level; /* INBOX_SPEAKER: the level the branch read, -1 */
     uint16_t len;
+    uint64_t person; /* whose voice */
+    uint64_t sender; /* INBOX_SPEAKER: the branch's session */
+    char room[MJ_SFU_ROOM_ID_MAX + 1];
     uint8_t pkt[MJ_TXQ_SLOT_SIZE];
-} exported;
+} inbox_item;
 
 /* A growable ring guarded by a mutex; used in both directions. */
 typedef struct ring {
@@ -59,7 +67,7 @@ struct mj_worker {
     mj_sfu *sfu;
     ring cmds;   /* control -> worker */
     ring events; /* worker -> control */
-    ring inbox;  /* home workers -> this worker: exported packets */
+    ring inbox;  /* other workers -> this worker: slot packets and branch speakers */
     pthread_mutex_t stats_mu;
     mj_worker_stats stats_pub; /* published copy */
     mj_worker_stats stats;     /* the worker's own, shell part */
@@ -173,69 +181,142 @@ static void flush_tx(void *ctx, mj_txq *q)
     q->len = 0;
 }
 
+static void apply_command(mj_worker *w, mj_time now, const cmd *c)
+{
+    switch (c->kind) {
+    case CMD_ADD: {
+        int err = mj_sfu_session_add(w->sfu, now, &c->params);
+        if (err) {
+            w->stats.cmd_errors++;
+            mj_warn("worker %d: session refused: %s", w->cfg.index, mj_strerror(err));
+            mj_sfu_event ev;
+            memset(&ev, 0, sizeof ev);
+            ev.kind = MJ_SFU_EV_CLOSED;
+            ev.session_id = c->params.id;
+            ev.reason = "refused by worker";
+            ring_push(&w->events, &ev);
+        }
+        break;
+    }
+    case CMD_BRANCHES:
+        if (mj_sfu_room_branches(w->sfu, c->room, c->branches) != 0)
+            w->stats.cmd_errors++;
+        break;
+    case CMD_SET_SEND: {
+        int err = mj_sfu_session_set_send(w->sfu, c->id, c->may_send);
+        if (err && err != MJ_ENOTFOUND) {
+            w->stats.cmd_errors++;
+            mj_warn("worker %d: cannot change what a session may send: %s", w->cfg.index,
+                    mj_strerror(err));
+        }
+        break;
+    }
+    case CMD_REMOTE: mj_sfu_remote_set_send(w->sfu, now, c->room, c->id, c->may_send); break;
+    case CMD_REMOVE: mj_sfu_session_remove(w->sfu, c->id); break;
+    }
+}
+
 static void apply_commands(mj_worker *w, mj_time now)
 {
     uint64_t v;
     if (read(w->efd, &v, sizeof v) < 0 && errno != EAGAIN)
         mj_warn("worker %d: eventfd read failed: %s", w->cfg.index, strerror(errno));
     cmd c;
-    while (ring_pop(&w->cmds, &c)) {
-        if (c.kind == CMD_ADD) {
-            int err = mj_sfu_session_add(w->sfu, now, &c.params);
-            if (err) {
-                w->stats.cmd_errors++;
-                mj_warn("worker %d: session refused: %s", w->cfg.index, mj_strerror(err));
-                mj_sfu_event ev = {MJ_SFU_EV_CLOSED, c.params.id, "refused by worker"};
-                ring_push(&w->events, &ev);
-            }
-        } else if (c.kind == CMD_BRANCHES) {
-            mj_sfu_room_branches(w->sfu, c.room, c.branches);
-        } else {
-            mj_sfu_session_remove(w->sfu, c.id);
-        }
-    }
+    while (ring_pop(&w->cmds, &c))
+        apply_command(w, now, &c);
 }
 
 static void wake(mj_worker *w);
 
+/* Puts an item into another worker's inbox and wakes it if it may be
+ * asleep; false when its inbox is full. */
+static bool inbox_put(mj_worker *to, const inbox_item *e)
+{
+    size_t before = 0;
+    if (ring_push_ex(&to->inbox, e, INBOX_MAX, &before) != 0)
+        return false;
+    if (before == 0)
+        wake(to); /* it drains to empty before sleeping again */
+    return true;
+}
+
 /* Home side (mj_sfu_export_fn): one copy per branch worker per speaker
  * packet; the branch encrypts for its own listeners. */
 static void export_packet(void *ctx, uint64_t branches, const char *room, unsigned slot,
-                          const uint8_t *pkt, size_t len, bool marker)
+                          uint64_t person, const uint8_t *pkt, size_t len, bool marker)
 {
     mj_worker *w = ctx;
-    exported e;
+    inbox_item e;
     size_t rl = strlen(room);
     if (len > sizeof e.pkt || rl > MJ_SFU_ROOM_ID_MAX)
         return;
+    e.kind = INBOX_SLOT;
     memcpy(e.room, room, rl + 1);
     e.slot = (uint8_t)slot;
     e.marker = marker;
+    e.person = person;
     e.len = (uint16_t)len;
     memcpy(e.pkt, pkt, len);
     for (int i = 0; i < w->cfg.ngroup && i < 64; i++) {
         mj_worker *to = w->cfg.group[i];
         if (!(branches & (1ull << i)) || !to || to == w)
             continue;
-        size_t before = 0;
-        if (ring_push_ex(&to->inbox, &e, INBOX_MAX, &before) != 0) {
+        if (inbox_put(to, &e))
+            w->stats.exported++;
+        else
             w->stats.inbox_dropped++;
-            continue;
-        }
-        w->stats.exported++;
-        if (before == 0)
-            wake(to); /* it drains to empty before sleeping again */
     }
 }
 
-/* Branch side: the packets home workers exported since the last turn. */
-static void drain_inbox(mj_worker *w)
+/* Branch side (mj_sfu_handoff_fn): a speaker here, decrypted, to the
+ * room's home, which puts it in a slot like one of its own. */
+static void handoff_packet(void *ctx, const mj_sfu_handoff *h, const uint8_t *pkt, size_t len)
 {
-    exported e;
+    mj_worker *w = ctx;
+    inbox_item e;
+    size_t rl = strlen(h->room);
+    mj_worker *to = h->home >= 0 && h->home < w->cfg.ngroup ? w->cfg.group[h->home] : NULL;
+    if (!to || to == w || len > sizeof e.pkt || rl > MJ_SFU_ROOM_ID_MAX) {
+        w->stats.inbox_dropped++;
+        return;
+    }
+    e.kind = INBOX_SPEAKER;
+    memcpy(e.room, h->room, rl + 1);
+    e.level = h->level;
+    e.person = h->person;
+    e.sender = h->sender;
+    e.len = (uint16_t)len;
+    memcpy(e.pkt, pkt, len);
+    if (inbox_put(to, &e))
+        w->stats.handed_off++;
+    else
+        w->stats.inbox_dropped++;
+}
+
+/* What other workers sent since the last turn. */
+static void drain_inbox(mj_worker *w, mj_time now)
+{
+    inbox_item e;
     while (ring_pop(&w->inbox, &e)) {
         w->stats.injected++;
-        mj_sfu_inject(w->sfu, e.room, e.slot, e.pkt, e.len, e.marker, &w->txq);
+        if (e.kind == INBOX_SLOT) {
+            mj_sfu_inject(w->sfu, e.room, e.slot, e.person, e.pkt, e.len, e.marker, &w->txq);
+        } else {
+            mj_sfu_handoff h = {
+                .room = e.room, .sender = e.sender, .person = e.person, .level = e.level};
+            mj_sfu_remote_packet(w->sfu, now, &h, e.pkt, e.len, &w->txq);
+        }
     }
+}
+
+/* Everything other threads sent. Reading the eventfd takes the wake-up of
+ * both commands and inbox, so both are always taken together (an inbox
+ * left behind would wait for the next command: its senders wake this
+ * worker only when they find it empty). */
+static void take_messages(mj_worker *w, mj_time now)
+{
+    apply_commands(w, now);
+    drain_inbox(w, now);
 }
 
 static bool commands_waiting(mj_worker *w)
@@ -252,7 +333,7 @@ static void receive(mj_worker *w, mj_time now)
         /* A session added while we drain must exist before its first
          * STUN check, which may be next in the queue. */
         if (round > 0 && commands_waiting(w))
-            apply_commands(w, now);
+            take_messages(w, now);
         for (int i = 0; i < RX_BATCH; i++) {
             w->rx_iov[i].iov_base = w->rx_buf[i];
             w->rx_iov[i].iov_len = RX_BUF;
@@ -343,10 +424,8 @@ static void *worker_main(void *arg)
         /* Commands first: a new session's first STUN check may already be
          * in the socket's queue. */
         for (int i = 0; i < n; i++)
-            if (evs[i].data.fd == w->efd) {
-                apply_commands(w, now);
-                drain_inbox(w);
-            }
+            if (evs[i].data.fd == w->efd)
+                take_messages(w, now);
         for (int i = 0; i < n; i++)
             if (evs[i].data.fd == w->fd)
                 receive(w, now);
@@ -434,8 +513,7 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
     w->cfg = *cfg;
     w->fd = w->efd = w->epfd = -1;
     if (ring_init(&w->cmds, sizeof(cmd)) || ring_init(&w->events, sizeof(mj_sfu_event)) ||
-        ring_init(&w->inbox, sizeof(exported)) ||
-        pthread_mutex_init(&w->stats_mu, NULL)) {
+        ring_init(&w->inbox, sizeof(inbox_item)) || pthread_mutex_init(&w->stats_mu, NULL)) {
         free(w);
         return MJ_EIO;
     }
@@ -445,6 +523,8 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
         .max_sessions = cfg->max_sessions,
         .on_export = export_packet,
         .export_ctx = w,
+        .on_handoff = handoff_packet,
+        .handoff_ctx = w,
     };
     int err = mj_sfu_new(&sc, &w->sfu);
     if (!err)
@@ -502,6 +582,33 @@ int mj_worker_session_remove(mj_worker *w, uint64_t id)
     memset(&c, 0, sizeof c);
     c.kind = CMD_REMOVE;
     c.id = id;
+    int err = ring_push(&w->cmds, &c);
+    if (!err)
+        wake(w);
+    return err;
+}
+
+int mj_worker_session_set_send(mj_worker *w, uint64_t id, bool may_send)
+{
+    cmd c;
+    memset(&c, 0, sizeof c);
+    c.kind = CMD_SET_SEND;
+    c.id = id;
+    c.may_send = may_send;
+    int err = ring_push(&w->cmds, &c);
+    if (!err)
+        wake(w);
+    return err;
+}
+
+int mj_worker_remote_set_send(mj_worker *w, const char *room, uint64_t sender, bool may_send)
+{
+    cmd c;
+    memset(&c, 0, sizeof c);
+    c.kind = CMD_REMOTE;
+    c.id = sender;
+    c.may_send = may_send;
+    snprintf(c.room, sizeof c.room, "%s", room);
     int err = ring_push(&w->cmds, &c);
     if (!err)
         wake(w);

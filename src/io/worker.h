@@ -5,7 +5,10 @@
  * sendmmsg. The control plane talks to it only through messages: commands
  * go in through a locked queue and the eventfd; events come back through
  * another queue and a wake-up callback. No pointer to worker state ever
- * crosses threads. */
+ * crosses threads. The workers of a room spread over several hand each
+ * other packets the same way, through each one's inbox (a bounded ring
+ * and the eventfd): the home's slot packets to its branches, and the
+ * packets of a branch's speakers to the home. */
 #ifndef MJ_IO_WORKER_H
 #define MJ_IO_WORKER_H
 
@@ -41,8 +44,13 @@ void mj_worker_stop(mj_worker *w);
 /* Queue a command; the worker applies it within one loop turn. */
 int mj_worker_session_add(mj_worker *w, const mj_sfu_session_params *p);
 int mj_worker_session_remove(mj_worker *w, uint64_t id);
+/* Whether what a session sends is forwarded (mj_sfu_session_set_send). */
+int mj_worker_session_set_send(mj_worker *w, uint64_t id, bool may_send);
 /* The room's branch workers (bit i: worker i), for its home worker. */
 int mj_worker_room_branches(mj_worker *w, const char *room, uint64_t branches);
+/* For a room's home: a sender on one of its branches may no longer send
+ * (or again may), see mj_sfu_remote_set_send. */
+int mj_worker_remote_set_send(mj_worker *w, const char *room, uint64_t sender, bool may_send);
 
 /* Control thread: next event from the worker, false when none. */
 bool mj_worker_poll_event(mj_worker *w, mj_sfu_event *ev);
@@ -55,9 +63,10 @@ typedef struct mj_worker_stats {
     uint64_t tx_dropped;    /* datagrams the socket would not take */
     uint64_t loop_turns;
     uint64_t cmd_errors;    /* commands the SFU refused */
-    uint64_t exported;      /* packets handed to branch workers */
-    uint64_t injected;      /* packets received from home workers */
-    uint64_t inbox_dropped; /* exports lost to a full inbox */
+    uint64_t exported;      /* slot packets handed to branch workers */
+    uint64_t handed_off;    /* speaker packets handed to a room's home worker */
+    uint64_t injected;      /* packets received from other workers */
+    uint64_t inbox_dropped; /* packets lost to a full inbox */
     /* The worker thread's CPU time over wall time in the last publish
      * interval, in thousandths: how close it is to saturation. */
     uint32_t load_permille;

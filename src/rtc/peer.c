@@ -13,6 +13,7 @@ int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now)
     memset(p, 0, sizeof *p);
     p->is_server = cfg->is_server;
     p->outbound_only = cfg->outbound_only;
+    p->inbound_later = cfg->outbound_only && cfg->inbound_later;
     p->dtls_release_at = MJ_TIME_NEVER;
     mj_ice_config ic = {
         .role = cfg->is_server ? MJ_ICE_LITE : MJ_ICE_CONTROLLING,
@@ -35,8 +36,15 @@ int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now)
     return 0;
 }
 
+static void forget_keys(mj_peer *p)
+{
+    mj_srtp_keys_wipe(&p->kept);
+    p->keys_kept = false;
+}
+
 void mj_peer_dispose(mj_peer *p)
 {
+    forget_keys(p);
     if (p->dtls)
         mj_dtls_free(p->dtls);
     p->dtls = NULL;
@@ -102,6 +110,13 @@ static void update_state(mj_peer *p, mj_time now)
         int err = mj_dtls_srtp_keys(p->dtls, &keys);
         if (!err)
             err = mj_srtp_init(&p->srtp, &keys, p->outbound_only ? MJ_SRTP_OUTBOUND_ONLY : 0);
+        if (!err && p->outbound_only && p->inbound_later) {
+            /* Only what reading needs: the remote's key and salt. */
+            p->kept = keys;
+            explicit_bzero(p->kept.local_key, sizeof p->kept.local_key);
+            explicit_bzero(p->kept.local_salt, sizeof p->kept.local_salt);
+            p->keys_kept = true;
+        }
         mj_srtp_keys_wipe(&keys);
         if (err) {
             mj_warn("peer: cannot set up SRTP: %s", mj_strerror(err));
@@ -275,6 +290,22 @@ enum mj_peer_event mj_peer_poll_event(mj_peer *p)
         return MJ_PEER_EV_CLOSED;
     }
     return MJ_PEER_EV_NONE;
+}
+
+int mj_peer_start_inbound(mj_peer *p)
+{
+    if (!p->outbound_only)
+        return 0;
+    if (p->srtp_ready && !mj_srtp_has_inbound(&p->srtp)) {
+        if (!p->keys_kept)
+            return MJ_ESTATE;
+        int err = mj_srtp_add_inbound(&p->srtp, &p->kept);
+        if (err)
+            return err; /* the key stays for another try */
+        forget_keys(p);
+    }
+    p->outbound_only = false;
+    return 0;
 }
 
 long mj_peer_protect_rtcp(mj_peer *p, uint8_t *buf, size_t len, size_t cap)

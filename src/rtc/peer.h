@@ -90,6 +90,10 @@ typedef struct mj_peer_config {
     /* Send-only media (a listener): no inbound SRTP context is made, which
      * saves its memory; the remote's SRTP/SRTCP is dropped unread. */
     bool outbound_only;
+    /* With outbound_only: the remote may be read later (a visitor who may
+     * come on stage), so the peer keeps the remote's SRTP key until
+     * mj_peer_set_inbound() uses it or the peer is disposed. */
+    bool inbound_later;
 } mj_peer_config;
 
 typedef struct mj_peer {
@@ -103,12 +107,15 @@ typedef struct mj_peer {
     bool is_server;
     bool dtls_started;
     bool srtp_ready;
-    bool outbound_only;
+    bool outbound_only; /* the remote's media is dropped unread */
+    bool inbound_later;
+    bool keys_kept; /* `kept` holds the remote's key */
     uint8_t reply_len;
     bool has_dtls_to;
     mj_addr dtls_to; /* where the last DTLS datagram came from */
     mj_addr reply_to;
     uint8_t reply[MJ_PEER_REPLY_MAX];
+    mj_srtp_keys kept; /* secret: only the remote half, wiped when used */
 } mj_peer;
 
 MJ_MUST_USE int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now);
@@ -159,6 +166,26 @@ static inline bool mj_peer_media_ready(const mj_peer *p)
 }
 enum mj_peer_close_reason mj_peer_close_reason_get(const mj_peer *p);
 const char *mj_peer_close_reason_name(enum mj_peer_close_reason r);
+/* Starts reading the remote's SRTP on a peer made outbound_only: before
+ * SRTP is keyed, the full context is made when it is; after, the inbound
+ * context is made from the kept key (which is then wiped), or MJ_ESTATE
+ * when the peer was not made inbound_later. Note that SRTP's rollover
+ * counter is guessed from sequence numbers: a remote that sends more than
+ * 2^15 packets while it is not read (11 minutes of 20 ms frames) may not
+ * be readable afterwards. */
+MJ_MUST_USE int mj_peer_start_inbound(mj_peer *p);
+/* Drops the remote's media unread again; the inbound context, if any, is
+ * kept for mj_peer_start_inbound. */
+static inline void mj_peer_stop_inbound(mj_peer *p)
+{
+    p->outbound_only = true;
+}
+/* Whether an inbound SRTP context exists (one costs as much memory as the
+ * outbound one). */
+static inline bool mj_peer_has_inbound(const mj_peer *p)
+{
+    return p->srtp_ready && mj_srtp_has_inbound(&p->srtp);
+}
 /* Closes locally (sends close_notify while DTLS state remains). */
 void mj_peer_close(mj_peer *p);
 

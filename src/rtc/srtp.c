@@ -168,6 +168,22 @@ int mj_srtp_init(mj_srtp *s, const mj_srtp_keys *keys, unsigned flags)
     return 0;
 }
 
+int mj_srtp_add_inbound(mj_srtp *s, const mj_srtp_keys *keys)
+{
+    if (!s->out) return MJ_ESTATE;
+    if (s->in) return 0;
+    const struct profile_info *p = profile_find(keys->profile);
+    if (!p || p->id != s->profile || keys->key_len != p->key_len || keys->salt_len != p->salt_len)
+        return MJ_EINVAL;
+    srtp_err_status_t st =
+        session_new(&s->in, p, ssrc_any_inbound, keys->remote_key, keys->remote_salt);
+    if (st != srtp_err_status_ok) {
+        s->in = NULL;
+        return map_status(st) == MJ_ENOMEM ? MJ_ENOMEM : MJ_ECRYPTO;
+    }
+    return 0;
+}
+
 /* Common argument checks for protect: libsrtp takes an int length and
  * trusts that the trailer fits. */
 static int check_protect(const mj_srtp *s, size_t len, size_t cap, size_t min_len)

@@ -97,6 +97,17 @@ MJ_MUST_USE int mj_srtp_init(mj_srtp *s, const mj_srtp_keys *keys, unsigned flag
 /* Frees the libsrtp sessions; s may then be initialized again. */
 void mj_srtp_dispose(mj_srtp *s);
 
+/* Adds the inbound session to a context set up MJ_SRTP_OUTBOUND_ONLY, from
+ * the remote half of keys (which must be for the same profile): a peer
+ * that starts out only sending and is later allowed to be read. 0 (also
+ * when s already has one), MJ_EINVAL, MJ_ESTATE (s is not set up),
+ * MJ_ENOMEM, MJ_ECRYPTO. */
+MJ_MUST_USE int mj_srtp_add_inbound(mj_srtp *s, const mj_srtp_keys *keys);
+static inline bool mj_srtp_has_inbound(const mj_srtp *s)
+{
+    return s->in != NULL;
+}
+
 /* Protect one RTP / RTCP packet of len bytes in place; buf holds cap bytes
  * and cap must be at least len + MJ_SRTP_MAX_TRAILER. Returns the new
  * length, or MJ_EINVAL (malformed packet), MJ_ENOSPC, MJ_EREPLAY (this

@@ -1,23 +1,19 @@
-/* A room's fan-out on one worker: which speakers fill the slots, and the
- * copies for listeners.
+/* A room's fan-out on one worker: who is in it, the rewrite of a speaker's
+ * packet into its slot's stream, the copies for listeners, and the senders
+ * its branch workers hand over. Which sender fills which slot is decided
+ * in slots.c.
  *
- * Slot policy for now: a speaker whose packets are louder than the
- * activity threshold takes the lowest free slot, or the slot of the
- * speaker that has been quiet longest once that one has been quiet for
- * MJ_SLOT_IDLE. (Loudness-ranked top-K comes later.) A listener with k
- * slots hears slots 0..k-1, so a one-slot WHEP player hears the first
- * active speaker. */
+ * A listener with k slots hears slots 0..k-1, so a one-slot WHEP player
+ * hears the first speaker to arrive, and nobody hears their own voice. */
 #include "sfu/sfu_internal.h"
-
-#include "proto/rtp.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define MJ_SLOT_IDLE MJ_MSEC(1500)
-/* RFC 6464 level (-dBov) at or below which a packet counts as speech. */
-#define MJ_ACTIVE_LEVEL 70
 #define MJ_OPUS_RATE_PER_MS 48
+/* How long a refused remote sender's packets are still dropped when its
+ * entry is wanted for another: more than any packet spends in an inbox. */
+#define MJ_REMOTE_REFUSED_KEEP MJ_SEC(2)
 
 static int grow(mj_session ***arr, uint32_t *cap, uint32_t need)
 {
@@ -34,61 +30,194 @@ static int grow(mj_session ***arr, uint32_t *cap, uint32_t need)
     return 0;
 }
 
-int mj_fanout_add(mj_fanout *r, mj_session *sess)
+static int senders_add(mj_fanout *r, mj_session *sess)
 {
-    sess->room = r;
-    sess->slot = -1;
-    if (sess->role == MJ_SFU_PUBLISHER) {
-        int err = grow(&r->speakers, &r->speakers_cap, r->nspeakers + 1);
-        if (err)
-            return err;
-        sess->room_index = r->nspeakers;
-        r->speakers[r->nspeakers++] = sess;
-    } else {
-        int err = grow(&r->listeners, &r->listeners_cap, r->nlisteners + 1);
-        if (err)
-            return err;
-        sess->room_index = r->nlisteners;
-        r->listeners[r->nlisteners++] = sess;
-    }
+    int err = grow(&r->senders, &r->senders_cap, r->nsenders + 1);
+    if (err)
+        return err;
+    sess->sender_index = r->nsenders;
+    r->senders[r->nsenders++] = sess;
     return 0;
 }
 
-static void swap_remove(mj_session **arr, uint32_t *n, uint32_t i)
+static void senders_remove(mj_fanout *r, mj_session *sess)
 {
-    arr[i] = arr[--*n];
-    arr[i]->room_index = i;
+    mj_slots_release(r, &sess->snd);
+    uint32_t i = sess->sender_index;
+    r->senders[i] = r->senders[--r->nsenders];
+    r->senders[i]->sender_index = i;
+}
+
+static void listeners_remove(mj_fanout *r, mj_session *sess)
+{
+    uint32_t i = sess->listener_index;
+    r->listeners[i] = r->listeners[--r->nlisteners];
+    r->listeners[i]->listener_index = i;
+}
+
+int mj_fanout_add(mj_fanout *r, mj_session *sess)
+{
+    sess->snd.slot = -1;
+    if (sess->nslots) {
+        int err = grow(&r->listeners, &r->listeners_cap, r->nlisteners + 1);
+        if (err)
+            return err;
+        sess->listener_index = r->nlisteners;
+        r->listeners[r->nlisteners++] = sess;
+    }
+    if (sess->send && sess->may_send && senders_add(r, sess) != 0) {
+        if (sess->nslots)
+            listeners_remove(r, sess);
+        return MJ_ENOMEM;
+    }
+    sess->room = r;
+    r->nsessions++;
+    return 0;
 }
 
 void mj_fanout_remove(mj_fanout *r, mj_session *sess)
 {
-    if (sess->role == MJ_SFU_PUBLISHER) {
-        if (sess->slot >= 0)
-            r->slots[sess->slot].src = NULL;
-        sess->slot = -1;
-        swap_remove(r->speakers, &r->nspeakers, sess->room_index);
-    } else {
-        swap_remove(r->listeners, &r->nlisteners, sess->room_index);
-    }
+    if (sess->nslots)
+        listeners_remove(r, sess);
+    if (sess->send && sess->may_send)
+        senders_remove(r, sess);
+    r->nsessions--;
     sess->room = NULL;
+}
+
+int mj_fanout_set_send(mj_fanout *r, mj_session *sess, bool may_send)
+{
+    if (!sess->send || sess->may_send == may_send)
+        return 0;
+    if (may_send) {
+        int err = senders_add(r, sess);
+        if (err)
+            return err;
+    } else {
+        senders_remove(r, sess);
+    }
+    sess->may_send = may_send;
+    return 0;
+}
+
+bool mj_fanout_idle(const mj_fanout *r)
+{
+    return r->nsessions == 0 && r->branches == 0;
 }
 
 void mj_fanout_dispose(mj_fanout *r)
 {
-    free(r->speakers);
+    free(r->senders);
     free(r->listeners);
-    r->speakers = r->listeners = NULL;
-    r->nspeakers = r->nlisteners = 0;
+    r->senders = r->listeners = NULL;
+    r->nsenders = r->nlisteners = 0;
 }
+
+/* ---- Remote senders (the home of a room spread over workers) ---- */
+
+static void remote_forget(mj_fanout *r, mj_remote *e)
+{
+    mj_slots_release(r, &e->snd);
+    memset(e, 0, sizeof *e);
+}
+
+/* An entry that may be reused: a sender silent for MJ_SFU_REMOTE_FORGET,
+ * or one refused long enough ago that nothing of it is still on its way. */
+static bool remote_stale(const mj_remote *e, mj_time now)
+{
+    if (e->refused)
+        return now - e->refused_at >= MJ_REMOTE_REFUSED_KEEP;
+    return now - e->snd.last_packet >= MJ_SFU_REMOTE_FORGET;
+}
+
+/* The entry for id, else a free or stale one (forgotten first), else NULL. */
+static mj_remote *remote_entry(mj_fanout *r, uint64_t id, mj_time now, bool *found)
+{
+    mj_remote *free_e = NULL, *stale = NULL;
+    *found = false;
+    for (int i = 0; i < MJ_FANOUT_REMOTE_MAX; i++) {
+        mj_remote *e = &r->remotes[i];
+        if (e->id == id) {
+            *found = true;
+            return e;
+        }
+        if (!e->id) {
+            if (!free_e)
+                free_e = e;
+        } else if (!stale && remote_stale(e, now)) {
+            stale = e;
+        }
+    }
+    mj_remote *e = free_e ? free_e : stale;
+    if (e && e->id)
+        remote_forget(r, e);
+    return e;
+}
+
+static void remote_init(mj_remote *e, uint64_t id, uint64_t person)
+{
+    memset(e, 0, sizeof *e);
+    e->id = id;
+    e->snd.person = person;
+    e->snd.slot = -1;
+    e->snd.louder_since = MJ_TIME_NEVER;
+}
+
+int mj_fanout_remote(mj_fanout *r, uint64_t id, uint64_t person, mj_time now, mj_remote **out)
+{
+    bool found;
+    mj_remote *e = remote_entry(r, id, now, &found);
+    if (!e)
+        return MJ_ELIMIT;
+    if (found && e->refused)
+        return MJ_ESTATE;
+    if (!found)
+        remote_init(e, id, person);
+    *out = e;
+    return 0;
+}
+
+void mj_fanout_remote_set_send(mj_fanout *r, uint64_t id, bool may_send, mj_time now)
+{
+    bool found;
+    mj_remote *e = remote_entry(r, id, now, &found);
+    if (may_send) {
+        if (found && e->refused)
+            memset(e, 0, sizeof *e);
+        return;
+    }
+    if (!e)
+        return; /* full of live senders: its late packets may still pass */
+    if (found)
+        mj_slots_release(r, &e->snd);
+    else
+        remote_init(e, id, 0);
+    e->refused = true;
+    e->refused_at = now;
+}
+
+void mj_fanout_remote_sweep(mj_fanout *r, mj_time now)
+{
+    for (int i = 0; i < MJ_FANOUT_REMOTE_MAX; i++) {
+        mj_remote *e = &r->remotes[i];
+        if (e->id && !e->refused && remote_stale(e, now))
+            remote_forget(r, e);
+    }
+}
+
+/* ---- Rewrite and copies ---- */
 
 /* Points slot i at a new source so its output continues one clean stream:
  * the next sequence number follows the last one sent, and the timestamp
  * advances by the wall-clock gap (at least one 20 ms frame). */
-static void slot_switch(mj_slot *sl, mj_session *src, const mj_rtp_hdr *h, mj_time now)
+static void slot_switch(mj_slot *sl, int i, mj_sender *src, const mj_rtp_hdr *h, mj_time now)
 {
     if (sl->src)
         sl->src->slot = -1;
     sl->src = src;
+    src->slot = (int8_t)i;
+    src->slot_since = now;
+    src->louder_since = MJ_TIME_NEVER;
     sl->first_seq = h->seq;
     if (!sl->started) {
         sl->seq_offset = 0;
@@ -102,42 +231,15 @@ static void slot_switch(mj_slot *sl, mj_session *src, const mj_rtp_hdr *h, mj_ti
     sl->mark_next = true;
 }
 
-/* Finds a slot for an active speaker that has none; -1 if all are held by
- * speakers more recently active than MJ_SLOT_IDLE. */
-static int pick_slot(mj_fanout *r, mj_time now)
-{
-    int oldest = -1;
-    for (int i = 0; i < MJ_SFU_MAX_SLOTS; i++) {
-        mj_session *src = r->slots[i].src;
-        if (!src)
-            return i;
-        if (oldest < 0 || src->last_active < r->slots[oldest].src->last_active)
-            oldest = i;
-    }
-    if (oldest >= 0 && now - r->slots[oldest].src->last_active >= MJ_SLOT_IDLE)
-        return oldest;
-    return -1;
-}
-
-static bool is_active(const mj_session *from, const mj_rtp_hdr *h)
-{
-    if (!from->audio_level_id)
-        return true; /* no levels: every packet counts */
-    bool voice;
-    uint8_t level;
-    if (mj_rtp_audio_level(h, from->audio_level_id, &voice, &level) != 0)
-        return true;
-    return level <= MJ_ACTIVE_LEVEL;
-}
-
 /* Sends the rewritten packet (12-byte header + payload in out[0..len)) to
- * every connected listener here that has slot `slot`. */
-void mj_fanout_send(mj_fanout *r, unsigned slot, const uint8_t *out, size_t len, bool marker,
-                     mj_txq *tx, mj_sfu_stats *st)
+ * every connected listener here that has slot `slot`, except the person
+ * whose voice it is. */
+void mj_fanout_send(mj_fanout *r, unsigned slot, uint64_t person, const uint8_t *out, size_t len,
+                    bool marker, mj_txq *tx, mj_sfu_stats *st)
 {
     for (uint32_t i = 0; i < r->nlisteners; i++) {
         mj_session *l = r->listeners[i];
-        if (l->nslots <= slot || !mj_peer_media_ready(&l->peer))
+        if (l->nslots <= slot || l->snd.person == person || !mj_peer_media_ready(&l->peer))
             continue;
         uint8_t *buf = mj_txq_slot(tx);
         memcpy(buf, out, len);
@@ -153,51 +255,53 @@ void mj_fanout_send(mj_fanout *r, unsigned slot, const uint8_t *out, size_t len,
     }
 }
 
-void mj_fanout_forward(mj_fanout *r, mj_session *from, mj_time now, const uint8_t *pkt, size_t len,
-                     mj_txq *tx, mj_sfu_stats *st)
+static void arm_report(mj_fanout *r, mj_time now)
 {
-    mj_rtp_hdr h;
-    if (mj_rtp_parse(pkt, len, &h, NULL) != 0 || h.pt != from->opus_pt) {
-        st->drop_rtp++;
-        return;
-    }
-    from->last_packet = now;
-    if (is_active(from, &h))
-        from->last_active = now;
+    /* The heap has room for every room's timer (reserved when the room
+     * was made), so this allocates nothing. */
+    if (!mj_heap_node_queued(&r->report) &&
+        mj_heap_set(r->timers, &r->report, now + MJ_SFU_LEVELS_EVERY) != 0)
+        return; /* cannot happen; the next packet tries again */
+}
+
+void mj_fanout_forward(mj_fanout *r, mj_sender *from, mj_time now, const mj_rtp_hdr *h, int level,
+                       mj_txq *tx, mj_sfu_stats *st)
+{
+    mj_slots_hear(from, now, level);
+    if (mj_slots_voice(level))
+        arm_report(r, now);
     if (from->slot < 0) {
-        if (from->last_active != now)
-            return; /* quiet speakers do not claim slots */
-        int i = pick_slot(r, now);
+        int i = mj_slots_choose(r, from, level, now);
         if (i < 0)
             return;
-        from->slot = (int8_t)i;
-        slot_switch(&r->slots[i], from, &h, now);
+        slot_switch(&r->slots[i], i, from, h, now);
     }
     mj_slot *sl = &r->slots[from->slot];
     /* Packets from before the switch belong to the old numbering. */
-    if (mj_seq_newer(sl->first_seq, h.seq))
+    if (mj_seq_newer(sl->first_seq, h->seq))
         return;
-    uint16_t seq = (uint16_t)(h.seq + sl->seq_offset);
-    uint32_t ts = h.ts + sl->ts_offset;
-    if (h.payload.n > MJ_TXQ_SLOT_SIZE - 12 - MJ_SRTP_MAX_TRAILER) {
+    if (h->payload.n > MJ_TXQ_SLOT_SIZE - 12 - MJ_SRTP_MAX_TRAILER) {
         st->drop_rtp++;
         return;
     }
+    uint16_t seq = (uint16_t)(h->seq + sl->seq_offset);
+    uint32_t ts = h->ts + sl->ts_offset;
     uint8_t out[MJ_TXQ_SLOT_SIZE];
     out[0] = 0x80;
     out[1] = 0; /* marker and payload type are per listener */
     mj_put_be16(out + 2, seq);
     mj_put_be32(out + 4, ts);
     mj_put_be32(out + 8, mj_sfu_slot_ssrc((unsigned)from->slot));
-    memcpy(out + 12, h.payload.p, h.payload.n);
-    bool marker = sl->mark_next || h.marker;
+    memcpy(out + 12, h->payload.p, h->payload.n);
+    bool marker = sl->mark_next || h->marker;
     sl->mark_next = false;
-    size_t n = 12 + h.payload.n;
+    size_t n = 12 + h->payload.n;
     /* Branches first, so that they encrypt for their listeners while this
      * worker does its own. */
-    if (r->branches && r->export)
-        r->export(r->export_ctx, r->branches, r->id, (unsigned)from->slot, out, n, marker);
-    mj_fanout_send(r, (unsigned)from->slot, out, n, marker, tx, st);
+    if (r->branches && r->cfg->on_export)
+        r->cfg->on_export(r->cfg->export_ctx, r->branches, r->id, (unsigned)from->slot,
+                          from->person, out, n, marker);
+    mj_fanout_send(r, (unsigned)from->slot, from->person, out, n, marker, tx, st);
     if (!sl->started || mj_seq_newer(seq, sl->last_seq)) {
         sl->last_seq = seq;
         sl->last_ts = ts;

@@ -19,7 +19,8 @@ struct mj_sfu {
     mj_map by_ufrag; /* hash(local ufrag) -> session */
     mj_map by_addr;  /* hash(remote address) -> session */
     mj_map rooms;    /* hash(room id) -> room */
-    mj_heap timers;
+    mj_heap timers;  /* sessions' */
+    mj_heap room_timers; /* rooms' level reports */
     mj_sfu_stats stats;
     /* Events waiting for the shell, a ring. */
     mj_sfu_event events[MJ_SFU_EVENTS_MAX];
@@ -42,6 +43,7 @@ int mj_sfu_new(const mj_sfu_config *cfg, mj_sfu **out)
     mj_map_init(&s->by_addr);
     mj_map_init(&s->rooms);
     mj_heap_init(&s->timers);
+    mj_heap_init(&s->room_timers);
     *out = s;
     return 0;
 }
@@ -94,7 +96,7 @@ static mj_fanout *find_room(const mj_sfu *s, const char *id)
     return NULL;
 }
 
-static void push_event(mj_sfu *s, mj_sfu_event_kind kind, uint64_t id, const char *reason)
+static mj_sfu_event *push_event(mj_sfu *s, mj_sfu_event_kind kind, uint64_t id, const char *reason)
 {
     if (s->ev_len == MJ_SFU_EVENTS_MAX) {
         /* The shell drains after every batch, so this means it stopped
@@ -106,6 +108,9 @@ static void push_event(mj_sfu *s, mj_sfu_event_kind kind, uint64_t id, const cha
     e->kind = kind;
     e->session_id = id;
     e->reason = reason;
+    e->room[0] = '\0';
+    e->nlevels = 0;
+    return e;
 }
 
 bool mj_sfu_poll_event(mj_sfu *s, mj_sfu_event *ev)
@@ -125,12 +130,18 @@ static mj_fanout *room_get_or_create(mj_sfu *s, const char *id)
     mj_fanout *r = find_room(s, id);
     if (r)
         return r;
+    /* Room for every room's report timer, so that arming one on the
+     * packet path never allocates. */
+    if (mj_heap_reserve(&s->room_timers, (uint32_t)s->stats.rooms_active + 1) != 0)
+        return NULL;
     r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
     snprintf(r->id, sizeof r->id, "%s", id);
-    r->export = s->cfg.on_export;
-    r->export_ctx = s->cfg.export_ctx;
+    r->home = -1;
+    r->cfg = &s->cfg;
+    r->timers = &s->room_timers;
+    mj_heap_node_init(&r->report);
     if (mj_map_add(&s->rooms, mj_hash_bytes(id, strlen(id)), r) != 0) {
         free(r);
         return NULL;
@@ -139,10 +150,11 @@ static mj_fanout *room_get_or_create(mj_sfu *s, const char *id)
     return r;
 }
 
-static void room_release_if_empty(mj_sfu *s, mj_fanout *r)
+static void room_release_if_idle(mj_sfu *s, mj_fanout *r)
 {
-    if (!mj_fanout_empty(r))
+    if (!mj_fanout_idle(r))
         return;
+    mj_heap_remove(&s->room_timers, &r->report);
     mj_map_remove(&s->rooms, mj_hash_bytes(r->id, strlen(r->id)), r);
     mj_fanout_dispose(r);
     free(r);
@@ -151,12 +163,12 @@ static void room_release_if_empty(mj_sfu *s, mj_fanout *r)
 
 static bool params_valid(const mj_sfu_session_params *p)
 {
-    if (!p->room[0] || !p->local_ufrag[0] || !p->local_pwd[0] || !p->remote_ufrag[0] ||
-        !p->remote_pwd[0] || !p->remote_fp_len || p->opus_pt > 127)
+    if (!p->id || !p->room[0] || !p->local_ufrag[0] || !p->local_pwd[0] || !p->remote_ufrag[0] ||
+        !p->remote_pwd[0] || !p->remote_fp_len || p->opus_pt > 127 || p->send_pt > 127)
         return false;
-    if (p->role == MJ_SFU_SUBSCRIBER && (p->nslots < 1 || p->nslots > MJ_SFU_MAX_SLOTS))
+    if (p->nslots > MJ_SFU_MAX_SLOTS || (!p->nslots && !p->send))
         return false;
-    return p->role == MJ_SFU_PUBLISHER || p->role == MJ_SFU_SUBSCRIBER;
+    return p->home >= -1 && p->home < 64;
 }
 
 static void reschedule(mj_sfu *s, mj_session *sess, mj_time now)
@@ -193,22 +205,30 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
         .remote_fp = p->remote_fp,
         .remote_fp_len = p->remote_fp_len,
         .consent_timeout = s->cfg.consent_timeout,
-        .outbound_only = p->role == MJ_SFU_SUBSCRIBER,
+        /* What may not be forwarded is not even decrypted; a send section
+         * keeps the key for when its person comes on stage. */
+        .outbound_only = !(p->send && p->may_send),
+        .inbound_later = p->send,
     };
     int err = mj_peer_init(&sess->peer, &pc, now);
     if (err)
         goto fail_peer;
     sess->id = p->id;
-    sess->role = (uint8_t)p->role;
     sess->opus_pt = p->opus_pt;
+    sess->send_pt = p->send_pt;
     sess->audio_level_id = p->audio_level_id;
     sess->nslots = p->nslots;
+    sess->send = p->send;
+    sess->may_send = p->may_send;
+    sess->snd.person = p->person ? p->person : p->id;
+    sess->snd.louder_since = MJ_TIME_NEVER;
     mj_heap_node_init(&sess->timer);
     mj_fanout *room = room_get_or_create(s, p->room);
     err = MJ_ENOMEM;
     if (!room)
         goto fail_peer;
     room->branches = p->branches;
+    room->home = p->home;
     if (mj_fanout_add(room, sess) != 0)
         goto fail_room;
     if (mj_map_add(&s->by_id, id_hash(sess->id), sess) != 0)
@@ -224,7 +244,7 @@ fail_id:
 fail_routed:
     mj_fanout_remove(room, sess);
 fail_room:
-    room_release_if_empty(s, room);
+    room_release_if_idle(s, room);
 fail_peer:
     mj_peer_dispose(&sess->peer);
     free(sess);
@@ -253,7 +273,7 @@ static void session_destroy(mj_sfu *s, mj_session *sess)
     mj_fanout *room = sess->room;
     if (room) {
         mj_fanout_remove(room, sess);
-        room_release_if_empty(s, room);
+        room_release_if_idle(s, room);
     }
     mj_peer_dispose(&sess->peer);
     free(sess);
@@ -268,6 +288,27 @@ int mj_sfu_session_remove(mj_sfu *s, uint64_t id)
         return MJ_ENOTFOUND;
     session_destroy(s, sess);
     return 0;
+}
+
+int mj_sfu_session_set_send(mj_sfu *s, uint64_t id, bool may_send)
+{
+    mj_session *sess = find_by_id(s, id);
+    if (!sess)
+        return MJ_ENOTFOUND;
+    if (!sess->send || sess->may_send == may_send) {
+        sess->may_send = may_send;
+        return 0;
+    }
+    if (!may_send) {
+        mj_peer_stop_inbound(&sess->peer);
+        return mj_fanout_set_send(sess->room, sess, false);
+    }
+    int err = mj_peer_start_inbound(&sess->peer);
+    if (!err)
+        err = mj_fanout_set_send(sess->room, sess, true);
+    if (err)
+        mj_peer_stop_inbound(&sess->peer);
+    return err;
 }
 
 /* Routes an address to this session; the newest session validated at an
@@ -285,20 +326,53 @@ static void register_addr(mj_sfu *s, mj_session *sess, const mj_addr *a)
 
 int mj_sfu_room_branches(mj_sfu *s, const char *room, uint64_t branches)
 {
-    mj_fanout *r = find_room(s, room);
+    mj_fanout *r = branches ? room_get_or_create(s, room) : find_room(s, room);
     if (!r)
-        return MJ_ENOTFOUND;
+        return branches ? MJ_ENOMEM : 0;
     r->branches = branches;
+    room_release_if_idle(s, r);
     return 0;
 }
 
-void mj_sfu_inject(mj_sfu *s, const char *room, unsigned slot, const uint8_t *pkt, size_t len,
-                   bool marker, mj_txq *tx)
+void mj_sfu_inject(mj_sfu *s, const char *room, unsigned slot, uint64_t person, const uint8_t *pkt,
+                   size_t len, bool marker, mj_txq *tx)
 {
     mj_fanout *r = find_room(s, room);
     if (!r || slot >= MJ_SFU_MAX_SLOTS || len < 12 || len > MJ_TXQ_SLOT_SIZE - MJ_SRTP_MAX_TRAILER)
         return;
-    mj_fanout_send(r, slot, pkt, len, marker, tx, &s->stats);
+    mj_fanout_send(r, slot, person, pkt, len, marker, tx, &s->stats);
+}
+
+void mj_sfu_remote_packet(mj_sfu *s, mj_time now, const mj_sfu_handoff *h, const uint8_t *pkt,
+                          size_t len, mj_txq *tx)
+{
+    mj_sfu_stats *st = &s->stats;
+    mj_fanout *r = find_room(s, h->room);
+    mj_rtp_hdr hdr;
+    if (!r || r->home >= 0 || !h->sender || !h->person || h->level > 127 ||
+        mj_rtp_parse(pkt, len, &hdr, NULL) != 0) {
+        st->drop_remote++;
+        return;
+    }
+    mj_remote *from;
+    int err = mj_fanout_remote(r, h->sender, h->person, now, &from);
+    if (err) {
+        if (err == MJ_ESTATE)
+            st->drop_not_allowed++;
+        else
+            st->drop_remote++;
+        return;
+    }
+    st->rx_remote++;
+    mj_fanout_forward(r, &from->snd, now, &hdr, h->level, tx, st);
+}
+
+void mj_sfu_remote_set_send(mj_sfu *s, mj_time now, const char *room, uint64_t sender,
+                            bool may_send)
+{
+    mj_fanout *r = find_room(s, room);
+    if (r && sender)
+        mj_fanout_remote_set_send(r, sender, may_send, now);
 }
 
 /* Keeps the address map in step with the addresses ICE validated. */
@@ -355,6 +429,45 @@ static void after_input(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
     reschedule(s, sess, now);
 }
 
+/* A decrypted packet from a session allowed to send: into the room's
+ * slots here, or to the room's home when this worker is a branch. */
+static void on_audio(mj_sfu *s, mj_session *sess, mj_time now, const uint8_t *pkt, size_t len,
+                     mj_txq *tx)
+{
+    mj_sfu_stats *st = &s->stats;
+    mj_fanout *r = sess->room;
+    if (!sess->send || !sess->may_send || !r) {
+        st->drop_not_allowed++;
+        return;
+    }
+    mj_rtp_hdr h;
+    if (mj_rtp_parse(pkt, len, &h, NULL) != 0 || h.pt != sess->send_pt) {
+        st->drop_rtp++;
+        return;
+    }
+    int level = -1;
+    bool voice;
+    uint8_t lv;
+    if (sess->audio_level_id && mj_rtp_audio_level(&h, sess->audio_level_id, &voice, &lv) == 0)
+        level = lv;
+    if (r->home < 0) {
+        mj_fanout_forward(r, &sess->snd, now, &h, level, tx, st);
+        return;
+    }
+    if (!s->cfg.on_handoff) {
+        st->drop_remote++;
+        return;
+    }
+    mj_sfu_handoff ho = {
+        .room = r->id,
+        .home = r->home,
+        .sender = sess->id,
+        .person = sess->snd.person,
+        .level = (int16_t)level,
+    };
+    s->cfg.on_handoff(s->cfg.handoff_ctx, &ho, pkt, len);
+}
+
 static void count_drop(mj_sfu_stats *st, mj_pkt_kind kind, int err)
 {
     if (kind == MJ_PKT_STUN)
@@ -403,18 +516,39 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
         count_drop(st, kind, err);
     if (kind == MJ_PKT_STUN)
         sync_addr(s, sess);
-    if (kind == MJ_PKT_RTP && err == 0 && sess->role == MJ_SFU_SUBSCRIBER)
-        st->drop_rtp++; /* a listener's audio is never even decrypted */
     if (in.kind == MJ_PEER_IN_RTP) {
         sess->rx_rtp++;
-        if (sess->role == MJ_SFU_PUBLISHER && sess->room)
-            mj_fanout_forward(sess->room, sess, now, in.data, in.len, tx, st);
+        on_audio(s, sess, now, in.data, in.len, tx);
+    } else if (kind == MJ_PKT_RTP && err == 0) {
+        st->drop_not_allowed++; /* not even decrypted: see mj_peer_start_inbound */
     }
     after_input(s, sess, now, tx);
 }
 
+/* A room's report timer: who is speaking, or that nobody is any more. */
+static void report_levels(mj_sfu *s, mj_fanout *r, mj_time now)
+{
+    mj_sfu_level lv[MJ_SFU_LEVELS_MAX];
+    mj_fanout_remote_sweep(r, now);
+    size_t n = mj_slots_levels(r, now, lv, MJ_SFU_LEVELS_MAX);
+    if (n == 0 && !r->reported)
+        return;
+    mj_sfu_event *e = push_event(s, MJ_SFU_EV_LEVELS, 0, "levels");
+    snprintf(e->room, sizeof e->room, "%s", r->id);
+    memcpy(e->levels, lv, n * sizeof lv[0]);
+    e->nlevels = (uint8_t)n;
+    r->reported = n > 0;
+    if (n > 0 && mj_heap_set(&s->room_timers, &r->report, now + MJ_SFU_LEVELS_EVERY) != 0)
+        mj_warn("sfu: cannot schedule a level report (out of memory)");
+}
+
 void mj_sfu_handle_timeouts(mj_sfu *s, mj_time now, mj_txq *tx)
 {
+    mj_heap_node *rn;
+    while ((rn = mj_heap_peek(&s->room_timers)) && rn->at <= now) {
+        mj_heap_remove(&s->room_timers, rn);
+        report_levels(s, (mj_fanout *)((char *)rn - offsetof(mj_fanout, report)), now);
+    }
     mj_heap_node *n;
     /* Bounded: a session whose timer stays due is rescheduled by its peer
      * to a later time, but guard against a misbehaving one anyway. */
@@ -430,7 +564,8 @@ void mj_sfu_handle_timeouts(mj_sfu *s, mj_time now, mj_txq *tx)
 mj_time mj_sfu_next_timeout(const mj_sfu *s)
 {
     const mj_heap_node *n = mj_heap_peek(&s->timers);
-    return n ? n->at : MJ_TIME_NEVER;
+    const mj_heap_node *r = mj_heap_peek(&s->room_timers);
+    return mj_time_min(n ? n->at : MJ_TIME_NEVER, r ? r->at : MJ_TIME_NEVER);
 }
 
 const mj_sfu_stats *mj_sfu_stats_get(const mj_sfu *s)
@@ -443,8 +578,12 @@ int mj_sfu_session_info_get(const mj_sfu *s, uint64_t id, mj_sfu_session_info *o
     const mj_session *sess = find_by_id(s, id);
     if (!sess)
         return MJ_ENOTFOUND;
-    out->role = (mj_sfu_role)sess->role;
+    out->nslots = sess->nslots;
+    out->send = sess->send;
+    out->may_send = sess->may_send;
     out->connected = mj_peer_media_ready(&sess->peer);
+    out->decrypting = mj_peer_has_inbound(&sess->peer);
+    out->slot = sess->snd.slot;
     out->rx_rtp = sess->rx_rtp;
     out->tx_rtp = sess->tx_rtp;
     return 0;
@@ -463,6 +602,16 @@ void mj_sfu_free(mj_sfu *s)
     for (size_t i = 0; i < k; i++)
         session_destroy(s, all[i]);
     free(all);
+    /* Rooms kept for their branches alone. */
+    for (size_t i = 0; s->rooms.slots && i <= s->rooms.mask; i++) {
+        mj_fanout *r = s->rooms.slots[i].value;
+        if (r) {
+            mj_heap_remove(&s->room_timers, &r->report);
+            mj_fanout_dispose(r);
+            free(r);
+        }
+    }
+    mj_heap_dispose(&s->room_timers);
     mj_map_dispose(&s->by_id);
     mj_map_dispose(&s->by_ufrag);
     mj_map_dispose(&s->by_addr);

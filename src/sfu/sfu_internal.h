@@ -1,42 +1,57 @@
-/* Internals of the SFU core shared by sfu.c and fanout.c. */
+/* Internals of the SFU core shared by sfu.c, fanout.c and slots.c. */
 #ifndef MJ_SFU_INTERNAL_H
 #define MJ_SFU_INTERNAL_H
 
 #include "base/heap.h"
 #include "base/map.h"
+#include "proto/rtp.h"
 #include "rtc/peer.h"
 #include "sfu/sfu.h"
 
 typedef struct mj_fanout mj_fanout;
 
-/* One WHIP or WHEP session. Listeners are the many, so keep this small:
- * the peer is most of it. */
+/* One source of audio in a room, as the slot policy sees it: a local
+ * session's send section or a remote sender (a branch's session). */
+typedef struct mj_sender {
+    uint64_t person;      /* never 0 */
+    mj_time last_packet;  /* 0: none yet */
+    mj_time last_voice;   /* last packet whose level said speech */
+    mj_time slot_since;   /* when it took its slot */
+    mj_time louder_since; /* clearly louder than the weakest holder since; NEVER: not */
+    uint16_t loud;        /* smoothed loudness in 1/16 dB above -127 dBov */
+    int8_t slot;          /* room slot it holds, -1 if none */
+    bool has_level;       /* its last packet carried an RFC 6464 level */
+} mj_sender;
+
+/* One media session. Listeners are the many, so keep this small: the peer
+ * is most of it. */
 typedef struct mj_session {
     mj_peer peer;
     mj_heap_node timer;
     uint64_t id;
     mj_fanout *room;
-    uint32_t room_index;     /* position in room->speakers or room->listeners */
-    uint8_t role;            /* mj_sfu_role */
-    uint8_t opus_pt;
-    uint8_t audio_level_id;  /* publisher */
-    uint8_t nslots;          /* subscriber */
-    bool closed;             /* removed from routing, waiting to be freed */
+    uint32_t listener_index; /* in room->listeners, when nslots > 0 */
+    uint32_t sender_index;   /* in room->senders, while it may send */
+    uint8_t opus_pt;         /* of its slots */
+    uint8_t send_pt;         /* of its send section */
+    uint8_t audio_level_id;  /* of its send section */
+    uint8_t nslots;
+    bool send; /* has a send section */
+    bool may_send;
     uint8_t naddrs;
     /* Addresses routed to this session: those ICE validated. */
     mj_addr addrs[MJ_ICE_MAX_REMOTE + 1];
     uint64_t rx_rtp, tx_rtp;
-    /* Publisher state for the fan-out. */
-    int8_t slot;             /* room slot it occupies, -1 if none */
-    mj_time last_active;     /* last packet louder than the activity threshold */
-    mj_time last_packet;
+    /* Its person (for every session: listeners skip their own voice) and,
+     * when it sends, its state in the slot policy. */
+    mj_sender snd;
 } mj_session;
 
 /* A room slot: one rewritten stream that some listeners receive. The
  * rewrite (SSRC, sequence, timestamp) is the same for every listener, so
  * it is computed once per packet, not once per listener. */
 typedef struct mj_slot {
-    mj_session *src;     /* speaker in the slot, NULL when free */
+    mj_sender *src;      /* speaker in the slot, NULL when free */
     bool started;        /* has sent anything yet */
     bool mark_next;      /* set the marker bit on the next packet (switch) */
     uint16_t seq_offset; /* out = in + offset, for the current source */
@@ -47,31 +62,77 @@ typedef struct mj_slot {
     mj_time last_time;   /* when last_seq was sent */
 } mj_slot;
 
+/* A sender on a branch worker, as its room's home knows it. */
+#define MJ_FANOUT_REMOTE_MAX 32
+typedef struct mj_remote {
+    mj_sender snd;
+    uint64_t id;  /* the branch session; 0: entry free */
+    bool refused; /* the control plane stopped it: its late packets are dropped */
+    mj_time refused_at;
+} mj_remote;
+
 struct mj_fanout {
     char id[MJ_SFU_ROOM_ID_MAX + 1];
+    int8_t home;              /* -1: here; else the home worker (this is a branch) */
+    bool reported;            /* the last level report named someone */
     uint64_t branches;        /* workers that get this room's packets */
-    mj_sfu_export_fn export;  /* copied from the SFU's configuration */
-    void *export_ctx;
-    mj_session **speakers;
-    uint32_t nspeakers, speakers_cap;
-    mj_session **listeners;
+    const mj_sfu_config *cfg; /* the SFU's: export and hand-off callbacks */
+    mj_heap *timers;          /* the SFU's room timers */
+    mj_heap_node report;      /* next level report */
+    uint32_t nsessions;
+    mj_session **senders; /* local sessions that may send */
+    uint32_t nsenders, senders_cap;
+    mj_session **listeners; /* local sessions with slots */
     uint32_t nlisteners, listeners_cap;
     mj_slot slots[MJ_SFU_MAX_SLOTS];
+    mj_remote remotes[MJ_FANOUT_REMOTE_MAX];
 };
 
-/* A room's fan-out: its forwarding state on this worker (fanout.c). */
+/* ---- fanout.c: membership, rewrite and copies ---- */
+
 MJ_MUST_USE int mj_fanout_add(mj_fanout *r, mj_session *sess);
 void mj_fanout_remove(mj_fanout *r, mj_session *sess);
-static inline bool mj_fanout_empty(const mj_fanout *r)
-{
-    return r->nspeakers == 0 && r->nlisteners == 0;
-}
+/* Starts or stops forwarding a session's audio (its slot freed at once). */
+MJ_MUST_USE int mj_fanout_set_send(mj_fanout *r, mj_session *sess, bool may_send);
+/* Nothing keeps the room here: no session, no branch, no remote sender. */
+bool mj_fanout_idle(const mj_fanout *r);
 void mj_fanout_dispose(mj_fanout *r);
-/* Sends a rewritten packet of slot `slot` to the room's local listeners. */
-void mj_fanout_send(mj_fanout *r, unsigned slot, const uint8_t *pkt, size_t len, bool marker,
-                     mj_txq *tx, mj_sfu_stats *st);
-/* Forwards one decrypted RTP packet from a speaker to the room. */
-void mj_fanout_forward(mj_fanout *r, mj_session *from, mj_time now, const uint8_t *pkt, size_t len,
-                     mj_txq *tx, mj_sfu_stats *st);
+/* Sends a rewritten packet of slot `slot` to the room's local listeners,
+ * except those of `person`. */
+void mj_fanout_send(mj_fanout *r, unsigned slot, uint64_t person, const uint8_t *pkt, size_t len,
+                    bool marker, mj_txq *tx, mj_sfu_stats *st);
+/* Forwards one decrypted RTP packet of a sender allowed to send; level is
+ * the RFC 6464 level it carried, -1 when none. */
+void mj_fanout_forward(mj_fanout *r, mj_sender *from, mj_time now, const mj_rtp_hdr *h, int level,
+                       mj_txq *tx, mj_sfu_stats *st);
+/* The remote sender with id (never 0): the known one or a new one. 0,
+ * MJ_ESTATE when the control plane refused it, MJ_ELIMIT when the table is
+ * full of live senders. */
+MJ_MUST_USE int mj_fanout_remote(mj_fanout *r, uint64_t id, uint64_t person, mj_time now,
+                                 mj_remote **out);
+/* The control plane's word on a remote sender (see mj_sfu_remote_set_send). */
+void mj_fanout_remote_set_send(mj_fanout *r, uint64_t id, bool may_send, mj_time now);
+/* Forgets remote senders silent for MJ_SFU_REMOTE_FORGET, freeing their slots. */
+void mj_fanout_remote_sweep(mj_fanout *r, mj_time now);
+
+/* ---- slots.c: the slot policy and level reports ---- */
+
+/* Takes a packet's level into the sender's smoothed loudness. */
+void mj_slots_hear(mj_sender *snd, mj_time now, int level);
+/* RFC 6464 level (-dBov) at or below which a packet counts as speech. */
+#define MJ_SLOTS_VOICE_LEVEL 70
+/* Whether a packet's level (-1: it had none) says speech. */
+static inline bool mj_slots_voice(int level)
+{
+    return level >= 0 && level <= MJ_SLOTS_VOICE_LEVEL;
+}
+/* The slot a sender without one should take now, or -1 (it notes how
+ * long it has been clearly louder than the weakest holder). */
+int mj_slots_choose(const mj_fanout *r, mj_sender *c, int level, mj_time now);
+/* Frees a sender's slot, if it holds one. */
+void mj_slots_release(mj_fanout *r, mj_sender *snd);
+/* Who is speaking now, loudest first, one entry per person: up to cap
+ * entries; returns how many. */
+size_t mj_slots_levels(const mj_fanout *r, mj_time now, mj_sfu_level *out, size_t cap);
 
 #endif

@@ -87,10 +87,11 @@ static inline void memnet_flush(void *ctx, mj_txq *q)
 }
 
 /* Identities are made by the caller once (they cost a key generation).
- * export/export_ctx: the SFU's cross-worker hook (NULL for none). */
-static inline int memnet_init_export(memnet *net, mj_dtls_identity *server_id,
-                                     mj_dtls_identity *client_id, uint32_t max_sessions,
-                                     mj_sfu_export_fn export, void *export_ctx)
+ * hooks: the SFU's cross-worker callbacks (on_export, on_handoff and their
+ * contexts; NULL for none). */
+static inline int memnet_init_hooks(memnet *net, mj_dtls_identity *server_id,
+                                    mj_dtls_identity *client_id, uint32_t max_sessions,
+                                    const mj_sfu_config *hooks)
 {
     memset(net, 0, sizeof *net);
     net->server_id = server_id;
@@ -98,14 +99,24 @@ static inline int memnet_init_export(memnet *net, mj_dtls_identity *server_id,
     net->now = MJ_SEC(1000);
     net->deliver = true;
     mj_addr_parse("10.255.0.1:40000", &net->server_addr);
-    mj_sfu_config cfg = {.identity = server_id,
-                         .max_sessions = max_sessions,
-                         .on_export = export,
-                         .export_ctx = export_ctx};
+    mj_sfu_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (hooks)
+        cfg = *hooks;
+    cfg.identity = server_id;
+    cfg.max_sessions = max_sessions;
     if (mj_sfu_new(&cfg, &net->sfu) != 0)
         return -1;
     mj_txq_init(&net->txq, net->tx_items, net->tx_arena, MEMNET_TX, memnet_flush, net);
     return 0;
+}
+
+static inline int memnet_init_export(memnet *net, mj_dtls_identity *server_id,
+                                     mj_dtls_identity *client_id, uint32_t max_sessions,
+                                     mj_sfu_export_fn export, void *export_ctx)
+{
+    mj_sfu_config hooks = {.on_export = export, .export_ctx = export_ctx};
+    return memnet_init_hooks(net, server_id, client_id, max_sessions, &hooks);
 }
 
 static inline int memnet_init(memnet *net, mj_dtls_identity *server_id,
@@ -157,9 +168,52 @@ static inline bool memnet_session_connected(memnet *net, uint64_t id)
     return mj_sfu_session_info_get(net->sfu, id, &info) == 0 && info.connected;
 }
 
-/* Adds a session to the SFU and a client peer for it, and runs only that
- * client until both sides have SRTP keys. NULL on failure. */
-static inline memnet_client *memnet_connect(memnet *net, mj_sfu_role role, int nslots, const char *room)
+/* The session a client opens (see mj_sfu_session_params). */
+typedef struct memnet_opts {
+    const char *room; /* NULL: "room1" */
+    uint8_t nslots;
+    bool send, may_send;
+    uint64_t person;
+    bool branch; /* the SFU is a branch of the room; home is the home's index */
+    int8_t home;
+    bool no_level; /* the send section negotiated no audio-level extension */
+} memnet_opts;
+
+static inline int memnet_params(memnet *net, memnet_client *c, const memnet_opts *o,
+                                mj_sfu_session_params *p)
+{
+    memset(p, 0, sizeof *p);
+    do
+        p->id = mj_rand_u64();
+    while (!p->id);
+    c->session = p->id;
+    snprintf(p->room, sizeof p->room, "%s", o->room ? o->room : "room1");
+    p->person = o->person;
+    mj_rand_alnum(p->local_ufrag, 8);
+    mj_rand_alnum(p->local_pwd, 24);
+    memcpy(p->remote_ufrag, c->ufrag, sizeof c->ufrag);
+    memcpy(p->remote_pwd, c->pwd, sizeof c->pwd);
+    const char *cfp = mj_dtls_identity_fingerprint(net->client_id);
+    int fplen =
+        mj_dtls_fingerprint_parse(cfp, strlen(cfp), p->remote_fp_alg, sizeof p->remote_fp_alg,
+                                  p->remote_fp, sizeof p->remote_fp);
+    if (fplen <= 0)
+        return -1;
+    p->remote_fp_len = (uint8_t)fplen;
+    p->opus_pt = 111;
+    p->send_pt = 111;
+    p->audio_level_id = o->send && !o->no_level ? 1 : 0;
+    p->nslots = o->nslots;
+    p->send = o->send;
+    p->may_send = o->may_send;
+    p->home = o->branch ? o->home : -1;
+    return 0;
+}
+
+/* Adds a session to the SFU and a client peer for it (one that both sends
+ * and receives, as a browser's visit does), and runs only that client
+ * until both sides have SRTP keys. NULL on failure. */
+static inline memnet_client *memnet_open(memnet *net, const memnet_opts *o)
 {
     if (net->n == net->cap) {
         int cap = net->cap ? net->cap * 2 : 16;
@@ -182,25 +236,7 @@ static inline memnet_client *memnet_connect(memnet *net, mj_sfu_role role, int n
     mj_addr_parse_ip(text, 5000, &c->addr);
 
     mj_sfu_session_params p;
-    memset(&p, 0, sizeof p);
-    p.id = mj_rand_u64();
-    c->session = p.id;
-    snprintf(p.room, sizeof p.room, "%s", room);
-    p.role = role;
-    mj_rand_alnum(p.local_ufrag, 8);
-    mj_rand_alnum(p.local_pwd, 24);
-    memcpy(p.remote_ufrag, c->ufrag, sizeof c->ufrag);
-    memcpy(p.remote_pwd, c->pwd, sizeof c->pwd);
-    const char *cfp = mj_dtls_identity_fingerprint(net->client_id);
-    int fplen = mj_dtls_fingerprint_parse(cfp, strlen(cfp), p.remote_fp_alg,
-                                          sizeof p.remote_fp_alg, p.remote_fp, sizeof p.remote_fp);
-    if (fplen <= 0)
-        return NULL;
-    p.remote_fp_len = (uint8_t)fplen;
-    p.opus_pt = 111;
-    p.audio_level_id = role == MJ_SFU_PUBLISHER ? 1 : 0;
-    p.nslots = (uint8_t)(role == MJ_SFU_SUBSCRIBER ? nslots : 0);
-    if (mj_sfu_session_add(net->sfu, net->now, &p) != 0)
+    if (memnet_params(net, c, o, &p) != 0 || mj_sfu_session_add(net->sfu, net->now, &p) != 0)
         return NULL;
 
     char alg[16];
@@ -232,15 +268,37 @@ static inline memnet_client *memnet_connect(memnet *net, mj_sfu_role role, int n
     return NULL;
 }
 
+/* A WHIP speaker (its own person, allowed to send). */
+static inline memnet_client *memnet_speaker(memnet *net, const char *room)
+{
+    memnet_opts o = {.room = room, .send = true, .may_send = true};
+    return memnet_open(net, &o);
+}
+
+/* A WHEP listener with nslots slots. */
+static inline memnet_client *memnet_listener(memnet *net, int nslots, const char *room)
+{
+    memnet_opts o = {.room = room, .nslots = (uint8_t)nslots};
+    return memnet_open(net, &o);
+}
+
+/* A packet without the audio-level extension. */
+#define MEMNET_NO_LEVEL 255
+
 /* Builds one Opus-like RTP packet from a speaker, payload bytes = tag,
- * protects it with the speaker's keys; returns its length. */
+ * level 0..127 or MEMNET_NO_LEVEL, protects it with the speaker's keys;
+ * returns its length. */
 static inline long memnet_rtp(memnet_client *c, uint8_t *buf, size_t cap, uint16_t seq, uint8_t level,
                        uint8_t tag, size_t payload_len)
 {
     mj_wbuf w;
     mj_wbuf_init(&w, buf, cap);
-    mj_rtp_out o = {.pt = 111, .seq = seq, .ts = (uint32_t)seq * 960, .ssrc = 0x1000u + tag,
-                    .level_id = 1, .level = level};
+    mj_rtp_out o = {.pt = 111,
+                    .seq = seq,
+                    .ts = (uint32_t)seq * 960,
+                    .ssrc = 0x1000u + tag,
+                    .level_id = level == MEMNET_NO_LEVEL ? 0 : 1,
+                    .level = level == MEMNET_NO_LEVEL ? 0 : level};
     if (mj_rtp_write(&w, &o) < 0)
         return -1;
     uint8_t *pl = mj_wbuf_reserve(&w, payload_len);

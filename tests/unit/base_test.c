@@ -67,6 +67,26 @@ TEST(heap_orders_and_updates)
     mj_heap_dispose(&h);
 }
 
+TEST(heap_reserve_makes_room_in_advance)
+{
+    mj_heap h;
+    mj_heap_init(&h);
+    REQUIRE(mj_heap_reserve(&h, 100) == 0);
+    CHECK(h.cap >= 100);
+    mj_heap_node **items = h.items;
+    mj_heap_node nodes[100];
+    for (int i = 0; i < 100; i++) {
+        mj_heap_node_init(&nodes[i]);
+        REQUIRE(mj_heap_set(&h, &nodes[i], 100 - i) == 0);
+    }
+    /* Nothing was allocated while setting: the array did not move. */
+    CHECK(h.items == items);
+    CHECK(mj_heap_peek(&h) == &nodes[99]);
+    REQUIRE(mj_heap_reserve(&h, 10) == 0); /* never shrinks */
+    CHECK(h.items == items);
+    mj_heap_dispose(&h);
+}
+
 TEST(wbuf_fails_once_full)
 {
     uint8_t b[5];
@@ -117,5 +137,5 @@ TEST(random_ids_have_the_right_shape)
     CHECK(strspn(h, "0123456789abcdef") == 32);
 }
 
-TEST_MAIN(map_add_find_remove_many, heap_orders_and_updates, wbuf_fails_once_full,
-          addr_parse_and_format, random_ids_have_the_right_shape)
+TEST_MAIN(map_add_find_remove_many, heap_orders_and_updates, heap_reserve_makes_room_in_advance,
+          wbuf_fails_once_full, addr_parse_and_format, random_ids_have_the_right_shape)

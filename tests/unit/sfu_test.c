@@ -65,11 +65,9 @@ static void teardown(void)
     nclients = 0;
 }
 
-/* Connects a client and gives it a receive record; the record's fields
- * are reached as cl->r. */
-static client *connect_client(mj_sfu_role role, int nslots)
+/* Gives a connected client a receive record, reached as cl->r. */
+static client *adopt(memnet_client *mc)
 {
-    memnet_client *mc = memnet_connect(&net, role, nslots, "room1");
     if (!mc)
         return NULL;
     client *cl = calloc(1, sizeof *cl);
@@ -77,6 +75,16 @@ static client *connect_client(mj_sfu_role role, int nslots)
     mc->user = &cl->r;
     clients[nclients++] = cl;
     return cl;
+}
+
+static client *speaker(void)
+{
+    return adopt(memnet_speaker(&net, "room1"));
+}
+
+static client *listener(int nslots)
+{
+    return adopt(memnet_listener(&net, nslots, "room1"));
 }
 
 static void speak(client *cl, uint16_t seq, uint8_t level, uint8_t tag)
@@ -92,9 +100,9 @@ static void pump_once(mj_time step)
 TEST(speaker_reaches_every_listener_on_slot_zero)
 {
     setup();
-    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *l1 = connect_client(MJ_SFU_SUBSCRIBER, 3);
-    client *l2 = connect_client(MJ_SFU_SUBSCRIBER, 1);
+    client *a = speaker();
+    client *l1 = listener(3);
+    client *l2 = listener(1);
     REQUIRE(a && l1 && l2);
     for (uint16_t s = 0; s < 50; s++) {
         speak(a, (uint16_t)(65500 + s), 10, 0xA1); /* crosses the 16-bit wrap */
@@ -118,10 +126,10 @@ TEST(speaker_reaches_every_listener_on_slot_zero)
 TEST(two_speakers_fill_two_slots_and_one_slot_listeners_hear_the_first)
 {
     setup();
-    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *b = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *l3 = connect_client(MJ_SFU_SUBSCRIBER, 3);
-    client *l1 = connect_client(MJ_SFU_SUBSCRIBER, 1);
+    client *a = speaker();
+    client *b = speaker();
+    client *l3 = listener(3);
+    client *l1 = listener(1);
     REQUIRE(a && b && l3 && l1);
     for (uint16_t s = 0; s < 30; s++) {
         speak(a, (uint16_t)(1000 + s), 20, 0xA1);
@@ -141,8 +149,8 @@ TEST(two_speakers_fill_two_slots_and_one_slot_listeners_hear_the_first)
 TEST(quiet_speakers_do_not_take_slots)
 {
     setup();
-    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *l = connect_client(MJ_SFU_SUBSCRIBER, 3);
+    client *a = speaker();
+    client *l = listener(3);
     REQUIRE(a && l);
     for (uint16_t s = 0; s < 20; s++) {
         speak(a, s, 127, 0xA1); /* RFC 6464 127 = silence */
@@ -164,8 +172,8 @@ TEST(a_fourth_speaker_takes_the_slot_of_one_quiet_long_enough)
     setup();
     client *sp[4];
     for (int i = 0; i < 4; i++)
-        sp[i] = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *l = connect_client(MJ_SFU_SUBSCRIBER, 3);
+        sp[i] = speaker();
+    client *l = listener(3);
     REQUIRE(sp[0] && sp[1] && sp[2] && sp[3] && l);
     uint16_t seq = 0;
     /* Three speakers hold the three slots; the fourth cannot get in. */
@@ -199,9 +207,9 @@ TEST(a_fourth_speaker_takes_the_slot_of_one_quiet_long_enough)
 TEST(a_removed_listener_receives_nothing_more)
 {
     setup();
-    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *l1 = connect_client(MJ_SFU_SUBSCRIBER, 3);
-    client *l2 = connect_client(MJ_SFU_SUBSCRIBER, 3);
+    client *a = speaker();
+    client *l1 = listener(3);
+    client *l2 = listener(3);
     REQUIRE(a && l1 && l2);
     for (uint16_t s = 0; s < 10; s++) {
         speak(a, s, 10, 0xA1);
@@ -228,24 +236,26 @@ TEST(a_removed_listener_receives_nothing_more)
 TEST(a_listeners_audio_is_never_forwarded)
 {
     setup();
-    client *l1 = connect_client(MJ_SFU_SUBSCRIBER, 3);
-    client *l2 = connect_client(MJ_SFU_SUBSCRIBER, 3);
+    client *l1 = listener(3);
+    client *l2 = listener(3);
     REQUIRE(l1 && l2);
     uint64_t dropped = mj_sfu_stats_get(net.sfu)->drop_rtp;
+    uint64_t refused = mj_sfu_stats_get(net.sfu)->drop_not_allowed;
     for (uint16_t s = 0; s < 10; s++) {
         speak(l1, s, 0, 0xEE);
         pump_once(MJ_MSEC(20));
     }
     CHECK_EQ(l2->r.rx_rtp, 0);
-    CHECK_EQ(mj_sfu_stats_get(net.sfu)->drop_rtp, dropped + 10);
+    CHECK_EQ(mj_sfu_stats_get(net.sfu)->drop_not_allowed, refused + 10);
+    CHECK_EQ(mj_sfu_stats_get(net.sfu)->drop_rtp, dropped);
     teardown();
 }
 
 TEST(garbage_is_counted_and_sessions_carry_on)
 {
     setup();
-    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *l = connect_client(MJ_SFU_SUBSCRIBER, 3);
+    client *a = speaker();
+    client *l = listener(3);
     REQUIRE(a && l);
     mj_addr stranger;
     mj_addr_parse("10.9.9.9:9999", &stranger);
@@ -275,8 +285,8 @@ TEST(garbage_is_counted_and_sessions_carry_on)
 TEST(consent_expires_thirty_seconds_after_the_last_check)
 {
     setup();
-    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *l = connect_client(MJ_SFU_SUBSCRIBER, 3);
+    client *a = speaker();
+    client *l = listener(3);
     REQUIRE(a && l);
     /* Drain the CONNECTED events. */
     mj_sfu_event ev;
@@ -309,7 +319,7 @@ TEST(bad_session_parameters_are_refused)
     mj_sfu_session_params p;
     memset(&p, 0, sizeof p);
     CHECK_EQ(mj_sfu_session_add(net.sfu, net.now, &p), MJ_EINVAL);
-    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
+    client *a = speaker();
     REQUIRE(a);
     teardown();
 }
@@ -321,12 +331,12 @@ static int exports;
 static uint64_t export_mask;
 
 static void export_to_branch(void *ctx, uint64_t branches, const char *room, unsigned slot,
-                             const uint8_t *pkt, size_t len, bool marker)
+                             uint64_t person, const uint8_t *pkt, size_t len, bool marker)
 {
     (void)ctx;
     exports++;
     export_mask = branches;
-    mj_sfu_inject(branch.sfu, room, slot, pkt, len, marker, &branch.txq);
+    mj_sfu_inject(branch.sfu, room, slot, person, pkt, len, marker, &branch.txq);
 }
 
 TEST(a_branch_worker_serves_its_share_of_a_room)
@@ -336,11 +346,11 @@ TEST(a_branch_worker_serves_its_share_of_a_room)
     REQUIRE(memnet_init(&branch, server_id, client_id, 100) == 0);
     net.on_rtp = record_rtp;
     branch.on_rtp = record_rtp;
-    client *a = connect_client(MJ_SFU_PUBLISHER, 0);
-    client *home_l = connect_client(MJ_SFU_SUBSCRIBER, 3);
+    client *a = speaker();
+    client *home_l = listener(3);
     REQUIRE(a && home_l);
     /* A listener of the same room on the branch. */
-    memnet_client *bc = memnet_connect(&branch, MJ_SFU_SUBSCRIBER, 3, "room1");
+    memnet_client *bc = memnet_listener(&branch, 3, "room1");
     REQUIRE(bc);
     client far = {.c = bc};
     bc->user = &far.r;
@@ -352,7 +362,15 @@ TEST(a_branch_worker_serves_its_share_of_a_room)
     CHECK_EQ(exports, 0);
     CHECK_EQ(far.r.rx_rtp, 0);
     CHECK_EQ(mj_sfu_room_branches(net.sfu, "room1", 1u << 1), 0);
-    CHECK_EQ(mj_sfu_room_branches(net.sfu, "no-such-room", 1u << 1), MJ_ENOTFOUND);
+    /* A home keeps a room that has branches even with no session of its
+     * own, until the branches go. */
+    uint64_t rooms = mj_sfu_stats_get(net.sfu)->rooms_active;
+    CHECK_EQ(mj_sfu_room_branches(net.sfu, "only-branches", 1u << 1), 0);
+    CHECK_EQ(mj_sfu_stats_get(net.sfu)->rooms_active, rooms + 1);
+    CHECK_EQ(mj_sfu_room_branches(net.sfu, "only-branches", 0), 0);
+    CHECK_EQ(mj_sfu_stats_get(net.sfu)->rooms_active, rooms);
+    CHECK_EQ(mj_sfu_room_branches(net.sfu, "no-such-room", 0), 0);
+    CHECK_EQ(mj_sfu_stats_get(net.sfu)->rooms_active, rooms);
     for (uint16_t s = 5; s < 45; s++) {
         speak(a, s, 10, 0xA1);
         pump_once(MJ_MSEC(20));
@@ -369,8 +387,8 @@ TEST(a_branch_worker_serves_its_share_of_a_room)
     CHECK_EQ(mj_sfu_stats_get(branch.sfu)->fwd_packets, 40);
     /* Junk injections are ignored. */
     uint8_t junk[8] = {0};
-    mj_sfu_inject(branch.sfu, "room1", 7, junk, sizeof junk, false, &branch.txq);
-    mj_sfu_inject(branch.sfu, "elsewhere", 0, junk, sizeof junk, false, &branch.txq);
+    mj_sfu_inject(branch.sfu, "room1", 7, 1, junk, sizeof junk, false, &branch.txq);
+    mj_sfu_inject(branch.sfu, "elsewhere", 0, 1, junk, sizeof junk, false, &branch.txq);
     CHECK_EQ(mj_sfu_stats_get(branch.sfu)->fwd_packets, 40);
     memnet_free(&branch);
     teardown();

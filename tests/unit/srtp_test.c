@@ -267,6 +267,38 @@ TEST(bad_arguments_are_rejected)
     CHECK_STR(mj_srtp_profile_name(0x0008), "unknown");
 }
 
+TEST(an_outbound_only_context_can_start_reading_later)
+{
+    global_init();
+    mj_srtp_keys ka, kb;
+    keys_pair(MJ_SRTP_AEAD_AES_128_GCM, &ka, &kb);
+    mj_srtp a, b;
+    REQUIRE(mj_srtp_init(&a, &ka, 0) == 0);
+    REQUIRE(mj_srtp_init(&b, &kb, MJ_SRTP_OUTBOUND_ONLY) == 0);
+    CHECK(!mj_srtp_has_inbound(&b));
+    uint8_t pkt[256];
+    long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 7, 1), sizeof pkt);
+    REQUIRE(p > 0);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), MJ_ESTATE);
+    /* Keys of another profile are refused; the right ones add reading. */
+    mj_srtp_keys other, unused;
+    keys_pair(MJ_SRTP_AES128_CM_SHA1_80, &other, &unused);
+    CHECK_EQ(mj_srtp_add_inbound(&b, &other), MJ_EINVAL);
+    CHECK_EQ(mj_srtp_add_inbound(&b, &kb), 0);
+    CHECK(mj_srtp_has_inbound(&b));
+    CHECK_EQ(mj_srtp_add_inbound(&b, &kb), 0); /* twice is fine */
+    p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 7, 2), sizeof pkt);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
+    /* What it sends is unchanged. */
+    p = mj_srtp_protect_rtp(&b, pkt, rtp_make(pkt, 8, 1), sizeof pkt);
+    CHECK_EQ(mj_srtp_unprotect_rtp(&a, pkt, (size_t)p), 112);
+    mj_srtp_dispose(&a);
+    mj_srtp_dispose(&b);
+    mj_srtp unset;
+    memset(&unset, 0, sizeof unset);
+    CHECK_EQ(mj_srtp_add_inbound(&unset, &kb), MJ_ESTATE);
+}
+
 /* ---- End to end with DTLS -------------------------------------------------- */
 
 static void handshake(mj_dtls_identity *cid, mj_dtls_identity *sid, mj_srtp_keys *kc,
@@ -344,8 +376,8 @@ TEST(dtls_keys_work_end_to_end_cm80)
     dtls_end_to_end(true);
 }
 
-TEST_MAIN(gcm_round_trips_rtp_and_rtcp, cm80_round_trips_rtp_and_rtcp,
-          cm32_round_trips_and_keeps_80_bit_srtcp_tag,
+TEST_MAIN(gcm_round_trips_rtp_and_rtcp, an_outbound_only_context_can_start_reading_later,
+          cm80_round_trips_rtp_and_rtcp, cm32_round_trips_and_keeps_80_bit_srtcp_tag,
           tampering_fails_auth_and_replays_are_caught_gcm,
           tampering_fails_auth_and_replays_are_caught_cm80, wrong_key_fails_auth,
           inbound_ssrcs_are_capped, bad_arguments_are_rejected, dtls_keys_work_end_to_end_gcm,
