@@ -118,12 +118,6 @@ class RoomController {
   async enter() {
     if (this.entering || this.closed || this.store.state.end) return;
     this.entering = true;
-    if (!navigator.onLine) {
-      this.entering = false;
-      this.needEnter = true;
-      this.paintConn();
-      return;
-    }
     let conn = null;
     try {
       conn = await this.media.prepare((state) => this.iceState(state));
@@ -174,7 +168,8 @@ class RoomController {
     } else if (err.status === 0 || err.status >= 500) {
       // The network or the server had a moment: again, slower each time.
       const delay = this.backoff(this.enterAttempt++);
-      if (this.everLive) this.paintConn(true);
+      this.needEnter = true;
+      if (this.everLive || !navigator.onLine) this.paintConn(true);
       else this.view.say(`${explainIn(err)} ${t('room.retrying')}`, { retry: true });
       this.retryNote = !this.everLive;
       this.later(delay, () => this.enter());
@@ -281,8 +276,10 @@ class RoomController {
     }
   }
 
+  // navigator.onLine is only a hint (a machine with loopback alone is
+  // "offline" and still reaches a server on it): keep trying, and try at
+  // once when the browser says it is back.
   reopenLater() {
-    if (!navigator.onLine) return; // online() picks it up
     const delay = this.backoff(this.attempt++);
     this.later(delay, () => {
       if (!this.ws && this.visit && !this.entering) this.openSocket();
@@ -292,6 +289,8 @@ class RoomController {
   online() {
     this.paintConn();
     if (this.closed || this.store.state.end) return;
+    this.attempt = 0;
+    this.enterAttempt = 0;
     if (this.needEnter || !this.visit) this.enter();
     else if (!this.ws) this.openSocket();
     else if (this.media.state === 'failed' || this.media.state === 'disconnected') this.reenter();
@@ -322,10 +321,6 @@ class RoomController {
   // new one is in (enter() does that).
   reenter() {
     if (this.entering || this.closed || this.store.state.end) return;
-    if (!navigator.onLine) {
-      this.needEnter = true;
-      return;
-    }
     this.dropSocket();
     this.enter();
   }
@@ -335,8 +330,8 @@ class RoomController {
     const live = this.sockUp && this.iceUp;
     if (live) this.everLive = true;
     let conn;
-    if (!navigator.onLine) conn = 'offline';
-    else if (live) conn = 'live';
+    if (live) conn = 'live';
+    else if (!navigator.onLine) conn = 'offline';
     else if (this.everLive || lost) conn = 'restoring';
     else conn = 'entering';
     if (conn !== this.store.state.conn) this.store.set('page', { conn });

@@ -129,11 +129,10 @@ function levelsIn(page, freqs, ms = 1200) {
 }
 
 async function hears(page, hz, what) {
-  let last;
   await waitFor(async () => {
-    last = await levelsIn(page, [hz], 800);
-    return last[hz] > HEARD_DB;
-  }, { timeout: 15000, interval: 100, what: `${what} (last ${JSON.stringify(last)})` });
+    const l = await levelsIn(page, [hz], 800);
+    return l[hz] > HEARD_DB || null;
+  }, { timeout: 15000, interval: 100, what });
 }
 
 // Resolves with the time (Date.now() in the page) at which hz fell
@@ -398,6 +397,11 @@ async function journey() {
   await a.getByLabel('Title', { exact: true }).fill('Second room');
   await button(a, 'Start a room').click();
   await a.waitForURL(/\/room\/[A-Za-z0-9]+$/);
+  // Music mode is remembered; the host arrives muted again.
+  assert.ok(await a.getByLabel('Music mode').isChecked());
+  await waitFor(async () => (await sendTrack(a)) === 'live raw', { what: 'A microphone in the second room' });
+  await button(a, 'Unmute').click();
+  await button(a, 'Mute').waitFor();
   await b.goto(a.url());
   await hears(b, A_HZ, 'B hears A in the second room');
   await a.locator('.audience-list li', { hasText: 'بشير' }).waitFor();
