@@ -46,7 +46,8 @@ after(async () => {
 
 // One Chromium per person: the fake microphone's file is per process.
 async function person(name, hz, locale) {
-  const browser = await launch({ audioFile: tone(dir, hz, 20) });
+  // Long enough that the fake microphone never loops during the test.
+  const browser = await launch({ audioFile: tone(dir, hz, 60) });
   browsers.push(browser);
   const ctx = await browser.newContext({ locale, viewport: PHONE });
   const page = await ctx.newPage();
@@ -136,7 +137,8 @@ async function hears(page, hz, what) {
 }
 
 // Resolves with the time (Date.now() in the page) at which hz fell
-// silent for good (five readings in a row, 10 ms apart), or null.
+// silent (five readings in a row, 10 ms apart) after the page's
+// window.testGo was set, or null after 15 seconds.
 function watchStop(page, hz) {
   return page.evaluate(async ([f, db]) => {
     const streams = [...document.querySelectorAll('audio.slot')]
@@ -154,7 +156,7 @@ function watchStop(page, hz) {
     return new Promise((resolve) => {
       let below = 0;
       let first = 0;
-      const give = setTimeout(() => { clearInterval(iv); ctx.close(); resolve(null); }, 10000);
+      const give = setTimeout(() => { clearInterval(iv); ctx.close(); resolve(null); }, 15000);
       const iv = setInterval(() => {
         let level = -Infinity;
         for (const an of taps) {
@@ -163,6 +165,7 @@ function watchStop(page, hz) {
           const i = Math.round((f * an.fftSize) / ctx.sampleRate);
           for (let k = i - 2; k <= i + 2; k++) level = Math.max(level, bins[k]);
         }
+        if (!window.testGo) return;
         if (level < db) {
           if (!below++) first = Date.now();
           if (below >= 5) {
@@ -356,14 +359,20 @@ async function journey() {
   await a.locator('.stage-list li', { hasText: 'بشير' }).getByRole('button').click();
   const move = a.getByRole('dialog').getByRole('button', { name: 'Move to audience' });
   await move.waitFor();
-  await c.evaluate(() => { window.testWatchReady = false; });
+  await c.evaluate(() => { window.testWatchReady = false; window.testGo = false; });
   const stopped = watchStop(c, B_HZ);
   await waitFor(() => c.evaluate(() => window.testWatchReady), { what: 'watcher ready' });
+  await c.evaluate(() => { window.testGo = true; });
   const clickedAt = Date.now();
   await move.click();
   const silentAt = await stopped;
   assert.ok(silentAt, "C stopped hearing B's 880 Hz");
-  console.log(`moved to the audience: C's 880 Hz stopped ${silentAt - clickedAt} ms after A's click`);
+  const took = silentAt - clickedAt;
+  console.log(`moved to the audience: C's 880 Hz stopped ${took} ms after A's click`);
+  // Measured here at 366-499 ms over 15 runs (release and sanitized
+  // builds); what a listener hears includes the jitter buffer and the
+  // browser's concealment of the last packets.
+  assert.ok(took < 1000, `C still heard B ${took} ms after the click (the stage promises under a second)`);
   await button(b, 'Raise hand').waitFor();
   await waitFor(async () => (await sendTrack(b)) === null, { what: 'B microphone off after leaving the stage' });
   const stillA = await levelsIn(c, [A_HZ, C_HZ], 600);
