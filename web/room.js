@@ -64,8 +64,18 @@ class RoomController {
     this.slotBox.className = 'room-slots';
     this.slotBox.setAttribute('aria-hidden', 'true');
     this.slotBox.append(...this.media.slots);
-    this.onOnline = () => this.online();
-    this.onOffline = () => this.paintConn();
+    // Only the browser's events say "offline": its initial navigator.onLine
+    // is false on a machine with loopback alone, which still reaches a
+    // server there.
+    this.offline = false;
+    this.onOnline = () => {
+      this.offline = false;
+      this.online();
+    };
+    this.onOffline = () => {
+      this.offline = true;
+      this.paintConn();
+    };
     this.act = (what, ...args) => this.action(what, ...args);
   }
 
@@ -169,7 +179,7 @@ class RoomController {
       // The network or the server had a moment: again, slower each time.
       const delay = this.backoff(this.enterAttempt++);
       this.needEnter = true;
-      if (this.everLive || !navigator.onLine) this.paintConn(true);
+      if (this.everLive || this.offline) this.paintConn(true);
       else this.view.say(`${explainIn(err)} ${t('room.retrying')}`, { retry: true });
       this.retryNote = !this.everLive;
       this.later(delay, () => this.enter());
@@ -276,9 +286,8 @@ class RoomController {
     }
   }
 
-  // navigator.onLine is only a hint (a machine with loopback alone is
-  // "offline" and still reaches a server on it): keep trying, and try at
-  // once when the browser says it is back.
+  // Keep trying, whatever the browser thinks of the network, and try at
+  // once when it says it is back (online()).
   reopenLater() {
     const delay = this.backoff(this.attempt++);
     this.later(delay, () => {
@@ -331,7 +340,7 @@ class RoomController {
     if (live) this.everLive = true;
     let conn;
     if (live) conn = 'live';
-    else if (!navigator.onLine) conn = 'offline';
+    else if (this.offline) conn = 'offline';
     else if (this.everLive || lost) conn = 'restoring';
     else conn = 'entering';
     if (conn !== this.store.state.conn) this.store.set('page', { conn });

@@ -6,8 +6,11 @@
 // the time from the click is printed), removes C (C's audio stops, C is
 // told, and cannot come back in), and ends the room (B reads "ended").
 // C's microphone is pushed into its connection while it is a listener:
-// nobody ever hears 620 Hz. Screenshots of the form and the room, phone
-// and desktop, Arabic and English, go to docs/screenshots/.
+// nobody ever hears 620 Hz. Along the way: one peer connection per visit,
+// a dropped socket that comes back, the sign-in detour of a shared link,
+// the keyboard in a person's menu, leaving quietly, and a refused
+// microphone. Screenshots of the form and the room, phone and desktop,
+// Arabic and English, go to docs/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -62,6 +65,14 @@ async function person(name, hz, locale) {
       constructor(...args) {
         super(...args);
         window.testPcs.push(this);
+      }
+    };
+    const NativeSocket = window.WebSocket;
+    window.testSockets = [];
+    window.WebSocket = class extends NativeSocket {
+      constructor(...args) {
+        super(...args);
+        window.testSockets.push(this);
       }
     };
     window.addEventListener('unhandledrejection', (e) => console.error(`unhandled: ${e.reason && e.reason.stack}`));
@@ -203,6 +214,13 @@ const sendTrack = (page) => page.evaluate(() => {
   return `${track.readyState} ${track.getSettings().echoCancellation ? 'processed' : 'raw'}`;
 });
 
+// How many peer connections the page made, and the directions of the
+// last one's transceivers.
+const transceivers = (page) => page.evaluate(() => {
+  const pc = window.testPcs.at(-1);
+  return [window.testPcs.length, pc.getTransceivers().map((t) => t.direction).join()];
+});
+
 const button = (page, name) => page.getByRole('button', { name, exact: true });
 
 async function shoot(page, name) {
@@ -291,12 +309,30 @@ async function journey() {
   assert.ok(await b.locator('.audio-gate').isHidden(), 'no "Tap to start audio" was needed');
   assert.equal(await sendTrack(b), null, 'a listener sends no microphone');
 
-  // ---- C (in Arabic) sees the form, then enters the room
+  // One connection for the whole visit: three slots and the microphone's place.
+  assert.deepEqual(await transceivers(b), [1, 'recvonly,recvonly,recvonly,sendonly']);
+
+  // ---- the socket drops: the page says so, opens it again, and the audio goes on
+  await b.evaluate(() => window.testSockets.at(-1).close(4001, 'test'));
+  await b.getByRole('status').getByText('Connection lost').waitFor();
+  await b.getByRole('status').getByText('Connection lost').waitFor({ state: 'hidden' });
+  assert.equal(await b.evaluate(() => window.testSockets.filter((x) => x.readyState === 1).length), 1);
+  await hears(b, A_HZ, 'B hears A after the socket came back');
+  assert.equal((await transceivers(b))[0], 1, 'still one peer connection');
+
+  // ---- C (in Arabic) sees the form; signed out, the room's link goes
+  // through sign-in and back to the room
   await c.goto(`${server.url}/new`);
   await c.getByLabel('العنوان', { exact: true }).waitFor();
   assert.deepEqual(await c.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ['ar', 'rtl']);
   await shoot(c, 'start-room-*-ar');
+  assert.equal(await c.evaluate(async () => (await fetch('/api/logout', { method: 'POST' })).status), 204);
   await c.goto(roomUrl);
+  await c.waitForURL(`${server.url}/login?next=${encodeURIComponent(new URL(roomUrl).pathname)}`);
+  await c.getByLabel('Handle').fill('chadi');
+  await c.getByLabel('Passphrase').fill(PASS);
+  await c.getByRole('button', { name: 'Sign in' }).click();
+  await c.waitForURL(roomUrl);
   await hears(c, A_HZ, 'C hears A');
   assert.ok(await c.locator('.audio-gate').isHidden());
   // C's tone goes into its connection while it is a listener.
@@ -340,6 +376,7 @@ async function journey() {
   await waitFor(async () => (await sendTrack(b)) === 'live raw', { what: 'B microphone (music mode) in the send slot' });
   await button(b, 'Unmute').click();
   await button(b, 'Mute').waitFor();
+  assert.equal((await transceivers(b))[0], 1, 'going on stage made no new connection');
 
   // ---- C hears both, and nobody hears C
   await hears(c, B_HZ, 'C hears B');
@@ -359,6 +396,8 @@ async function journey() {
   await a.locator('.stage-list li', { hasText: 'بشير' }).getByRole('button').click();
   const move = a.getByRole('dialog').getByRole('button', { name: 'Move to audience' });
   await move.waitFor();
+  assert.deepEqual(await a.getByRole('dialog').locator('.menu-actions button').allInnerTexts(),
+    ['Move to audience', 'Mute', 'Make moderator', 'Remove from room']);
   await c.evaluate(() => { window.testWatchReady = false; window.testGo = false; });
   const stopped = watchStop(c, B_HZ);
   await waitFor(() => c.evaluate(() => window.testWatchReady), { what: 'watcher ready' });
@@ -420,6 +459,25 @@ async function journey() {
     { timeout: 3000, what: 'B gone from the audience' });
   assert.ok(!(await connected(b)), 'B closed its connection');
   assert.deepEqual(await b.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ['ar', 'rtl']);
+
+  // ---- A in a second tab whose browser refuses the microphone: told how
+  // to allow it, and kept on stage, muted (the first tab sees it too)
+  const tab = await browsers[0].newContext({ locale: 'en-US', viewport: PHONE });
+  await tab.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('refused', 'NotAllowedError'));
+  });
+  const a2 = await tab.newPage();
+  pages.push(['A2', a2]);
+  await a2.goto(server.url);
+  assert.equal(await a2.evaluate(async (pass) => (await fetch('/api/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ handle: 'amal', passphrase: pass }),
+  })).status, PASS), 200);
+  await a2.goto(a.url());
+  await a2.getByRole('alert').getByText('did not allow the microphone').waitFor();
+  assert.ok(await button(a2, 'Unmute').isVisible());
+  await button(a, 'Unmute').waitFor();
+  assert.ok(await a2.locator('.stage-list li', { hasText: 'Amal Haddad' }).locator('.mark.muted').isVisible());
+  await tab.close();
 
   assert.deepEqual(problems, []);
   console.log(`room journey took ${Date.now() - started} ms`);
