@@ -414,6 +414,14 @@ async function journey() {
   assert.ok(took < 1000, `C still heard B ${took} ms after the click (the stage promises under a second)`);
   await button(b, 'Raise hand').waitFor();
   await waitFor(async () => (await sendTrack(b)) === null, { what: 'B microphone off after leaving the stage' });
+  // Hand raising off: listeners have no hand to raise; on again.
+  const hands = a.getByRole('switch', { name: /Hand raising/ });
+  assert.equal(await hands.getAttribute('aria-checked'), 'true');
+  await hands.click();
+  await button(b, 'Raise hand').waitFor({ state: 'hidden' });
+  assert.equal(await hands.getAttribute('aria-checked'), 'false');
+  await hands.click();
+  await button(b, 'Raise hand').waitFor();
   const stillA = await levelsIn(c, [A_HZ, C_HZ], 600);
   assert.ok(stillA[A_HZ] > HEARD_DB, `C still hears A: ${JSON.stringify(stillA)}`);
   assert.ok(stillA[C_HZ] < HEARD_DB, `C is never heard: ${JSON.stringify(stillA)}`);
