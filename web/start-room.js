@@ -12,7 +12,6 @@ const KINDS = ['open', 'social', 'closed'];
 
 export async function showStartRoom(ctx) {
   applyToPage();
-  document.title = `${t('start.title')} · ${t('app.name')}`;
   ctx.view.replaceChildren(h('section', { className: 'card loading', 'aria-busy': 'true' },
     h('p', {}, t('common.loading'))));
   try {
@@ -52,6 +51,7 @@ function handlesOf(text) {
 }
 
 function renderForm(ctx, loadErr, kept = null) {
+  document.title = `${t('start.title')} · ${t('app.name')}`;
   const status = h('p', { className: 'form-status', role: 'status', 'aria-live': 'polite' });
   const title = h('input', {
     type: 'text', dir: 'auto', maxLength: TITLE_MAX, required: true, autocomplete: 'off', spellcheck: false,

@@ -37,7 +37,7 @@ export default {
   'start.err.too_many_handles': 'سمِّ {n} عضوًا على الأكثر هنا، واسمح لغيرهم لاحقًا.',
   'start.err.nobody': 'لا عضو بهذا الاسم: {handles}',
   'start.err.nobody_some': 'أحد هذه الأسماء لا يعود لأي عضو. راجعها.',
-  'start.err.too_many_rooms': 'لديك غرفتان مفتوحتان الآن. أنهِ إحداهما أولًا.',
+  'start.err.too_many_rooms': 'تستضيف الآن أكثر ما يسمح به هذا الخادم من الغرف المفتوحة. أنهِ إحداها أولًا.',
 
   // ---- الغرفة
   'room.type.open': 'مفتوحة',

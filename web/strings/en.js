@@ -36,7 +36,7 @@ export default {
   'start.err.too_many_handles': 'Name at most {n} members here; let in more later.',
   'start.err.nobody': 'No member has this handle: {handles}',
   'start.err.nobody_some': 'One of these handles is nobody’s. Check them.',
-  'start.err.too_many_rooms': 'You already have two live rooms. End one of them first.',
+  'start.err.too_many_rooms': 'You already host as many live rooms as this server allows. End one of them first.',
 
   // ---- the room
   'room.type.open': 'Open',
