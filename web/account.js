@@ -66,6 +66,19 @@ const INVITE_STATES = {
 
 const TITLE = 'مجلس · majlis';
 
+// Where sign-in goes afterwards: "?next=/room/ID" from a page that needed
+// it (only paths of this app; anything else goes home).
+function nextPath() {
+  const next = new URLSearchParams(location.search).get('next') || '';
+  return /^\/(new|room\/[A-Za-z0-9_-]{1,64})$/.test(next) ? next : '/';
+}
+
+function signedIn(ctx, user) {
+  const next = nextPath();
+  if (next === '/') handoff = { user };
+  ctx.navigate(next, { replace: true });
+}
+
 function mount(ctx, node, focusTarget) {
   ctx.view.replaceChildren(node);
   if (ctx.focus && focusTarget) focusTarget.focus();
@@ -123,8 +136,7 @@ export async function showLogin(ctx) {
   const user = await api('GET', '/api/me').then((r) => r.user, () => null);
   if (ctx.stale()) return;
   if (user) {
-    handoff = { user };
-    ctx.navigate('/', { replace: true });
+    signedIn(ctx, user);
     return;
   }
   renderLogin(ctx);
@@ -163,8 +175,7 @@ function renderLogin(ctx, { message } = {}) {
       const { user } = await api('POST', '/api/login', body);
       body.passphrase = '';
       if (ctx.stale()) return;
-      handoff = { user };
-      ctx.navigate('/', { replace: true });
+      signedIn(ctx, user);
     } catch (err) {
       body.passphrase = '';
       if (ctx.stale()) return;

@@ -1,16 +1,24 @@
 // The web app's entry: starts the audio demo and routes between the
-// members' views inside this one page.
+// views inside this one page.
 //   /              the "me" panel (or the sign-in panel) and the audio demo
-//   /login         the sign-in form
+//   /login         the sign-in form (?next=/room/ID comes back there)
 //   /invite/CODE   the invite landing and sign-up form
-// The server answers all three paths with index.html (src/api/routes.c).
+//   /new           the form that starts a room
+//   /room/ID       a room
+// The server answers these paths with index.html (src/api/router.c).
+// A view may return a function that ends it (a room leaves); it runs
+// before the next view is shown.
 import './demo.js';
 import { showHome, showLogin, showInvite } from './account.js';
+import { showStartRoom } from './start-room.js';
+import { showRoom } from './room.js';
+import { restorePage } from './i18n.js';
 
 const view = document.getElementById('view');
 const demo = document.getElementById('demo');
 let generation = 0;
 let shownPath = null;
+let endView = null;
 
 export function navigate(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
@@ -18,20 +26,34 @@ export function navigate(path, { replace = false } = {}) {
   render(true);
 }
 
+function segment(s) {
+  try { return decodeURIComponent(s); } catch (_) { return ''; }
+}
+
 function render(focus) {
   const gen = ++generation;
   const ctx = { view, navigate, focus, stale: () => gen !== generation };
   const path = location.pathname;
   shownPath = path;
+  if (endView) {
+    const end = endView;
+    endView = null;
+    end();
+  }
+  // The members' views are in both languages on an Arabic page; the room
+  // views set their own language.
+  restorePage();
   const invite = /^\/invite\/([^/]*)\/?$/.exec(path);
+  const room = /^\/room\/([^/]+)\/?$/.exec(path);
+  demo.hidden = true;
   if (path === '/login') {
-    demo.hidden = true;
     showLogin(ctx);
   } else if (invite) {
-    demo.hidden = true;
-    let code = '';
-    try { code = decodeURIComponent(invite[1]); } catch (_) { code = ''; }
-    showInvite(ctx, code);
+    showInvite(ctx, segment(invite[1]));
+  } else if (path === '/new') {
+    showStartRoom(ctx);
+  } else if (room) {
+    endView = showRoom(ctx, segment(room[1]));
   } else {
     demo.hidden = false;
     showHome(ctx);

@@ -1,0 +1,114 @@
+// Strings by key, one file per language (strings/ar.js, strings/en.js).
+//
+//   t(key, vars)   the text for key in the reader's language, with {name}
+//                  replaced from vars; numbers are written the language's
+//                  way, other values are isolated (FSI…PDI) so a name in
+//                  one direction never reorders the sentence around it.
+//                  A key whose value is an object is plural-aware: vars.n
+//                  picks the form (Intl.PluralRules: zero, one, two, few,
+//                  many, other).
+//   tn(key, vars)  the same as a list of DOM children, for vars that are
+//                  nodes (a name in its own <bdi>).
+//
+// The language: a choice the reader made (stored under "majlis.lang", a
+// preference and nothing else), else English when the browser's first
+// language is English, else Arabic.
+import ar from './strings/ar.js';
+import en from './strings/en.js';
+
+const TABLES = { ar, en };
+const KEY = 'majlis.lang';
+const DIR = { ar: 'rtl', en: 'ltr' };
+
+function stored() {
+  try {
+    const v = localStorage.getItem(KEY);
+    return v && TABLES[v] ? v : null;
+  } catch (_) {
+    return null; // storage may be off; the browser's languages decide
+  }
+}
+
+function fromBrowser() {
+  const first = (navigator.languages && navigator.languages[0]) || navigator.language || '';
+  return /^en/i.test(first) ? 'en' : 'ar';
+}
+
+let current = stored() || fromBrowser();
+let numbers;
+let plurals;
+
+function setup() {
+  // Arabic follows the reader's own Arabic locale (ar-IQ, ar-SA...) when
+  // the browser has one, always with Arabic-Indic digits like the text.
+  const arLocale = ((navigator.languages || []).find((l) => /^ar(-|$)/i.test(l)) || 'ar').split(/-[ux]-/i)[0];
+  const locale = current === 'ar' ? `${arLocale}-u-nu-arab` : 'en';
+  numbers = new Intl.NumberFormat(locale);
+  plurals = new Intl.PluralRules(current);
+}
+setup();
+
+export const lang = () => current;
+export const dir = () => DIR[current];
+export const other = () => (current === 'ar' ? 'en' : 'ar');
+
+// Remembers the reader's choice; the caller renders again.
+export function setLang(l) {
+  if (!TABLES[l]) return;
+  current = l;
+  try { localStorage.setItem(KEY, l); } catch (_) { /* kept for this page only */ }
+  setup();
+}
+
+export const num = (n) => numbers.format(n);
+
+// Puts the language and direction on <html> while a view that speaks one
+// language is shown; restore() puts back what index.html says (Arabic).
+export function applyToPage() {
+  document.documentElement.lang = current;
+  document.documentElement.dir = DIR[current];
+}
+export function restorePage() {
+  document.documentElement.lang = 'ar';
+  document.documentElement.dir = 'rtl';
+}
+
+function lookup(key, vars) {
+  let v = TABLES[current][key];
+  if (v === undefined) v = TABLES.en[key];
+  if (v === undefined) return key;
+  if (typeof v === 'object') {
+    const n = Number(vars.n);
+    v = v[plurals.select(n)] ?? v.other;
+  }
+  return v;
+}
+
+const isolate = (s) => `\u2068${s}\u2069`;
+
+export function t(key, vars = {}) {
+  return lookup(key, vars).replace(/\{(\w+)\}/g, (m, k) => {
+    if (!(k in vars)) return m;
+    const v = vars[k];
+    if (typeof v === 'number') return num(v);
+    if (v instanceof Node) return isolate(v.textContent);
+    return isolate(String(v));
+  });
+}
+
+export function tn(key, vars = {}) {
+  const out = [];
+  const text = lookup(key, vars);
+  let last = 0;
+  for (const m of text.matchAll(/\{(\w+)\}/g)) {
+    if (!(m[1] in vars)) continue;
+    out.push(text.slice(last, m.index));
+    const v = vars[m[1]];
+    if (v instanceof Node) out.push(v);
+    else if (typeof v === 'number') out.push(num(v));
+    else out.push(isolate(String(v)));
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last));
+  return out.filter((x) => x !== '');
+}
