@@ -10,17 +10,21 @@
 // a dropped socket that comes back, the sign-in detour of a shared link,
 // the keyboard in a person's menu, leaving quietly, and a refused
 // microphone. Screenshots of the form and the room, phone and desktop,
-// Arabic and English, go to docs/screenshots/.
+// Arabic and English, are taken (and checked for sideways scrolling) on
+// every run; with MAJLIS_SCREENSHOTS=docs/screenshots they are kept there.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, launch, tempDir, cleanup, tone, waitFor, sleep } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SHOTS = join(HERE, '..', '..', 'docs', 'screenshots');
-const FAILURES = join(HERE, 'out');
+const SHOTS = process.env.MAJLIS_SCREENSHOTS
+  ? resolve(HERE, '..', '..', process.env.MAJLIS_SCREENSHOTS)
+  : mkdtempSync(join(tmpdir(), 'majlis-shots-'));
+const FAILURES = join(tmpdir(), 'majlis-room-failures');
 const INVITE_URL_RE = /(http:\/\/\S+\/invite\/[A-Za-z0-9_-]{22})\b/;
 const PASS = 'a long enough passphrase';
 const A_HZ = 440;
@@ -45,6 +49,7 @@ after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
   if (server) await server.stop();
   cleanup(dir);
+  if (!process.env.MAJLIS_SCREENSHOTS) cleanup(SHOTS);
 });
 
 // One Chromium per person: the fake microphone's file is per process.
