@@ -130,7 +130,7 @@ static int on_connected(mj_bot_run *b, mj_csess *s)
     note(sp, "connected; speaking %s into room %s%s", sp->o->file, sp->o->room,
          sp->o->loop ? " (looping; Ctrl-C to stop)" : "");
     if (s->level_id == 0)
-        note(sp, "the server did not accept audio levels; every packet counts as speech");
+        note(sp, "the server did not accept audio levels; heard only while a slot is free");
     sp->t0 = mj_loop_now(&b->loop);
     return mj_loop_timer_set(&b->loop, &b->tick, sp->t0);
 }

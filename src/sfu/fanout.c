@@ -239,7 +239,7 @@ void mj_fanout_send(mj_fanout *r, unsigned slot, uint64_t person, const uint8_t 
 {
     for (uint32_t i = 0; i < r->nlisteners; i++) {
         mj_session *l = r->listeners[i];
-        if (l->nslots <= slot || l->snd.person == person || !mj_peer_media_ready(&l->peer))
+        if (l->nslots <= slot || l->person == person || !mj_peer_media_ready(&l->peer))
             continue;
         uint8_t *buf = mj_txq_slot(tx);
         memcpy(buf, out, len);

@@ -220,7 +220,8 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
     sess->nslots = p->nslots;
     sess->send = p->send;
     sess->may_send = p->may_send;
-    sess->snd.person = p->person ? p->person : p->id;
+    sess->person = p->person ? p->person : p->id;
+    sess->snd.person = sess->person;
     sess->snd.louder_since = MJ_TIME_NEVER;
     mj_heap_node_init(&sess->timer);
     mj_fanout *room = room_get_or_create(s, p->room);

@@ -32,6 +32,10 @@ typedef struct mj_session {
     mj_fanout *room;
     uint32_t listener_index; /* in room->listeners, when nslots > 0 */
     uint32_t sender_index;   /* in room->senders, while it may send */
+    /* Its person (snd.person too): beside nslots and opus_pt, which the
+     * fan-out loop reads for every listener, so that skipping the
+     * speaker's own sessions costs no further cache line. */
+    uint64_t person;
     uint8_t opus_pt;         /* of its slots */
     uint8_t send_pt;         /* of its send section */
     uint8_t audio_level_id;  /* of its send section */
@@ -42,8 +46,7 @@ typedef struct mj_session {
     /* Addresses routed to this session: those ICE validated. */
     mj_addr addrs[MJ_ICE_MAX_REMOTE + 1];
     uint64_t rx_rtp, tx_rtp;
-    /* Its person (for every session: listeners skip their own voice) and,
-     * when it sends, its state in the slot policy. */
+    /* When it sends: its state in the slot policy. */
     mj_sender snd;
 } mj_session;
 
