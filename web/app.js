@@ -1,10 +1,11 @@
-// The web app's entry: starts the audio demo and routes between the
-// views inside this one page.
-//   /              the "me" panel (or the sign-in panel) and the audio demo
+// The web app's entry: routes between the views inside this one page.
+//   /              the "me" panel (or the sign-in panel)
 //   /login         the sign-in form (?next=/room/ID comes back there)
 //   /invite/CODE   the invite landing and sign-up form
 //   /new           the form that starts a room
 //   /room/ID       a room
+//   /token         speak or listen with a room token (#room=…&token=…), as a
+//                  bot would: an operator's tool
 // The server answers these paths with index.html (src/api/router.c).
 // A view may return a function that ends it (a room leaves); it runs
 // before the next view is shown.
@@ -54,8 +55,10 @@ function render(focus) {
     showStartRoom(ctx);
   } else if (room) {
     endView = showRoom(ctx, segment(room[1]));
-  } else {
+  } else if (path === '/token') {
+    view.replaceChildren();
     demo.hidden = false;
+  } else {
     showHome(ctx);
   }
 }

@@ -233,7 +233,7 @@ static bool serve_asset(mj_http_req *req, const char *path)
 static bool app_path(const char *path)
 {
     return strncmp(path, "/invite/", 8) == 0 || strncmp(path, "/room/", 6) == 0 ||
-           strcmp(path, "/login") == 0 || strcmp(path, "/new") == 0;
+           strcmp(path, "/login") == 0 || strcmp(path, "/new") == 0 || strcmp(path, "/token") == 0;
 }
 
 static void dispatch(mj_server *srv, mj_http_req *req)

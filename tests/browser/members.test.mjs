@@ -122,7 +122,7 @@ async function flow() {
   assert.equal(await a.locator('#me-name bdi').textContent(), 'ليلى الحسن');
   assert.match(await text(a, '.me-handle'), /@layla/);
   assert.match(await text(a, '.welcome'), /Welcome/);
-  assert.ok(await a.locator('#demo').isVisible(), 'the audio demo is on "/"');
+  assert.ok(await a.locator('#demo').isHidden(), 'the token tool is not on the home page');
   // The session is an HttpOnly cookie, and the page keeps nothing itself.
   const cookies = await ctxA.cookies();
   assert.ok(cookies.some((c) => c.name === 'mj_session' && c.httpOnly && c.sameSite === 'Strict'));
@@ -145,7 +145,7 @@ async function flow() {
   await a.locator('#login-title').waitFor();
   assert.match(await text(a, '#login .form-status'), /signed out/);
   assert.equal(a.url(), `${server.url}/`);
-  assert.ok(await a.locator('#demo').isVisible());
+  assert.ok(await a.locator('#demo').isHidden());
   await a.screenshot({ path: join(OUT, 'signed-out-390.png'), fullPage: true });
   assert.equal(await a.evaluate(async () => (await fetch('/api/me')).status), 401);
 

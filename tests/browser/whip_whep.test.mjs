@@ -26,7 +26,7 @@ after(async () => {
 async function openPage(browser, room, tok) {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
-  await page.goto(`${server.url}/#room=${room}&token=${encodeURIComponent(tok)}&raw=1`);
+  await page.goto(`${server.url}/token#room=${room}&token=${encodeURIComponent(tok)}&raw=1`);
   return page;
 }
 
