@@ -25,8 +25,8 @@ import { RoomView } from './room-view.js';
 const PROTOCOL = 'majlis.room.v1';
 const MUSIC_KEY = 'majlis.music';
 const ICE_GRACE_MS = 5000;
-const PING_EVERY_MS = 15000;
-const SILENT_LIMIT_MS = 35000;
+const PING_EVERY_MS = 30000;
+const SILENT_LIMIT_MS = 65000;
 const LEAVE_WAIT_MS = 2000;
 
 // Refusals of entering that end the page's attempt (docs/api.md).

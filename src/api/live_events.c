@@ -305,6 +305,12 @@ void mj_live_send_levels(mj_live_room *lr, const mj_media_level *lv, size_t n)
 {
     if (!lr->nsocks)
         return;
+    /* Every report goes to every socket: in a large room, two a second
+     * are enough for the rings (the last, empty one always goes). */
+    mj_time now = mj_live_now();
+    if (n && large_audience(lr) && now - lr->levels_at < MJ_LIVE_LEVELS_LARGE_EVERY)
+        return;
+    lr->levels_at = now;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         char id[17];

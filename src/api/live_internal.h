@@ -16,6 +16,8 @@
 /* Listeners a snapshot names (moderators: more, for the hand queue). */
 #define MJ_LIVE_SNAPSHOT_LISTENERS 200
 #define MJ_LIVE_SNAPSHOT_LISTENERS_MOD 2000
+/* In a large room, who-is-speaking reports go out at most this often. */
+#define MJ_LIVE_LEVELS_LARGE_EVERY MJ_MSEC(450)
 
 /* What the shell knows of a person: their names, read once. */
 typedef struct lperson {
@@ -56,6 +58,7 @@ struct mj_live_room {
     lconn **socks;      /* connections with a socket, for broadcasts */
     size_t nsocks, socks_cap;
     mj_room_counts sent_counts; /* what sockets were last told */
+    mj_time levels_at;          /* when a levels report last went out */
     bool ended;
 };
 

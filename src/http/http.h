@@ -83,7 +83,10 @@ typedef struct mj_http_config {
     unsigned tick_ms;
     mj_ws_handler ws; /* ws.protocol NULL: no WebSockets */
     /* A WebSocket quiet this long gets a ping; one that does not answer
-     * within twice as long is closed (0: 10 s). */
+     * within twice as long is closed (0: 30 s). Each wake-up of the loop
+     * costs in proportion to the open sockets (libwebsockets polls), so
+     * pings are rare; a lost network is noticed sooner by the media
+     * plane's consent checks. */
     unsigned ws_ping_s;
 } mj_http_config;
 

@@ -491,7 +491,7 @@ static void set_protocols(mj_http_server *srv)
         p[1].per_session_data_size = sizeof(struct mj_ws);
         p[1].rx_buffer_size = 4096;
     }
-    unsigned ping = srv->cfg.ws_ping_s ? srv->cfg.ws_ping_s : 10;
+    unsigned ping = srv->cfg.ws_ping_s ? srv->cfg.ws_ping_s : 30;
     srv->validity.secs_since_valid_ping = (uint16_t)ping;
     srv->validity.secs_since_valid_hangup = (uint16_t)(ping * 2);
 }
