@@ -17,7 +17,7 @@
 #define MJ_LIVE_SNAPSHOT_LISTENERS 200
 #define MJ_LIVE_SNAPSHOT_LISTENERS_MOD 2000
 /* In a large room, who-is-speaking reports go out at most this often. */
-#define MJ_LIVE_LEVELS_LARGE_EVERY MJ_MSEC(450)
+#define MJ_LIVE_LEVELS_LARGE_EVERY MJ_MSEC(400)
 
 /* What the shell knows of a person: their names, read once. */
 typedef struct lperson {
