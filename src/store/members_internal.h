@@ -23,6 +23,9 @@ void mj_sq_text(sqlite3_stmt *st, int col, char *out, size_t cap);
 void mj_sq_user(sqlite3_stmt *st, int first, mj_user *u);
 /* Steps a statement that returns no rows and finalizes it: 0 or MJ_EIO. */
 int mj_sq_run(mj_store *s, sqlite3_stmt *st);
+/* Runs a query whose first row's first column is a number, with `arg`
+ * bound to ?1 when has_arg; finalizes it. 0 or MJ_EIO. */
+int mj_sq_int64(mj_store *s, const char *sql, bool has_arg, int64_t arg, int64_t *out);
 /* Steps a statement, finalizes it, and sets *found when it returned a row
  * whose first column is non-zero. */
 int mj_sq_exists(mj_store *s, sqlite3_stmt *st, bool *found);

@@ -35,17 +35,10 @@ static void read_room(sqlite3_stmt *st, mj_room_rec *r)
 
 int mj_store_room_hosting(mj_store *s, int64_t user, int *count)
 {
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "SELECT count(*) FROM rooms WHERE created_by = ?1 AND ended_at IS NULL");
-    if (!st)
-        return MJ_EIO;
-    sqlite3_bind_int64(st, 1, user);
-    int err = MJ_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *count = sqlite3_column_int(st, 0);
-        err = 0;
-    }
-    sqlite3_finalize(st);
+    int64_t n = 0;
+    int err = mj_sq_int64(s, "SELECT count(*) FROM rooms WHERE created_by = ?1 AND ended_at IS NULL",
+                          true, user, &n);
+    *count = (int)n;
     return err;
 }
 
@@ -134,16 +127,7 @@ int mj_store_room_get(mj_store *s, const char *id, mj_room_rec *out)
 
 int mj_store_room_count(mj_store *s, int64_t *count)
 {
-    sqlite3_stmt *st = mj_store_prepare(s, "SELECT count(*) FROM rooms");
-    if (!st)
-        return MJ_EIO;
-    int err = MJ_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *count = sqlite3_column_int64(st, 0);
-        err = 0;
-    }
-    sqlite3_finalize(st);
-    return err;
+    return mj_sq_int64(s, "SELECT count(*) FROM rooms", false, 0, count);
 }
 
 int mj_store_rooms_live(mj_store *s, int (*fn)(void *ctx, const mj_room_rec *r), void *ctx)
@@ -278,14 +262,5 @@ int mj_store_members_gone_since(mj_store *s, int64_t since, void (*fn)(void *ctx
 
 int mj_store_data_version(mj_store *s, int64_t *out)
 {
-    sqlite3_stmt *st = mj_store_prepare(s, "PRAGMA data_version");
-    if (!st)
-        return MJ_EIO;
-    int err = MJ_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *out = sqlite3_column_int64(st, 0);
-        err = 0;
-    }
-    sqlite3_finalize(st);
-    return err;
+    return mj_sq_int64(s, "PRAGMA data_version", false, 0, out);
 }

@@ -59,6 +59,22 @@ int mj_sq_run(mj_store *s, sqlite3_stmt *st)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : MJ_EIO;
 }
 
+int mj_sq_int64(mj_store *s, const char *sql, bool has_arg, int64_t arg, int64_t *out)
+{
+    sqlite3_stmt *st = mj_store_prepare(s, sql);
+    if (!st)
+        return MJ_EIO;
+    if (has_arg)
+        sqlite3_bind_int64(st, 1, arg);
+    int err = MJ_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        err = 0;
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
 int mj_sq_exists(mj_store *s, sqlite3_stmt *st, bool *found)
 {
     int rc = sqlite3_step(st);
@@ -355,14 +371,5 @@ int mj_store_user_delete(mj_store *s, int64_t id, int64_t now)
 
 int mj_store_user_count(mj_store *s, int64_t *count)
 {
-    sqlite3_stmt *st = mj_store_prepare(s, "SELECT count(*) FROM users");
-    if (!st)
-        return MJ_EIO;
-    int err = MJ_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *count = sqlite3_column_int64(st, 0);
-        err = 0;
-    }
-    sqlite3_finalize(st);
-    return err;
+    return mj_sq_int64(s, "SELECT count(*) FROM users", false, 0, count);
 }

@@ -6,34 +6,18 @@
  * and tests/http.) */
 #include "test.h"
 
+#include "fixture.h"
+
 #include "base/rand.h"
 #include "io/media.h"
 
 #include <time.h>
 
-#ifndef MJ_SOURCE_DIR
-#define MJ_SOURCE_DIR "."
-#endif
-
 static char offer_text[1 << 16];
 
 static size_t load(const char *name)
 {
-    char path[512];
-    FILE *f = NULL;
-    const char *dirs[] = {"tests/fixtures/sdp", MJ_SOURCE_DIR "/tests/fixtures/sdp"};
-    for (size_t i = 0; i < 2 && !f; i++) {
-        snprintf(path, sizeof path, "%s/%s", dirs[i], name);
-        f = fopen(path, "rb");
-    }
-    if (!f) {
-        fprintf(stderr, "cannot open fixture %s\n", name);
-        exit(1);
-    }
-    size_t n = fread(offer_text, 1, sizeof offer_text - 1, f);
-    fclose(f);
-    offer_text[n] = '\0';
-    return n;
+    return mj_fixture_read("sdp", name, offer_text, sizeof offer_text);
 }
 
 /* Two workers on free loopback ports, rooms spreading after one listener. */

@@ -3,11 +3,9 @@
  * the answers, parsed back. */
 #include "test.h"
 
-#include "sfu/offer.h"
+#include "fixture.h"
 
-#ifndef MJ_SOURCE_DIR
-#define MJ_SOURCE_DIR "."
-#endif
+#include "sfu/offer.h"
 
 static mj_offer offer;     /* ~50 KiB: not on the stack */
 static mj_sdp back;        /* the answer, parsed back */
@@ -18,21 +16,7 @@ static const char *code, *why;
 
 static size_t load(const char *name)
 {
-    char path[512];
-    FILE *f = NULL;
-    const char *dirs[] = {"tests/fixtures/sdp", MJ_SOURCE_DIR "/tests/fixtures/sdp"};
-    for (size_t i = 0; i < 2 && !f; i++) {
-        snprintf(path, sizeof path, "%s/%s", dirs[i], name);
-        f = fopen(path, "rb");
-    }
-    if (!f) {
-        fprintf(stderr, "cannot open fixture %s\n", name);
-        exit(1);
-    }
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return n;
+    return mj_fixture_read("sdp", name, text, sizeof text);
 }
 
 /* Replaces the first `from` in text by `to` (a hand-made variant). */

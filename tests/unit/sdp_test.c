@@ -3,11 +3,9 @@
  * offer, truncation and limits. */
 #include "test.h"
 
-#include "proto/sdp.h"
+#include "fixture.h"
 
-#ifndef MJ_SOURCE_DIR
-#define MJ_SOURCE_DIR "."
-#endif
+#include "proto/sdp.h"
 
 static mj_sdp sdp, back; /* ~48 KiB each: not on the stack */
 static char out[32768];
@@ -18,20 +16,8 @@ static char out[32768];
  * any read past the end. Caller frees. */
 static char *load(const char *name, size_t *len)
 {
-    char path[512];
-    FILE *f = NULL;
-    const char *dirs[] = {"tests/fixtures/sdp", MJ_SOURCE_DIR "/tests/fixtures/sdp"};
-    for (size_t i = 0; i < 2 && !f; i++) {
-        snprintf(path, sizeof path, "%s/%s", dirs[i], name);
-        f = fopen(path, "rb");
-    }
-    if (!f) {
-        fprintf(stderr, "cannot open fixture %s\n", name);
-        exit(1);
-    }
     static char tmp[1 << 17];
-    *len = fread(tmp, 1, sizeof tmp, f);
-    fclose(f);
+    *len = mj_fixture_read("sdp", name, tmp, sizeof tmp);
     char *p = malloc(*len ? *len : 1);
     memcpy(p, tmp, *len);
     return p;
