@@ -178,6 +178,11 @@ test('suspensions cut rooms within a second: the admin API and the command line'
   await host.ws.next((x) => x.type === 'left' && x.id === gone.id, 'suspended', 2000);
   console.log(`the admin's suspension reached the room's sockets in ${Date.now() - t0} ms`);
   assert.equal((await gone.ws.closed).code, 1000);
+  // Their session ended with the suspension: no way back in.
+  const back = await m.gone.post(`/api/rooms/${room.id}/visits`, { offer: 'v=0' });
+  assert.equal(back.status, 401);
+  const { ws: refused } = await openWs(c.server.base, eventsPath(room.id, gone.visit), { cookie: m.gone.cookie });
+  assert.equal((await refused.next('error')).error, 'unauthorized');
   // From the operator's command line, a whole branch.
   const br = await arrive(c.server, m.branch, room.id);
   const cli = await runCli(['user', 'suspend', '--data', c.server.dataDir, '--subtree', 'branch']);
