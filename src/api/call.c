@@ -37,6 +37,9 @@ bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
                                      mj_limit_name(which), key, len, c->mono);
     if (!wait)
         return true;
+    c->retry_after = wait;
+    if (c->no_reply)
+        return false;
     char secs[24], msg[96];
     snprintf(secs, sizeof secs, "%lld", (long long)wait);
     snprintf(msg, sizeof msg, "too many requests; try again in %lld seconds", (long long)wait);

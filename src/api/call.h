@@ -27,6 +27,10 @@ typedef struct mj_call {
     bool authed;
     mj_user me;
     mj_session session;
+    /* A WebSocket's upgrade: limits say no without answering the
+     * request, and leave the wait here. */
+    bool no_reply;
+    int64_t retry_after;
     const char *arg;  /* the path's first '*' segment, if any */
     const char *arg2; /* its second */
     char argbuf[2][96];

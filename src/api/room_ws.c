@@ -55,6 +55,7 @@ static void on_open(void *ctx, mj_ws *ws, mj_http_req *upgrade)
     c.req = upgrade;
     c.now = mj_clock_unix();
     c.mono = mj_clock_now();
+    c.no_reply = true;
     /* Browsers always send Origin on a WebSocket handshake, and any page
      * may open one to any site: the cookie alone proves nothing. */
     if (!mj_call_same_origin(&c)) {
@@ -62,6 +63,14 @@ static void on_open(void *ctx, mj_ws *ws, mj_http_req *upgrade)
         return;
     }
     int err = mj_call_authenticate(&c);
+    /* Knocking with dead cookies counts against the address, sockets of a
+     * session against the session, as for the rest of the API. */
+    bool within = err ? mj_call_limit_address(&c, MJ_LIMIT_API_ADDRESS)
+                      : mj_call_limit(&c, MJ_LIMIT_API_SESSION, c.session.id, strlen(c.session.id));
+    if (!within) {
+        refuse(ws, 4429, "rate_limited", "too many requests; try again later");
+        return;
+    }
     if (err) {
         refuse(ws, 4401, err == MJ_ENOTFOUND ? "unauthorized" : "internal",
                err == MJ_ENOTFOUND ? "sign in first" : "something went wrong on the server");

@@ -214,3 +214,21 @@ test('a room left without a moderator ends by itself; an operator ends one too',
   assert.equal(cli.code, 0, cli.stderr);
   await h.ws.next('ended', 'ended by the operator', 3000);
 });
+
+test('opening sockets counts against the rate limits of the API', async () => {
+  const { startServer } = await import('./lib.mjs');
+  const s = await startServer({ env: { MAJLIS_RATE_LIMITS: 'api_address=2/600' } });
+  try {
+    const path = eventsPath('nosuchroom00', '0'.repeat(32));
+    const codes = [];
+    for (let i = 0; i < 3; i++) {
+      const { ws } = await openWs(s.base, path, { cookie: 'mj_session=nothing' });
+      const msg = await ws.next('error');
+      codes.push([msg.error, (await ws.closed).code]);
+    }
+    assert.deepEqual(codes, [['unauthorized', 4401], ['unauthorized', 4401], ['rate_limited', 4429]]);
+  } finally {
+    const r = await s.stopAndClean();
+    assert.equal(r.code, 0, s.stderr);
+  }
+});
