@@ -3,47 +3,14 @@
 // Built once, then kept up to date from the store part by part, so that
 // the element with the focus stays where it is while the room changes.
 // Every action goes to the controller (room.js) through `act`.
-import { h } from './ui.js';
 import { t, tn } from './i18n.js';
 import { languageButton } from './room-common.js';
+import { el, icon, sr, button, relabel } from './room-parts.js';
 import {
   onStage, isModerator, stageOf, handsOf, audienceOf, unnamedListeners, actionsOn,
 } from './room-store.js';
 
 // ---- small parts ----
-
-function el(tag, attrs = {}, ...kids) {
-  const { role, ...rest } = attrs;
-  const node = h(tag, rest, ...kids);
-  if (role) node.setAttribute('role', role);
-  return node;
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-const ICONS = {
-  mic: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21',
-  micOff: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21M4 4l16 16',
-  hand: 'M8 12V6.5a1.5 1.5 0 0 1 3 0V11M11 10.5V4.5a1.5 1.5 0 0 1 3 0v6M14 10.5V6a1.5 1.5 0 0 1 3 0v5.5'
-    + 'M17 11.5V9.5a1.5 1.5 0 0 1 3 0v4.5a7 7 0 0 1-7 7h-.5a6 6 0 0 1-5-2.7L4.7 14.6a1.5 1.5 0 0 1 2.4-1.8L8 14',
-  star: 'M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8L12 16.9l-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z',
-  down: 'M12 4v15M6 13l6 6 6-6',
-  leave: 'M10 4H5v16h5M14 8l4 4-4 4M18 12H9',
-  stop: 'M7 7h10v10H7z',
-};
-
-function icon(name, { flip = false } = {}) {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  svg.setAttribute('class', flip ? 'icon flip' : 'icon');
-  const path = document.createElementNS(SVG, 'path');
-  path.setAttribute('d', ICONS[name]);
-  svg.append(path);
-  return svg;
-}
-
-const sr = (text) => el('span', { className: 'sr' }, text);
 
 function avatarOf(p, size = '') {
   const a = el('span', { className: `avatar ${size}`.trim(), 'aria-hidden': 'true' });
@@ -55,18 +22,6 @@ function avatarOf(p, size = '') {
 }
 
 const nameNode = (p) => el('bdi', { className: 'name' }, p.name || t('room.someone'));
-
-function button(label, { cls = '', iconName = null, flip = false, onClick } = {}) {
-  const b = el('button', { type: 'button', className: cls },
-    iconName ? icon(iconName, { flip }) : null, el('span', { className: 'label' }, label));
-  if (onClick) b.addEventListener('click', onClick);
-  return b;
-}
-
-function relabel(b, label, iconName) {
-  b.querySelector('.label').textContent = label;
-  if (iconName) b.querySelector('svg.icon path').setAttribute('d', ICONS[iconName]);
-}
 
 // Keeps ul's children in the order of `people`, one element per id: make
 // creates one, paint brings it up to date.
