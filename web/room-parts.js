@@ -19,6 +19,7 @@ export const ICONS = {
   down: 'M12 4v15M6 13l6 6 6-6',
   leave: 'M10 4H5v16h5M14 8l4 4-4 4M18 12H9',
   stop: 'M7 7h10v10H7z',
+  tools: 'M4 7h9M17 7h3M4 17h3M11 17h9M15 5v4M9 15v4',
 };
 
 export function icon(name, { flip = false } = {}) {
