@@ -9,6 +9,7 @@
 //                  many, other).
 //   tn(key, vars)  the same as a list of DOM children, for vars that are
 //                  nodes (a name in its own <bdi>).
+//   when(unix)     a moment in the reader's time zone, in their language.
 //
 // The language: a choice the reader made (stored under "majlis.lang", a
 // preference and nothing else), else English when the browser's first
@@ -37,6 +38,7 @@ function fromBrowser() {
 let current = stored() || fromBrowser();
 let numbers;
 let plurals;
+let moments;
 
 function setup() {
   // Arabic follows the reader's own Arabic locale (ar-IQ, ar-SA...) when
@@ -45,6 +47,11 @@ function setup() {
   const locale = current === 'ar' ? `${arLocale}-u-nu-arab` : 'en';
   numbers = new Intl.NumberFormat(locale);
   plurals = new Intl.PluralRules(current);
+  // In the reader's own time zone, named, so that a time read out to
+  // someone elsewhere is not mistaken for theirs.
+  moments = new Intl.DateTimeFormat(current === 'ar' ? locale : 'en-GB', {
+    weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+  });
 }
 setup();
 
@@ -61,6 +68,8 @@ export function setLang(l) {
 }
 
 export const num = (n) => numbers.format(n);
+// A moment from unix seconds: day, time and time zone.
+export const when = (unix) => moments.format(new Date(unix * 1000));
 
 // Puts the language and direction on <html> while a view that speaks one
 // language is shown; restore() puts back what index.html says (Arabic).

@@ -24,6 +24,7 @@ export function createStore() {
     end: null,             // null | {kind: 'ended'|'removed'|'gone'|'refused', ...}
     mic: 'off',            // off | asking | on | refused | failed
     music: false,
+    unlisted: false,       // the reader's wish to listen unlisted (you.unlisted says what is)
     audioBlocked: false,
   };
   const listeners = new Set();

@@ -1,49 +1,18 @@
 // The room screen: the title, the stage, raised hands (for moderators),
-// the audience, and the reader's own controls in a bar at the bottom.
+// the audience, the reader's own controls in a bar at the bottom, and the
+// room's tools in a sheet (room-tools.js).
 // Built once, then kept up to date from the store part by part, so that
 // the element with the focus stays where it is while the room changes.
 // Every action goes to the controller (room.js) through `act`.
-import { h } from './ui.js';
 import { t, tn } from './i18n.js';
 import { languageButton } from './room-common.js';
+import { el, icon, sr, button, relabel } from './room-parts.js';
+import { RoomTools } from './room-tools.js';
 import {
   onStage, isModerator, stageOf, handsOf, audienceOf, unnamedListeners, actionsOn,
 } from './room-store.js';
 
 // ---- small parts ----
-
-function el(tag, attrs = {}, ...kids) {
-  const { role, ...rest } = attrs;
-  const node = h(tag, rest, ...kids);
-  if (role) node.setAttribute('role', role);
-  return node;
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-const ICONS = {
-  mic: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21',
-  micOff: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5.5 11a6.5 6.5 0 0 0 13 0M12 17.5V21M4 4l16 16',
-  hand: 'M8 12V6.5a1.5 1.5 0 0 1 3 0V11M11 10.5V4.5a1.5 1.5 0 0 1 3 0v6M14 10.5V6a1.5 1.5 0 0 1 3 0v5.5'
-    + 'M17 11.5V9.5a1.5 1.5 0 0 1 3 0v4.5a7 7 0 0 1-7 7h-.5a6 6 0 0 1-5-2.7L4.7 14.6a1.5 1.5 0 0 1 2.4-1.8L8 14',
-  star: 'M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8L12 16.9l-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z',
-  down: 'M12 4v15M6 13l6 6 6-6',
-  leave: 'M10 4H5v16h5M14 8l4 4-4 4M18 12H9',
-  stop: 'M7 7h10v10H7z',
-};
-
-function icon(name, { flip = false } = {}) {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  svg.setAttribute('class', flip ? 'icon flip' : 'icon');
-  const path = document.createElementNS(SVG, 'path');
-  path.setAttribute('d', ICONS[name]);
-  svg.append(path);
-  return svg;
-}
-
-const sr = (text) => el('span', { className: 'sr' }, text);
 
 function avatarOf(p, size = '') {
   const a = el('span', { className: `avatar ${size}`.trim(), 'aria-hidden': 'true' });
@@ -55,18 +24,6 @@ function avatarOf(p, size = '') {
 }
 
 const nameNode = (p) => el('bdi', { className: 'name' }, p.name || t('room.someone'));
-
-function button(label, { cls = '', iconName = null, flip = false, onClick } = {}) {
-  const b = el('button', { type: 'button', className: cls },
-    iconName ? icon(iconName, { flip }) : null, el('span', { className: 'label' }, label));
-  if (onClick) b.addEventListener('click', onClick);
-  return b;
-}
-
-function relabel(b, label, iconName) {
-  b.querySelector('.label').textContent = label;
-  if (iconName) b.querySelector('svg.icon path').setAttribute('d', ICONS[iconName]);
-}
 
 // Keeps ul's children in the order of `people`, one element per id: make
 // creates one, paint brings it up to date.
@@ -107,6 +64,9 @@ export class RoomView {
     this.endButton = button(t('room.end'), { cls: 'small danger', iconName: 'stop', onClick: () => this.confirmEnd() });
     this.modTools = el('div', { className: 'mod-tools', role: 'group', 'aria-label': t('room.mod_tools') },
       this.handsSwitch, this.endButton);
+    this.toolsButton = button(t('room.tools'), { cls: 'small', iconName: 'tools', onClick: () => this.tools.open() });
+    this.toolsButton.setAttribute('aria-haspopup', 'dialog');
+    this.toolbar = el('div', { className: 'room-tools' }, this.toolsButton, this.modTools);
 
     this.stageCount = el('span', { className: 'count' });
     this.stageList = el('ul', { className: 'people stage-list' });
@@ -124,7 +84,7 @@ export class RoomView {
       this.meta);
 
     this.content = el('div', { className: 'room-body' },
-      this.head, this.banner, this.alert, this.modTools,
+      this.head, this.banner, this.alert, this.toolbar,
       el('section', { className: 'stage', 'aria-labelledby': 'stage-title' },
         el('h3', { id: 'stage-title' }, t('room.stage_title'), ' ', this.stageCount), this.stageList),
       this.queue,
@@ -142,7 +102,7 @@ export class RoomView {
 
     this.endCard = el('section', { className: 'card room-end' });
     this.root = el('section', { className: 'room' },
-      this.content, this.endCard, this.controls, this.menu, this.invite, this.confirm, this.gate);
+      this.content, this.endCard, this.controls, this.menu, this.invite, this.confirm, this.tools.dialog, this.gate);
     this.update(s, new Set(['room', 'people', 'you', 'levels', 'invitation', 'page']));
   }
 
@@ -169,6 +129,9 @@ export class RoomView {
   }
 
   buildDialogs() {
+    this.tools = new RoomTools(this.store, this.act);
+    this.tools.dialog.addEventListener('close', () => this.returnFocus(this.toolsButton));
+
     // What I may do to someone.
     this.menuTitle = el('h2', { id: 'menu-title', className: 'dialog-title' });
     this.menuActions = el('div', { className: 'menu-actions' });
@@ -209,7 +172,7 @@ export class RoomView {
 
   dispose() {
     this.unsubscribe();
-    for (const d of [this.menu, this.invite, this.confirm]) if (d.open) d.close();
+    for (const d of [this.menu, this.invite, this.confirm, this.tools.dialog]) if (d.open) d.close();
   }
 
   focusTitle() {
@@ -226,6 +189,7 @@ export class RoomView {
     if (parts.has('invitation')) this.paintInvitation(s);
     if (parts.has('page')) this.paintPage(s);
     if (this.menu.open && this.menuFor) this.paintMenu(s);
+    if (this.tools.dialog.open && (parts.has('room') || parts.has('you') || parts.has('page'))) this.tools.paint(s);
   }
 
   paintHead(s) {
@@ -233,9 +197,11 @@ export class RoomView {
     this.title.textContent = s.room.title;
     document.title = `${s.room.title} · ${t('app.name')}`;
     const host = s.room.host;
+    const you = s.you;
     this.meta.replaceChildren(
       el('span', { className: `chip kind-${s.room.type}` }, t(`room.type.${s.room.type}`)),
-      host ? el('span', { className: 'host' }, ...tn('room.hosted_by', { name: el('bdi', {}, host.name) })) : null);
+      host ? el('span', { className: 'host' }, ...tn('room.hosted_by', { name: el('bdi', {}, host.name) })) : '',
+      you && you.unlisted && !onStage(you) ? el('span', { className: 'chip unlisted' }, t('room.you_unlisted')) : '');
     const mod = isModerator(s);
     this.modTools.hidden = !mod || !!s.end;
     this.handsSwitch.setAttribute('aria-checked', String(!!s.room.hands));
@@ -269,7 +235,8 @@ export class RoomView {
   paintTile(li, p, s) {
     const mine = s.you && p.id === s.you.id;
     const actions = actionsOn(s, p);
-    const key = JSON.stringify([p.name, p.avatar, p.role, p.muted, p.bot, p.host, !!p.hand, mine, actions.length > 0]);
+    const key = JSON.stringify([p.name, p.avatar, p.role, p.muted, p.bot, p.host, !!p.hand, !!p.unlisted, mine,
+      actions.length > 0]);
     if (li.dataset.key === key) return;
     li.dataset.key = key;
     li.dataset.role = p.role;
@@ -278,6 +245,8 @@ export class RoomView {
     if (onStage(p) && p.muted) marks.append(el('span', { className: 'mark muted' }, icon('micOff'), sr(t('room.muted'))));
     if (p.hand && !onStage(p)) marks.append(el('span', { className: 'mark hand' }, icon('hand'), sr(t('room.hand_up'))));
     if (p.bot) marks.append(el('span', { className: 'mark bot' }, t('room.bot')));
+    // Only moderators and the person themself hear who is unlisted.
+    if (p.unlisted && !onStage(p)) marks.append(el('span', { className: 'mark unlisted' }, t('room.unlisted_mark')));
     const name = el('span', { className: 'pname' }, nameNode(p), mine ? el('span', { className: 'you' }, ` ${t('room.you')}`) : null);
     const inner = [el('span', { className: 'ring' }, avatarOf(p, onStage(p) ? '' : 'small')), name, marks];
     const who = actions.length
@@ -405,7 +374,7 @@ export class RoomView {
     this.content.hidden = !!end;
     this.endCard.hidden = !end;
     if (!end) return;
-    for (const d of [this.menu, this.invite, this.confirm]) if (d.open) d.close();
+    for (const d of [this.menu, this.invite, this.confirm, this.tools.dialog]) if (d.open) d.close();
     let words;
     if (end.kind === 'ended') words = t('room.end.ended');
     else if (end.kind === 'removed') words = t('room.end.removed');

@@ -13,6 +13,8 @@
 //     only then ends the old visit, so the reader keeps their place;
 //   * the server is full (503): it says so and tries again after
 //     Retry-After.
+// Listening unlisted is a wish kept in this browser and sent with every
+// entering; changing it while a listener enters again (see relist()).
 // Leaving (the button, or any move to another view of the app) tells the
 // server, closes the socket with 1000 and the peer connection.
 import { api } from './api.js';
@@ -24,6 +26,7 @@ import { RoomView } from './room-view.js';
 
 const PROTOCOL = 'majlis.room.v1';
 const MUSIC_KEY = 'majlis.music';
+const UNLISTED_KEY = 'majlis.unlisted';
 const ICE_GRACE_MS = 5000;
 const PING_EVERY_MS = 30000;
 const SILENT_LIMIT_MS = 65000;
@@ -33,8 +36,12 @@ const LEAVE_WAIT_MS = 2000;
 const REFUSALS = new Set(['not_found', 'removed', 'not_named', 'not_followed', 'room_ended',
   'bad_offer', 'no_audio', 'cross_origin', 'suspended']);
 
-function musicStored() {
-  try { return localStorage.getItem(MUSIC_KEY) === '1'; } catch (_) { return false; }
+function stored(key) {
+  try { return localStorage.getItem(key) === '1'; } catch (_) { return false; }
+}
+
+function store(key, on) {
+  try { localStorage.setItem(key, on ? '1' : '0'); } catch (_) { /* for this page only */ }
 }
 
 export function showRoom(ctx, id) {
@@ -49,7 +56,8 @@ class RoomController {
     this.id = id;
     this.base = `/api/rooms/${encodeURIComponent(id)}`;
     this.store = createStore();
-    this.store.state.music = musicStored();
+    this.store.state.music = stored(MUSIC_KEY);
+    this.store.state.unlisted = stored(UNLISTED_KEY);
     this.media = new RoomMedia();
     this.ws = null;
     this.visit = null;
@@ -90,6 +98,7 @@ class RoomController {
     window.addEventListener('offline', this.onOffline);
     this.store.subscribe((s, parts) => {
       if (parts.has('you') || parts.has('page')) this.syncMic();
+      if (parts.has('you')) this.checkListing();
       if (parts.has('page') && s.end) this.finish();
     });
     this.mountView();
@@ -132,6 +141,7 @@ class RoomController {
     try {
       conn = await this.media.prepare((state) => this.iceState(state));
       const body = { offer: conn.offer };
+      if (this.store.state.unlisted) body.unlisted = true;
       const res = await api('POST', `${this.base}/visits`, body);
       if (this.closed) {
         RoomMedia.discard(conn);
@@ -158,6 +168,7 @@ class RoomController {
     } finally {
       this.entering = false;
     }
+    this.checkListing();
   }
 
   enterFailed(err) {
@@ -421,11 +432,79 @@ class RoomController {
   }
 
   async setMusic(on) {
-    try { localStorage.setItem(MUSIC_KEY, on ? '1' : '0'); } catch (_) { /* for this page only */ }
+    store(MUSIC_KEY, on);
     this.store.set('page', { music: on });
     // The constraints differ: take the microphone again with the new ones
     // (a request in flight notices by itself).
     if (this.store.state.mic === 'on') await this.micOn();
+  }
+
+  // ---- listening unlisted ----
+
+  setUnlisted(on) {
+    store(UNLISTED_KEY, on);
+    this.store.set('page', { unlisted: on });
+    this.listingWanted = true;
+    this.relisted = false;
+    this.checkListing();
+  }
+
+  // Brings the person in line with the wish, once it changed: only a
+  // listener, since on stage everyone is seen anyway (a change made there
+  // waits for the audience).
+  checkListing() {
+    const s = this.store.state;
+    if (!this.listingWanted || this.relisting || this.entering || this.closed || s.end) return;
+    if (!s.you || !this.visit || onStage(s.you)) return;
+    if (!!s.you.unlisted === s.unlisted) {
+      this.listingWanted = false;
+      if (this.handBack && s.room && s.room.hands && !s.you.hand) this.post('/hand', { up: true });
+      this.handBack = false;
+      return;
+    }
+    if (this.relisted) {
+      // Entered again and still as before: another visit of this member
+      // (another window) holds the person.
+      this.listingWanted = false;
+      this.handBack = false;
+      this.view.say(t('room.unlisted_elsewhere'));
+      return;
+    }
+    this.relist();
+  }
+
+  // The server fixes a person's listing when they enter, and a new visit
+  // joins the person already there unchanged (src/room/room.h): so,
+  // unlike a reconnect, this ends the visit first (the person leaves) and
+  // then enters again as someone new. A raised hand goes up again.
+  async relist() {
+    const s = this.store.state;
+    this.relisted = true;
+    this.relisting = true;
+    this.handBack = !!s.you.hand;
+    const old = this.visit;
+    this.visit = null;
+    this.dropSocket();
+    let failed = null;
+    try {
+      await api('DELETE', `${this.base}/visits/${old}`);
+    } catch (err) {
+      if (err.status !== 404) failed = err; // 404: that visit is over anyway
+    } finally {
+      this.relisting = false;
+    }
+    if (this.closed || this.store.state.end) return;
+    if (!failed) {
+      this.enter();
+      return;
+    }
+    // Still in, as before: back to the old visit (if it did end after
+    // all, its socket says so and the page enters again, as wished).
+    this.visit = old;
+    this.listingWanted = false;
+    this.handBack = false;
+    this.openSocket();
+    this.view.say(explainIn(failed));
   }
 
   // ---- actions ----
@@ -453,10 +532,37 @@ class RoomController {
     } else if (err.code === 'not_in_room') {
       this.reenter();
     } else {
-      const key = `room.err.${err.code}`;
-      const text = t(key);
-      this.view.say(text === key ? explainIn(err) : text);
+      this.view.say(this.errorText(err));
     }
+  }
+
+  errorText(err) {
+    const key = `room.err.${err.code}`;
+    const text = t(key);
+    return text === key ? explainIn(err) : text;
+  }
+
+  // A request whose answer the tools sheet puts into words itself:
+  // {ok: true, reply} or {code, text}. What ends the page (signed out,
+  // the room ended, removed) is handled as for any action.
+  async ask(method, path, body) {
+    try {
+      return { ok: true, reply: await api(method, `${this.base}${path}`, body) };
+    } catch (err) {
+      if (this.closed) return { code: 'closed', text: '' };
+      if (err.status === 401 || err.code === 'room_ended' || err.code === 'removed') {
+        this.refused(err);
+        return { code: err.code, text: '' };
+      }
+      if (err.code === 'not_in_room') this.reenter();
+      return { code: err.code, text: this.errorText(err) };
+    }
+  }
+
+  async letIn(handle) {
+    const r = await this.ask('POST', '/allowed', { handle });
+    if (r.ok && !this.closed) this.store.answered(r.reply);
+    return r;
   }
 
   action(what, ...args) {
@@ -470,6 +576,9 @@ class RoomController {
       case 'end': return this.endRoom();
       case 'leave': return this.leave();
       case 'music': return this.setMusic(!!args[0]);
+      case 'unlisted': return this.setUnlisted(!!args[0]);
+      case 'let_in': return this.letIn(args[0]);
+      case 'token': return this.ask('POST', '/tokens', { seat: args[0] === 'speaker' ? 'speaker' : 'listener' });
       case 'play': return this.startAudio();
       case 'retry':
         this.view.say('');

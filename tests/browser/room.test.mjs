@@ -19,6 +19,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, launch, tempDir, cleanup, tone, waitFor, sleep } from './lib.mjs';
+import {
+  PASS, HEARD_DB, PHONE, DESKTOP, watchPage, signUp, makeInvite, levelsIn, hears, connected, button,
+} from './room_lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SHOTS = process.env.MAJLIS_SCREENSHOTS
@@ -26,13 +29,9 @@ const SHOTS = process.env.MAJLIS_SCREENSHOTS
   : mkdtempSync(join(tmpdir(), 'majlis-shots-'));
 const FAILURES = join(tmpdir(), 'majlis-room-failures');
 const INVITE_URL_RE = /(http:\/\/\S+\/invite\/[A-Za-z0-9_-]{22})\b/;
-const PASS = 'a long enough passphrase';
 const A_HZ = 440;
 const B_HZ = 880;
 const C_HZ = 620;
-const HEARD_DB = -50;  // a tone at half scale reads about -15 dB; silence below -100
-const PHONE = { width: 360, height: 740 };
-const DESKTOP = { width: 1280, height: 800 };
 
 let server;
 let dir;
@@ -61,96 +60,11 @@ async function person(name, hz, locale) {
   const page = await ctx.newPage();
   page.setDefaultTimeout(15000);
   pages.push([name, page]);
-  await page.addInitScript(() => {
-    // The test reads every peer connection the page makes (stats, and
-    // C's listener who sends anyway).
-    const Native = window.RTCPeerConnection;
-    window.testPcs = [];
-    window.RTCPeerConnection = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.testPcs.push(this);
-      }
-    };
-    const NativeSocket = window.WebSocket;
-    window.testSockets = [];
-    window.WebSocket = class extends NativeSocket {
-      constructor(...args) {
-        super(...args);
-        window.testSockets.push(this);
-      }
-    };
-    window.addEventListener('unhandledrejection', (e) => console.error(`unhandled: ${e.reason && e.reason.stack}`));
-  });
-  page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to|^unhandled/i.test(m.text())) {
-      problems.push(`${name}: ${m.text()}`);
-    }
-  });
+  await watchPage(page, name, problems);
   return page;
 }
 
-// Signs up in the page's own session (the form is tested elsewhere).
-async function signUp(page, link, handle, displayName) {
-  await page.goto(server.url);
-  const code = link.split('/').pop();
-  const status = await page.evaluate(async (body) => {
-    const r = await fetch('/api/signup', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-    });
-    return r.status;
-  }, { invite: code, handle, display_name: displayName, passphrase: PASS });
-  assert.equal(status, 201, `sign-up of ${handle}`);
-}
-
-async function makeInvite(page) {
-  return page.evaluate(async () => {
-    const r = await fetch('/api/invites', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    return (await r.json()).invite.url;
-  });
-}
-
 // ---- in the page ----
-
-// How loud each frequency is in what the room's audio elements play, in
-// dB (the loudest slot), after listening for ms.
-function levelsIn(page, freqs, ms = 1200) {
-  return page.evaluate(async ([fs, wait]) => {
-    const streams = [...document.querySelectorAll('audio.slot')]
-      .filter((a) => a.srcObject && !a.paused && a.srcObject.getAudioTracks().length)
-      .map((a) => a.srcObject);
-    const out = Object.fromEntries(fs.map((f) => [f, -Infinity]));
-    if (!streams.length) return out;
-    const ctx = new AudioContext();
-    await ctx.resume();
-    const taps = streams.map((s) => {
-      const an = ctx.createAnalyser();
-      an.fftSize = 8192;
-      an.smoothingTimeConstant = 0;
-      ctx.createMediaStreamSource(s).connect(an);
-      return an;
-    });
-    await new Promise((r) => setTimeout(r, wait));
-    for (const an of taps) {
-      const bins = new Float32Array(an.frequencyBinCount);
-      an.getFloatFrequencyData(bins);
-      for (const f of fs) {
-        const i = Math.round((f * an.fftSize) / ctx.sampleRate);
-        for (let k = i - 2; k <= i + 2; k++) out[f] = Math.max(out[f], bins[k]);
-      }
-    }
-    await ctx.close();
-    return out;
-  }, [freqs, ms]);
-}
-
-async function hears(page, hz, what) {
-  await waitFor(async () => {
-    const l = await levelsIn(page, [hz], 800);
-    return l[hz] > HEARD_DB || null;
-  }, { timeout: 15000, interval: 100, what });
-}
 
 // Resolves with the time (Date.now() in the page) at which hz fell
 // silent (five readings in a row, 10 ms apart) after the page's
@@ -198,8 +112,6 @@ function watchStop(page, hz) {
   }, [hz, HEARD_DB]);
 }
 
-const connected = (page) => page.evaluate(() => window.testPcs.some((pc) => pc.connectionState === 'connected'));
-
 // RTP packets the page's live connection has sent.
 const packetsSent = (page) => page.evaluate(async () => {
   const pc = window.testPcs.filter((p) => p.connectionState !== 'closed').pop();
@@ -225,8 +137,6 @@ const transceivers = (page) => page.evaluate(() => {
   const pc = window.testPcs.at(-1);
   return [window.testPcs.length, pc.getTransceivers().map((t) => t.direction).join()];
 });
-
-const button = (page, name) => page.getByRole('button', { name, exact: true });
 
 async function shoot(page, name) {
   for (const [size, tag] of [[PHONE, 'phone'], [DESKTOP, 'desktop']]) {
@@ -277,11 +187,11 @@ async function journey() {
   const a = await person('A', A_HZ, 'en-US');
   const b = await person('B', B_HZ, 'en-GB');
   const c = await person('C', C_HZ, 'ar-IQ');
-  await signUp(a, adminLink, 'amal', 'Amal Haddad');
+  await signUp(a, server.url, adminLink, 'amal', 'Amal Haddad');
   const linkB = await makeInvite(a);
   const linkC = await makeInvite(a);
-  await signUp(b, linkB, 'bashir', 'بشير');
-  await signUp(c, linkC, 'chadi', 'شادي');
+  await signUp(b, server.url, linkB, 'bashir', 'بشير');
+  await signUp(c, server.url, linkC, 'chadi', 'شادي');
 
   // ---- A starts a room from the form, in English
   await a.goto(server.url);
