@@ -35,11 +35,9 @@ bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
 {
     int64_t wait = mj_ratelimit_take(&c->srv->limiter, &c->srv->set.limits[which],
                                      mj_limit_name(which), key, len, c->mono);
-    if (!wait)
-        return true;
+    if (!wait) return true;
     c->retry_after = wait;
-    if (c->no_reply)
-        return false;
+    if (c->no_reply) return false;
     char secs[24], msg[96];
     snprintf(secs, sizeof secs, "%lld", (long long)wait);
     snprintf(msg, sizeof msg, "too many requests; try again in %lld seconds", (long long)wait);
@@ -60,15 +58,13 @@ bool mj_call_limit_address(mj_call *c, mj_limit which)
         bool v4 = memcmp(a, mapped, sizeof mapped) == 0;
         return mj_call_limit(c, which, v4 ? a + 12 : a, v4 ? 4 : 8);
     }
-    if (inet_pton(AF_INET, ip, a) == 1)
-        return mj_call_limit(c, which, a, 4);
+    if (inet_pton(AF_INET, ip, a) == 1) return mj_call_limit(c, which, a, 4);
     return mj_call_limit(c, which, ip, strlen(ip));
 }
 
 bool mj_call_https(mj_call *c)
 {
-    if (c->srv->set.public_origin[0])
-        return strncmp(c->srv->set.public_origin, "https:", 6) == 0;
+    if (c->srv->set.public_origin[0]) return strncmp(c->srv->set.public_origin, "https:", 6) == 0;
     return mj_http_is_https(c->req);
 }
 
@@ -105,8 +101,7 @@ void mj_call_clear_session_cookie(mj_http_req *req, bool https)
 
 static bool token_ok(const char *t, size_t n)
 {
-    if (n != MJ_TOKEN_CHARS)
-        return false;
+    if (n != MJ_TOKEN_CHARS) return false;
     for (size_t i = 0; i < n; i++) {
         char ch = t[i];
         if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
@@ -121,8 +116,7 @@ static bool token_ok(const char *t, size_t n)
  * by a sibling subdomain to sign the victim into someone else's account. */
 static bool take_token(const char *v, size_t n, void *ctx)
 {
-    if (!token_ok(v, n))
-        return false;
+    if (!token_ok(v, n)) return false;
     memcpy(ctx, v, n);
     ((char *)ctx)[n] = '\0';
     return true;
@@ -139,15 +133,14 @@ static bool session_cookie(mj_http_req *req, bool https, char token[MJ_TOKEN_CHA
 int mj_call_authenticate(mj_call *c)
 {
     char token[MJ_TOKEN_CHARS + 1];
-    if (!session_cookie(c->req, mj_call_https(c), token))
-        return MJ_ENOTFOUND;
+    if (!session_cookie(c->req, mj_call_https(c), token)) return MJ_ENOTFOUND;
     uint8_t hash[MJ_HASH_LEN];
     mj_store_hash_secret(token, MJ_TOKEN_CHARS, hash);
     sodium_memzero(token, sizeof token);
     int64_t idle = c->srv->set.session_idle_s;
     int64_t refresh = idle / 16 > 300 ? 300 : idle / 16;
-    int err = mj_store_session_lookup(c->srv->store, hash, c->now, idle, refresh, &c->session,
-                                      &c->me);
+    int err =
+        mj_store_session_lookup(c->srv->store, hash, c->now, idle, refresh, &c->session, &c->me);
     c->authed = err == 0;
     return err;
 }
@@ -164,19 +157,16 @@ bool mj_call_same_origin(mj_call *c)
 {
     char site[32];
     int sn = mj_http_header(c->req, MJ_HDR_SEC_FETCH_SITE, site, sizeof site);
-    if (sn > 0 && strcmp(site, "same-origin") != 0)
-        return false;
+    if (sn > 0 && strcmp(site, "same-origin") != 0) return false;
     char origin[300];
     int on = mj_http_header(c->req, MJ_HDR_ORIGIN, origin, sizeof origin);
-    if (on <= 0)
-        return sn > 0;
+    if (on <= 0) return sn > 0;
     char expected[300];
     if (c->srv->set.public_origin[0]) {
         snprintf(expected, sizeof expected, "%s", c->srv->set.public_origin);
     } else {
         char host[256];
-        if (mj_http_header(c->req, MJ_HDR_HOST, host, sizeof host) <= 0)
-            return false;
+        if (mj_http_header(c->req, MJ_HDR_HOST, host, sizeof host) <= 0) return false;
         snprintf(expected, sizeof expected, "%s://%s", mj_http_is_https(c->req) ? "https" : "http",
                  host);
     }
@@ -192,12 +182,11 @@ bool mj_call_target(mj_call *c, mj_user *out)
     int err = MJ_ENOTFOUND;
     if (c->arg && mj_handle_normalize(c->arg, strlen(c->arg), handle, &why) == 0)
         err = mj_store_user_by_handle(c->srv->store, handle, out);
-    if (!err && !mj_user_active(out) && !c->me.is_admin)
-        err = MJ_ENOTFOUND;
+    if (!err && !mj_user_active(out) && !c->me.is_admin) err = MJ_ENOTFOUND;
     mj_relation rel = {0};
     if (!err && c->authed && out->id != c->me.id &&
-        (err = mj_store_relation(c->srv->store, c->me.id, out->id, &rel)) == 0 &&
-        rel.blocked_by && !c->me.is_admin)
+        (err = mj_store_relation(c->srv->store, c->me.id, out->id, &rel)) == 0 && rel.blocked_by &&
+        !c->me.is_admin)
         err = MJ_ENOTFOUND; /* someone who blocked you is not there for you */
     if (err == MJ_ENOTFOUND)
         mj_call_error(c, 404, "not_found", "no such member");
@@ -209,8 +198,7 @@ bool mj_call_target(mj_call *c, mj_user *out)
 int64_t mj_call_cursor(mj_call *c)
 {
     char buf[24];
-    if (!mj_http_query(c->req, "before", buf, sizeof buf))
-        return 0;
+    if (!mj_http_query(c->req, "before", buf, sizeof buf)) return 0;
     char *end;
     long long v = strtoll(buf, &end, 10);
     return (*end || v < 0) ? 0 : v;
@@ -232,8 +220,7 @@ void mj_call_origin(mj_call *c, char *out, size_t cap)
 
 mj_http_req *mj_call_resume(mj_server *srv, mj_pw_job *job)
 {
-    if (srv->stopping || !job->ran || !job->http)
-        return NULL;
+    if (srv->stopping || !job->ran || !job->http) return NULL;
     return mj_http_resume(srv->http, job->http);
 }
 
@@ -253,4 +240,3 @@ bool mj_call_submit(mj_call *c, mj_pw_job *job)
     }
     return true;
 }
-

@@ -14,16 +14,16 @@
 
 #include <jansson.h>
 
-#define MJ_SESSION_COOKIE "mj_session"
+#define MJ_SESSION_COOKIE        "mj_session"
 #define MJ_SESSION_COOKIE_SECURE "__Host-mj_session" /* over HTTPS */
-#define MJ_TOKEN_CHARS 43                           /* base64url of 32 random bytes */
-#define MJ_LIST_MAX 50                              /* entries per page */
+#define MJ_TOKEN_CHARS           43                  /* base64url of 32 random bytes */
+#define MJ_LIST_MAX              50                  /* entries per page */
 
 typedef struct mj_call {
     mj_server *srv;
     mj_http_req *req;
-    int64_t now;   /* unix seconds */
-    mj_time mono;  /* monotonic, for rate limits */
+    int64_t now;  /* unix seconds */
+    mj_time mono; /* monotonic, for rate limits */
     bool authed;
     mj_user me;
     mj_session session;

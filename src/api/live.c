@@ -29,16 +29,14 @@ mj_live_room *mj_live_find(mj_live *lv, const char *id)
     size_t it = 0;
     mj_live_room *lr;
     while ((lr = mj_map_next(&lv->rooms, id_hash(id), &it)))
-        if (strcmp(lr->rec.id, id) == 0)
-            return lr->ended ? NULL : lr;
+        if (strcmp(lr->rec.id, id) == 0) return lr->ended ? NULL : lr;
     return NULL;
 }
 
 mj_live_room *mj_live_get(mj_live *lv, const char *id)
 {
     mj_live_room *lr = mj_live_find(lv, id);
-    if (lr)
-        return lr;
+    if (lr) return lr;
     /* An operator's command may have made it while we run. */
     mj_room_rec rec;
     if (mj_store_room_get(lv->srv->store, id, &rec) != 0 || rec.ended_at ||
@@ -61,14 +59,10 @@ static void restore_member(void *ctx, int64_t user, int bits)
 {
     mj_live_room *lr = ctx;
     int err = 0;
-    if (bits & MJ_ROOM_MEMBER_MODERATOR)
-        err |= mj_room_restore_moderator(lr->room, user);
-    if (bits & MJ_ROOM_MEMBER_ALLOWED)
-        err |= mj_room_restore_allowed(lr->room, user);
-    if (bits & MJ_ROOM_MEMBER_REMOVED)
-        err |= mj_room_restore_removed(lr->room, user, 0);
-    if (err)
-        mj_warn("rooms: room %s keeps more people than it can restore", lr->rec.id);
+    if (bits & MJ_ROOM_MEMBER_MODERATOR) err |= mj_room_restore_moderator(lr->room, user);
+    if (bits & MJ_ROOM_MEMBER_ALLOWED) err |= mj_room_restore_allowed(lr->room, user);
+    if (bits & MJ_ROOM_MEMBER_REMOVED) err |= mj_room_restore_removed(lr->room, user, 0);
+    if (err) mj_warn("rooms: room %s keeps more people than it can restore", lr->rec.id);
 }
 
 static void restore_bot(void *ctx, uint64_t key)
@@ -81,8 +75,7 @@ static void restore_bot(void *ctx, uint64_t key)
 int mj_live_add(mj_live *lv, const mj_room_rec *rec, mj_live_room **out)
 {
     mj_live_room *lr = calloc(1, sizeof *lr);
-    if (!lr)
-        return MJ_ENOMEM;
+    if (!lr) return MJ_ENOMEM;
     lr->lv = lv;
     lr->rec = *rec;
     mj_map_init(&lr->people);
@@ -97,16 +90,14 @@ int mj_live_add(mj_live *lv, const mj_room_rec *rec, mj_live_room **out)
         .hands_off = rec->hands_off,
     };
     int err = mj_room_new(&rc, mj_live_now(), &lr->room);
-    if (!err)
-        err = mj_store_room_people(lv->srv->store, rec->id, restore_member, restore_bot, lr);
+    if (!err) err = mj_store_room_people(lv->srv->store, rec->id, restore_member, restore_bot, lr);
     mj_user host;
     if (!err && rec->created_by &&
         mj_store_user_by_id(lv->srv->store, rec->created_by, &host) == 0) {
         memcpy(lr->host_handle, host.handle, sizeof lr->host_handle);
         memcpy(lr->host_name, host.display_name, sizeof lr->host_name);
     }
-    if (!err)
-        err = mj_map_add(&lv->rooms, id_hash(rec->id), lr);
+    if (!err) err = mj_map_add(&lv->rooms, id_hash(rec->id), lr);
     if (err) {
         mj_live_room_free(lr);
         return err;
@@ -128,16 +119,14 @@ static int load_room(void *ctx, const mj_room_rec *rec)
     mj_live *lv = ctx;
     mj_live_room *lr;
     int err = mj_live_add(lv, rec, &lr);
-    if (err)
-        mj_error("rooms: cannot bring room %s back: %s", rec->id, mj_strerror(err));
+    if (err) mj_error("rooms: cannot bring room %s back: %s", rec->id, mj_strerror(err));
     return err;
 }
 
 int mj_live_start(mj_server *srv, const mj_live_config *cfg, mj_live **out)
 {
     mj_live *lv = calloc(1, sizeof *lv);
-    if (!lv)
-        return MJ_ENOMEM;
+    if (!lv) return MJ_ENOMEM;
     lv->srv = srv;
     lv->cfg = *cfg;
     mj_map_init(&lv->rooms);
@@ -145,8 +134,7 @@ int mj_live_start(mj_server *srv, const mj_live_config *cfg, mj_live **out)
     lv->unix0_ms = mj_clock_unix_ms();
     lv->checked_unix = mj_clock_unix();
     int err = mj_store_data_version(srv->store, &lv->data_version);
-    if (!err)
-        err = mj_store_rooms_live(srv->store, load_room, lv);
+    if (!err) err = mj_store_rooms_live(srv->store, load_room, lv);
     if (err) {
         mj_live_free(lv);
         return err;
@@ -163,15 +151,13 @@ static mj_live_room **all_rooms(mj_live *lv, size_t *n)
     *n = 0;
     mj_live_room **all = lv->nrooms ? malloc(lv->nrooms * sizeof *all) : NULL;
     for (size_t i = 0; all && lv->rooms.slots && i <= lv->rooms.mask; i++)
-        if (lv->rooms.slots[i].value && *n < lv->nrooms)
-            all[(*n)++] = lv->rooms.slots[i].value;
+        if (lv->rooms.slots[i].value && *n < lv->nrooms) all[(*n)++] = lv->rooms.slots[i].value;
     return all;
 }
 
 void mj_live_free(mj_live *lv)
 {
-    if (!lv)
-        return;
+    if (!lv) return;
     size_t n;
     mj_live_room **all = all_rooms(lv, &n);
     for (size_t i = 0; i < n; i++)
@@ -234,8 +220,7 @@ void mj_live_members_gone(mj_live *lv)
 static void look_at_store(mj_live *lv)
 {
     int64_t v;
-    if (mj_store_data_version(lv->srv->store, &v) != 0 || v == lv->data_version)
-        return;
+    if (mj_store_data_version(lv->srv->store, &v) != 0 || v == lv->data_version) return;
     lv->data_version = v;
     mj_live_members_gone(lv);
     size_t n;
@@ -259,10 +244,8 @@ void mj_live_tick(mj_live *lv)
     mj_time now = mj_live_now();
     for (size_t i = 0; i < n; i++) {
         mj_live_room *lr = all[i];
-        if (mj_room_next_timeout(lr->room) <= now)
-            mj_room_handle_timeout(lr->room, now);
-        if (mj_live_settle(lr))
-            mj_live_flush_counts(lr);
+        if (mj_room_next_timeout(lr->room) <= now) mj_room_handle_timeout(lr->room, now);
+        if (mj_live_settle(lr)) mj_live_flush_counts(lr);
     }
     free(all);
 }
@@ -274,8 +257,7 @@ static lconn *conn_of_resource(mj_live_room *lr, const char *resource)
     size_t it = 0;
     lconn *c;
     while ((c = mj_map_next(&lr->by_resource, mj_hash_bytes(resource, strlen(resource)), &it)))
-        if (strcmp(c->resource, resource) == 0)
-            return c;
+        if (strcmp(c->resource, resource) == 0) return c;
     return NULL;
 }
 
@@ -286,8 +268,7 @@ static void media_closed(void *ctx, const char *resource, const char *room, uint
     mj_live *lv = ctx;
     mj_live_room *lr = mj_live_find(lv, room);
     lconn *c = lr ? conn_of_resource(lr, resource) : NULL;
-    if (!c)
-        return;
+    if (!c) return;
     mj_debug("rooms: a connection in room %s ended: %s", room, reason);
     c->media_gone = true; /* the session is gone already */
     mj_live_end_conn(lr, c, 4008, "media connection lost");
@@ -298,8 +279,7 @@ static void media_levels(void *ctx, const char *room, const mj_media_level *lv_,
 {
     mj_live *lv = ctx;
     mj_live_room *lr = mj_live_find(lv, room);
-    if (lr)
-        mj_live_send_levels(lr, lv_, n);
+    if (lr) mj_live_send_levels(lr, lv_, n);
 }
 
 void mj_live_media_poll(mj_live *lv)

@@ -79,19 +79,19 @@ int mj_live_may_enter(mj_live_room *lr, const mj_room_who *who);
 
 typedef struct mj_live_entry {
     mj_room_who who;
-    bool page;              /* a page visit (it will attach its socket) */
-    int kind;               /* mj_media_kind */
+    bool page; /* a page visit (it will attach its socket) */
+    int kind;  /* mj_media_kind */
     const char *offer;
     size_t offer_len;
 } mj_live_entry;
 
 typedef struct mj_live_entered {
-    int err;             /* a refusal (MJ_ROOM_E*, MJ_LIVE_E*), or 0 */
-    int status;          /* 201, or the HTTP status of the refusal */
-    const char *code;    /* error code */
+    int err;          /* a refusal (MJ_ROOM_E*, MJ_LIVE_E*), or 0 */
+    int status;       /* 201, or the HTTP status of the refusal */
+    const char *code; /* error code */
     const char *message;
     char resource[MJ_MEDIA_RESOURCE_LEN + 1]; /* the media session: also the visit's id */
-    char *answer;        /* malloc'd SDP answer; the caller frees */
+    char *answer;                             /* malloc'd SDP answer; the caller frees */
     size_t answer_len;
     mj_pid pid;
 } mj_live_entered;

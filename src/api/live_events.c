@@ -21,8 +21,7 @@ void mj_live_pid_str(mj_pid pid, char out[17])
 
 bool mj_live_pid_parse(const char *s, mj_pid *out)
 {
-    if (strlen(s) != 16 || strspn(s, "0123456789abcdef") != 16)
-        return false;
+    if (strlen(s) != 16 || strspn(s, "0123456789abcdef") != 16) return false;
     *out = strtoull(s, NULL, 16);
     return *out != 0;
 }
@@ -34,8 +33,7 @@ void mj_live_socks_add(mj_live_room *lr, lconn *c)
     if (lr->nsocks == lr->socks_cap) {
         size_t cap = lr->socks_cap ? lr->socks_cap * 2 : 16;
         lconn **s = realloc(lr->socks, cap * sizeof *s);
-        if (!s)
-            return; /* it hears nothing; its page reconnects when it notices */
+        if (!s) return; /* it hears nothing; its page reconnects when it notices */
         lr->socks = s;
         lr->socks_cap = cap;
     }
@@ -46,16 +44,14 @@ void mj_live_socks_add(mj_live_room *lr, lconn *c)
 void mj_live_socks_remove(mj_live_room *lr, lconn *c)
 {
     size_t i = c->sock_index;
-    if (i >= lr->nsocks || lr->socks[i] != c)
-        return;
+    if (i >= lr->nsocks || lr->socks[i] != c) return;
     lr->socks[i] = lr->socks[--lr->nsocks];
     lr->socks[i]->sock_index = i;
 }
 
 static void send_msg(lconn *c, mj_ws_msg *m)
 {
-    if (c->ws && m)
-        (void)mj_ws_send(c->ws, m);
+    if (c->ws && m) (void)mj_ws_send(c->ws, m);
 }
 
 void mj_live_broadcast(mj_live_room *lr, json_t *msg)
@@ -70,8 +66,7 @@ void mj_live_send_to_person(mj_live_room *lr, mj_pid pid, json_t *msg)
 {
     mj_ws_msg *m = mj_ws_msg_json(msg);
     for (size_t i = 0; m && i < lr->nsocks; i++)
-        if (lr->socks[i]->pid == pid)
-            send_msg(lr->socks[i], m);
+        if (lr->socks[i]->pid == pid) send_msg(lr->socks[i], m);
     mj_ws_msg_unref(m);
 }
 
@@ -84,8 +79,7 @@ static json_t *avatar_of(const char *handle, const char *name)
 
 static json_t *member_json(const char *handle, const char *name)
 {
-    if (!handle[0])
-        return json_null();
+    if (!handle[0]) return json_null();
     return json_pack("{s:s, s:s, s:o}", "handle", handle, "name", name, "avatar",
                      avatar_of(handle, name));
 }
@@ -96,18 +90,17 @@ json_t *mj_live_person_json(mj_live_room *lr, const mj_person *p, const mj_perso
     const char *handle = lp ? lp->handle : "", *name = lp ? lp->name : "";
     char id[17];
     mj_live_pid_str(p->pid, id);
-    json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:b, s:b}", "id", id, "role",
-                          mj_role_name(p->role), "avatar", avatar_of(handle, name), "name", name,
-                          "muted", p->muted, "bot", p->bot != 0);
-    if (!o)
-        return NULL;
+    json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:b, s:b}", "id", id, "role", mj_role_name(p->role),
+                          "avatar", avatar_of(handle, name), "name", name, "muted", p->muted, "bot",
+                          p->bot != 0);
+    if (!o) return NULL;
     json_object_set_new(o, "handle", handle[0] ? json_string(handle) : json_null());
-    if (!p->bot && p->user == lr->rec.created_by)
-        json_object_set_new(o, "host", json_true());
+    if (!p->bot && p->user == lr->rec.created_by) json_object_set_new(o, "host", json_true());
     bool close = viewer && (viewer->pid == p->pid || viewer->role == MJ_ROLE_MODERATOR);
     if (close) {
-        json_object_set_new(o, "hand", p->hand_at ? json_integer(mj_live_unix_ms(lr->lv, p->hand_at))
-                                                  : json_null());
+        json_object_set_new(o, "hand",
+                            p->hand_at ? json_integer(mj_live_unix_ms(lr->lv, p->hand_at))
+                                       : json_null());
         json_object_set_new(o, "invited", json_boolean(p->invited));
         json_object_set_new(o, "unlisted", json_boolean(p->unlisted));
     }
@@ -134,8 +127,8 @@ json_t *mj_live_room_json(mj_live_room *lr)
                      "title", lr->rec.title, "type", mj_room_kind_name((mj_room_kind)lr->rec.kind),
                      "host", member_json(lr->host_handle, lr->host_name), "live", !lr->ended,
                      "hands", mj_room_hands_on(lr->room), "max_stage",
-                     (int)mj_room_max_stage(lr->room), "created_at",
-                     (json_int_t)lr->rec.created_at, "stage", stage, "counts", counts_json(&n));
+                     (int)mj_room_max_stage(lr->room), "created_at", (json_int_t)lr->rec.created_at,
+                     "stage", stage, "counts", counts_json(&n));
 }
 
 /* ---- who hears what ---- */
@@ -158,29 +151,25 @@ static bool others_hear(mj_live_room *lr, const mj_person *p, const mj_room_out 
     bool stage_before = lp && lp->shown && mj_role_on_stage(lp->shown_role);
     bool changed = !lp || lp->shown != o->visible || o->visible != seen_before ||
                    lp->shown_role != p->role || lp->shown_muted != p->muted;
-    if (!changed || (!o->visible && !seen_before))
-        return false;
+    if (!changed || (!o->visible && !seen_before)) return false;
     return !large_audience(lr) || stage_now || stage_before;
 }
 
 void mj_live_on_person(mj_live_room *lr, const mj_room_out *o)
 {
     const mj_person *p = mj_room_person(lr->room, o->pid);
-    if (!p)
-        return;
+    if (!p) return;
     bool tell_others = others_hear(lr, p, o);
     mj_ws_msg *mod = NULL, *self = NULL, *pub = NULL;
     for (size_t i = 0; i < lr->nsocks; i++) {
         lconn *c = lr->socks[i];
         const mj_person *v = mj_room_person(lr->room, c->pid);
-        if (!v)
-            continue;
-        mj_ws_msg **slot = v->pid == p->pid              ? &self
+        if (!v) continue;
+        mj_ws_msg **slot = v->pid == p->pid               ? &self
                            : v->role == MJ_ROLE_MODERATOR ? &mod
                            : tell_others                  ? &pub
                                                           : NULL;
-        if (!slot)
-            continue;
+        if (!slot) continue;
         if (!*slot) {
             json_t *view = slot == &pub && !o->visible
                                ? json_pack("{s:s, s:s}", "type", "left", "id", "")
@@ -217,8 +206,7 @@ void mj_live_on_gone(mj_live_room *lr, const mj_room_out *o)
     for (size_t i = 0; m && i < lr->nsocks; i++) {
         lconn *c = lr->socks[i];
         const mj_person *v = mj_room_person(lr->room, c->pid);
-        if (v && (others || v->role == MJ_ROLE_MODERATOR))
-            send_msg(c, m);
+        if (v && (others || v->role == MJ_ROLE_MODERATOR)) send_msg(c, m);
     }
     mj_ws_msg_unref(m);
 }
@@ -229,8 +217,7 @@ void mj_live_on_invited(mj_live_room *lr, const mj_room_out *o)
     mj_live_pid_str(o->by, by);
     const lperson *lp = mj_live_lperson(lr, o->by);
     json_t *msg = json_pack("{s:s, s:s}", "type", "invited", "by", by);
-    if (msg && lp && lp->name[0])
-        json_object_set_new(msg, "by_name", json_string(lp->name));
+    if (msg && lp && lp->name[0]) json_object_set_new(msg, "by_name", json_string(lp->name));
     mj_live_send_to_person(lr, o->pid, msg);
 }
 
@@ -260,12 +247,11 @@ static json_t *people_json(mj_live_room *lr, const mj_person *viewer, bool *comp
         const mj_person *p;
         while ((p = mj_room_next(lr->room, &it))) {
             bool stage = mj_role_on_stage(p->role), hand = p->hand_at != 0;
-            bool take = pass == 0 ? stage : pass == 1 ? (!stage && hand && mod)
-                                                      : (!stage && !(hand && mod));
-            if (!take)
-                continue;
-            if (!stage && p->pid != viewer->pid && !mod && p->unlisted)
-                continue;
+            bool take = pass == 0   ? stage
+                        : pass == 1 ? (!stage && hand && mod)
+                                    : (!stage && !(hand && mod));
+            if (!take) continue;
+            if (!stage && p->pid != viewer->pid && !mod && p->unlisted) continue;
             if (!stage && p->pid != viewer->pid && listeners++ >= cap) {
                 *complete = false;
                 continue;
@@ -279,16 +265,14 @@ static json_t *people_json(mj_live_room *lr, const mj_person *viewer, bool *comp
 void mj_live_send_snapshot(mj_live_room *lr, lconn *c)
 {
     const mj_person *me = mj_room_person(lr->room, c->pid);
-    if (!me || !c->ws)
-        return;
+    if (!me || !c->ws) return;
     mj_room_counts n;
     mj_room_counts_get(lr->room, &n);
     bool complete;
     json_t *people = people_json(lr, me, &complete);
     json_t *msg = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "type", "snapshot", "room",
-                            mj_live_room_json(lr), "you", mj_live_person_json(lr, me, me),
-                            "people", people, "counts", counts_json(&n), "audience_complete",
-                            complete);
+                            mj_live_room_json(lr), "you", mj_live_person_json(lr, me, me), "people",
+                            people, "counts", counts_json(&n), "audience_complete", complete);
     mj_ws_msg *m = mj_ws_msg_json(msg);
     send_msg(c, m);
     mj_ws_msg_unref(m);
@@ -303,19 +287,18 @@ static int loudness(uint8_t dbov)
 
 void mj_live_send_levels(mj_live_room *lr, const mj_media_level *lv, size_t n)
 {
-    if (!lr->nsocks)
-        return;
+    if (!lr->nsocks) return;
     /* Every report goes to every socket: in a large room, two a second
      * are enough for the rings (the last, empty one always goes). */
     mj_time now = mj_live_now();
-    if (n && large_audience(lr) && now - lr->levels_at < MJ_LIVE_LEVELS_LARGE_EVERY)
-        return;
+    if (n && large_audience(lr) && now - lr->levels_at < MJ_LIVE_LEVELS_LARGE_EVERY) return;
     lr->levels_at = now;
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
         char id[17];
         mj_live_pid_str(lv[i].person, id);
-        json_array_append_new(arr, json_pack("{s:s, s:i}", "id", id, "level", loudness(lv[i].level)));
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:i}", "id", id, "level", loudness(lv[i].level)));
     }
     mj_live_broadcast(lr, json_pack("{s:s, s:o}", "type", "levels", "levels", arr));
 }

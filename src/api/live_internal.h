@@ -14,7 +14,7 @@
  * must not send each of thousands a message about each other). */
 #define MJ_LIVE_AUDIENCE_LIVE 200
 /* Listeners a snapshot names (moderators: more, for the hand queue). */
-#define MJ_LIVE_SNAPSHOT_LISTENERS 200
+#define MJ_LIVE_SNAPSHOT_LISTENERS     200
 #define MJ_LIVE_SNAPSHOT_LISTENERS_MOD 2000
 /* In a large room, who-is-speaking reports go out at most this often. */
 #define MJ_LIVE_LEVELS_LARGE_EVERY MJ_MSEC(400)
@@ -41,8 +41,8 @@ typedef struct lconn {
     int kind;     /* mj_media_kind */
     bool page;
     char resource[MJ_MEDIA_RESOURCE_LEN + 1];
-    bool media_gone; /* the media plane ended the session itself */
-    mj_ws *ws;    /* attached event socket, or NULL */
+    bool media_gone;   /* the media plane ended the session itself */
+    mj_ws *ws;         /* attached event socket, or NULL */
     size_t sock_index; /* in lr->socks while ws is set */
 } lconn;
 

@@ -18,8 +18,7 @@ lperson *mj_live_lperson(const mj_live_room *lr, mj_pid pid)
     size_t it = 0;
     lperson *p;
     while ((p = mj_map_next(&lr->people, mj_live_u64_hash(pid), &it)))
-        if (p->pid == pid)
-            return p;
+        if (p->pid == pid) return p;
     return NULL;
 }
 
@@ -28,8 +27,7 @@ lconn *mj_live_lconn(const mj_live_room *lr, mj_conn conn)
     size_t it = 0;
     lconn *c;
     while ((c = mj_map_next(&lr->conns, mj_live_u64_hash(conn), &it)))
-        if (c->conn == conn)
-            return c;
+        if (c->conn == conn) return c;
     return NULL;
 }
 
@@ -43,8 +41,7 @@ static lconn *by_resource(const mj_live_room *lr, const char *resource)
     size_t it = 0;
     lconn *c;
     while ((c = mj_map_next(&lr->by_resource, res_hash(resource), &it)))
-        if (strcmp(c->resource, resource) == 0)
-            return c;
+        if (strcmp(c->resource, resource) == 0) return c;
     return NULL;
 }
 
@@ -108,8 +105,7 @@ static int64_t *moderators(mj_live_room *lr, size_t *n)
 static int store_checks(mj_live_room *lr, int64_t user)
 {
     mj_store *st = lr->lv->srv->store;
-    if (mj_room_is_moderator_id(lr->room, user))
-        return 0;
+    if (mj_room_is_moderator_id(lr->room, user)) return 0;
     size_t n;
     int64_t *mods = moderators(lr, &n);
     bool followed = false;
@@ -133,8 +129,7 @@ static int store_checks(mj_live_room *lr, int64_t user)
 int mj_live_may_enter(mj_live_room *lr, const mj_room_who *who)
 {
     int err = mj_room_may_enter(lr->room, who);
-    if (!err && who->user)
-        err = store_checks(lr, who->user);
+    if (!err && who->user) err = store_checks(lr, who->user);
     return err;
 }
 
@@ -142,11 +137,9 @@ int mj_live_may_enter(mj_live_room *lr, const mj_room_who *who)
 
 static int remember_person(mj_live_room *lr, mj_pid pid, const mj_room_who *who)
 {
-    if (mj_live_lperson(lr, pid))
-        return 0;
+    if (mj_live_lperson(lr, pid)) return 0;
     lperson *p = calloc(1, sizeof *p);
-    if (!p)
-        return MJ_ENOMEM;
+    if (!p) return MJ_ENOMEM;
     p->pid = pid;
     p->user = who->user;
     p->bot = who->bot;
@@ -185,7 +178,7 @@ static void refuse(mj_live_entered *out, int err)
     out->err = err;
     out->status = mj_live_err_status(err);
     out->code = mj_live_err_code(err);
-    out->message = out->status == 403 ? "you may not enter this room"
+    out->message = out->status == 403   ? "you may not enter this room"
                    : out->status == 410 ? "this room has ended"
                                         : "cannot enter the room";
 }
@@ -194,8 +187,7 @@ static lconn *add_conn(mj_live_room *lr, const mj_live_entry *e, mj_conn conn, m
                        const char *resource)
 {
     lconn *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     c->lr = lr;
     c->conn = conn;
     c->pid = pid;
@@ -255,8 +247,7 @@ void mj_live_enter(mj_live_room *lr, const mj_live_entry *e, mj_live_entered *ou
         free(res.answer);
         if (!mj_room_person(lr->room, pid)) {
             lperson *p = mj_live_lperson(lr, pid);
-            if (p && mj_map_remove(&lr->people, mj_live_u64_hash(pid), p) == 0)
-                free(p);
+            if (p && mj_map_remove(&lr->people, mj_live_u64_hash(pid), p) == 0) free(p);
         }
         refuse(out, err);
         (void)mj_live_settle(lr);
@@ -289,8 +280,7 @@ const mj_person *mj_live_me(mj_live_room *lr, int64_t user)
 int mj_live_act(mj_live_room *lr, int64_t user, mj_room_action *a)
 {
     const mj_person *me = mj_live_me(lr, user);
-    if (!me)
-        return MJ_ROOM_ENOTIN;
+    if (!me) return MJ_ROOM_ENOTIN;
     int err = mj_room_act(lr->room, mj_live_now(), me->pid, a);
     (void)mj_live_settle(lr);
     return err;
@@ -309,8 +299,7 @@ static void forget_conn(mj_live_room *lr, lconn *c, int code, const char *why);
 
 void mj_live_end_conn(mj_live_room *lr, lconn *c, int code, const char *why)
 {
-    if (!c->media_gone)
-        (void)mj_media_session_delete(lr->lv->srv->media, c->resource);
+    if (!c->media_gone) (void)mj_media_session_delete(lr->lv->srv->media, c->resource);
     c->media_gone = true;
     /* The person leaves with their last connection (GONE, no DROP). */
     (void)mj_room_disconnect(lr->room, mj_live_now(), c->conn);
@@ -325,8 +314,7 @@ static void forget_conn(mj_live_room *lr, lconn *c, int code, const char *why)
         mj_ws_close(c->ws, code, why);
         c->ws = NULL;
     }
-    if (!c->media_gone)
-        (void)mj_media_session_delete(lr->lv->srv->media, c->resource);
+    if (!c->media_gone) (void)mj_media_session_delete(lr->lv->srv->media, c->resource);
     mj_map_remove(&lr->by_resource, res_hash(c->resource), c);
     mj_map_remove(&lr->conns, mj_live_u64_hash(c->conn), c);
     free(c);
@@ -348,8 +336,7 @@ static void on_gone(mj_live_room *lr, const mj_room_out *o)
 {
     mj_live_on_gone(lr, o);
     lperson *p = mj_live_lperson(lr, o->pid);
-    if (p && mj_map_remove(&lr->people, mj_live_u64_hash(o->pid), p) == 0)
-        free(p);
+    if (p && mj_map_remove(&lr->people, mj_live_u64_hash(o->pid), p) == 0) free(p);
 }
 
 static void keep(mj_live_room *lr, const mj_room_out *o)
@@ -366,19 +353,18 @@ static void keep(mj_live_room *lr, const mj_room_out *o)
         err = mj_store_room_member_set(st, lr->rec.id, o->user, MJ_ROOM_MEMBER_REMOVED, true);
     else if (o->kind == MJ_ROUT_SETTINGS)
         err = mj_store_room_set_hands(st, lr->rec.id, !mj_room_hands_on(lr->room));
-    if (err)
-        mj_error("rooms: cannot write room %s's change to the store", lr->rec.id);
+    if (err) mj_error("rooms: cannot write room %s's change to the store", lr->rec.id);
 }
 
 static void on_ended(mj_live_room *lr, const mj_room_out *o)
 {
     lr->ended = true;
-    if (mj_store_room_end(lr->lv->srv->store, lr->rec.id, mj_live_unix_ms(lr->lv, mj_live_now()) /
-                                                              1000) != 0)
+    if (mj_store_room_end(lr->lv->srv->store, lr->rec.id,
+                          mj_live_unix_ms(lr->lv, mj_live_now()) / 1000) != 0)
         mj_error("rooms: cannot record the end of room %s", lr->rec.id);
-    mj_live_broadcast(lr, json_pack("{s:s, s:s}", "type", "ended", "reason",
-                                    o->reason == MJ_END_NO_MODERATOR ? "no_moderator"
-                                                                     : "moderator"));
+    mj_live_broadcast(lr,
+                      json_pack("{s:s, s:s}", "type", "ended", "reason",
+                                o->reason == MJ_END_NO_MODERATOR ? "no_moderator" : "moderator"));
 }
 
 void mj_live_drain(mj_live_room *lr)
@@ -394,15 +380,14 @@ void mj_live_drain(mj_live_room *lr)
             break;
         case MJ_ROUT_SETTINGS:
             keep(lr, &o);
-            mj_live_broadcast(lr, json_pack("{s:s, s:o}", "type", "room", "room",
-                                            mj_live_room_json(lr)));
+            mj_live_broadcast(
+                lr, json_pack("{s:s, s:o}", "type", "room", "room", mj_live_room_json(lr)));
             break;
         case MJ_ROUT_ENDED: on_ended(lr, &o); break;
         case MJ_ROUT_SEND: on_send(lr, &o); break;
         case MJ_ROUT_DROP: {
             lconn *c = mj_live_lconn(lr, o.conn);
-            if (c)
-                forget_conn(lr, c, 1000, "left the room");
+            if (c) forget_conn(lr, c, 1000, "left the room");
             break;
         }
         case MJ_ROUT_MODERATOR:
@@ -416,8 +401,7 @@ void mj_live_drain(mj_live_room *lr)
 bool mj_live_settle(mj_live_room *lr)
 {
     mj_live_drain(lr);
-    if (!lr->ended)
-        return true;
+    if (!lr->ended) return true;
     mj_live_remove(lr->lv, lr);
     return false;
 }
@@ -427,8 +411,7 @@ bool mj_live_settle(mj_live_room *lr)
 int mj_live_socket_attach(mj_live_room *lr, const char *resource, int64_t user, mj_ws *ws)
 {
     lconn *c = by_resource(lr, resource);
-    if (!c || !c->page || c->user != user)
-        return MJ_ENOTFOUND;
+    if (!c || !c->page || c->user != user) return MJ_ENOTFOUND;
     if (c->ws) {
         /* The newest socket of a visit wins (a reconnect that raced the
          * old one's close). */
@@ -448,8 +431,7 @@ int mj_live_socket_attach(mj_live_room *lr, const char *resource, int64_t user, 
 void mj_live_socket_closed(mj_ws *ws, int code)
 {
     lconn *c = mj_ws_user(ws);
-    if (!c)
-        return;
+    if (!c) return;
     mj_live_room *lr = c->lr;
     mj_live_socks_remove(lr, c);
     c->ws = NULL;

@@ -25,8 +25,7 @@ static bool parse_path(const char *path, char room[MJ_ROOM_ID_LEN + 1],
                        char visit[MJ_MEDIA_RESOURCE_LEN + 1])
 {
     static const char head[] = "/api/rooms/", mid[] = "/visits/", tail[] = "/events";
-    if (strncmp(path, head, sizeof head - 1) != 0)
-        return false;
+    if (strncmp(path, head, sizeof head - 1) != 0) return false;
     path += sizeof head - 1;
     if (strlen(path) < MJ_ROOM_ID_LEN || strncmp(path + MJ_ROOM_ID_LEN, mid, sizeof mid - 1) != 0)
         return false;

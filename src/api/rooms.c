@@ -44,8 +44,7 @@ static void room_error(mj_call *c, int err)
     };
     const char *code = mj_live_err_code(err), *message = "that is not possible now";
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (strcmp(words[i].code, code) == 0)
-            message = words[i].message;
+        if (strcmp(words[i].code, code) == 0) message = words[i].message;
     if (err == MJ_LIVE_ENOTFOLLOWED)
         message = "only people followed by this room's moderators may enter";
     if (err == MJ_LIVE_EBLOCKED)
@@ -58,8 +57,7 @@ static void room_error(mj_call *c, int err)
 static mj_live_room *the_room(mj_call *c)
 {
     mj_live_room *lr = mj_live_get(c->srv->live, c->arg);
-    if (lr)
-        return lr;
+    if (lr) return lr;
     mj_room_rec rec;
     int err = mj_store_room_get(c->srv->store, c->arg, &rec);
     if (err == 0)
@@ -124,8 +122,7 @@ void mj_api_rooms_create(mj_call *c)
         mj_call_req_error(c, &rerr);
         goto done;
     }
-    if (!resolve_allowed(c, r, ids))
-        goto done;
+    if (!resolve_allowed(c, r, ids)) goto done;
     mj_new_room nr = {.title = r->title,
                       .kind = r->kind,
                       .created_by = c->me.id,
@@ -142,8 +139,7 @@ void mj_api_rooms_create(mj_call *c)
     for (size_t i = 0; !err && i < r->nallowed; i++)
         err = mj_store_room_member_set(c->srv->store, rec.id, ids[i], MJ_ROOM_MEMBER_ALLOWED, true);
     mj_live_room *lr = NULL;
-    if (!err)
-        err = mj_live_add(c->srv->live, &rec, &lr);
+    if (!err) err = mj_live_add(c->srv->live, &rec, &lr);
     if (err) {
         mj_call_internal(c);
         goto done;
@@ -161,8 +157,7 @@ done:
 void mj_api_room_get(mj_call *c)
 {
     mj_live_room *lr = the_room(c);
-    if (!lr)
-        return;
+    if (!lr) return;
     mj_room_who who = member_who(c);
     int err = mj_live_me(lr, c->me.id) ? 0 : mj_live_may_enter(lr, &who);
     if (err) {
@@ -179,8 +174,7 @@ void mj_api_room_patch(mj_call *c)
     mj_req_error rerr;
     size_t len;
     const uint8_t *body = body_of(c, &len);
-    if (!lr)
-        return;
+    if (!lr) return;
     if (mj_bool_req_parse(body, len, "hands", &on, &rerr) != 0) {
         mj_call_req_error(c, &rerr);
         return;
@@ -198,8 +192,7 @@ void mj_api_room_patch(mj_call *c)
 void mj_api_room_enter(mj_call *c)
 {
     mj_live_room *lr = the_room(c);
-    if (!lr)
-        return;
+    if (!lr) return;
     mj_enter_req r;
     mj_req_error rerr;
     size_t len;
@@ -223,8 +216,7 @@ void mj_api_room_enter(mj_call *c)
         return;
     }
     if (in.status != 201) {
-        if (in.status == 503)
-            mj_http_add_header(c->req, "retry-after", "5");
+        if (in.status == 503) mj_http_add_header(c->req, "retry-after", "5");
         mj_call_error(c, in.status, in.code, in.message);
         return;
     }
@@ -234,7 +226,8 @@ void mj_api_room_enter(mj_call *c)
     json_object_set_new(reply, "answer", json_stringn(in.answer, in.answer_len));
     free(in.answer);
     char location[128];
-    snprintf(location, sizeof location, "/api/rooms/%s/visits/%s", mj_live_rec(lr)->id, in.resource);
+    snprintf(location, sizeof location, "/api/rooms/%s/visits/%s", mj_live_rec(lr)->id,
+             in.resource);
     mj_http_add_header(c->req, "location", location);
     mj_http_respond_json(c->req, 201, reply);
 }
@@ -242,8 +235,7 @@ void mj_api_room_enter(mj_call *c)
 void mj_api_visit_delete(mj_call *c)
 {
     mj_live_room *lr = the_room(c);
-    if (!lr)
-        return;
+    if (!lr) return;
     if (mj_live_leave_resource(lr, c->arg2, c->me.id, MJ_MEDIA_VISIT) != 0) {
         mj_call_error(c, 404, "not_found", "no such visit");
         return;
@@ -278,8 +270,7 @@ static void act_bool(mj_call *c, const char *field, mj_room_op yes, mj_room_op n
     mj_req_error rerr;
     size_t len;
     const uint8_t *body = body_of(c, &len);
-    if (!lr)
-        return;
+    if (!lr) return;
     if (mj_bool_req_parse(body, len, field, &on, &rerr) != 0) {
         mj_call_req_error(c, &rerr);
         return;
@@ -306,8 +297,7 @@ void mj_api_room_mute(mj_call *c)
 static void act_plain(mj_call *c, mj_room_op op)
 {
     mj_live_room *lr = the_room(c);
-    if (!lr)
-        return;
+    if (!lr) return;
     mj_room_action a = {.op = op};
     act(c, lr, &a);
 }
@@ -332,8 +322,7 @@ void mj_api_room_end(mj_call *c)
 static void act_on(mj_call *c, mj_room_op op)
 {
     mj_live_room *lr = the_room(c);
-    if (!lr)
-        return;
+    if (!lr) return;
     mj_room_action a = {.op = op};
     if (!mj_live_pid_parse(c->arg2, &a.target) || !mj_room_person(mj_live_machine(lr), a.target)) {
         /* Checked after the actor: a stranger learns nothing from it. */
@@ -381,8 +370,7 @@ void mj_api_room_allow(mj_call *c)
     mj_req_error rerr;
     size_t len;
     const uint8_t *body = body_of(c, &len);
-    if (!lr)
-        return;
+    if (!lr) return;
     if (mj_handle_req_parse(body, len, handle, &rerr) != 0) {
         mj_call_req_error(c, &rerr);
         return;
@@ -414,15 +402,15 @@ void mj_api_room_token(mj_call *c)
     mj_req_error rerr;
     size_t len;
     const uint8_t *body = body_of(c, &len);
-    if (!lr)
-        return;
+    if (!lr) return;
     if (mj_token_req_parse(body, len, &r, &rerr) != 0) {
         mj_call_req_error(c, &rerr);
         return;
     }
     /* A bot answers to the member who had its token made: they must be
      * able to enter, and only a moderator puts a bot on stage. */
-    mj_room_who who = {.user = c->me.id, .bot = 1, .seat = r.speaker ? MJ_ROLE_SPEAKER : MJ_ROLE_LISTENER};
+    mj_room_who who = {
+        .user = c->me.id, .bot = 1, .seat = r.speaker ? MJ_ROLE_SPEAKER : MJ_ROLE_LISTENER};
     int err = mj_live_may_enter(lr, &who);
     if (!err && r.speaker && !mj_room_is_moderator_id(mj_live_machine(lr), c->me.id))
         err = MJ_ROOM_ENOTMOD;
@@ -441,10 +429,9 @@ void mj_api_room_token(mj_call *c)
     mj_call_origin(c, base, sizeof base);
     snprintf(whip, sizeof whip, "%s/whip/%s", base, mj_live_rec(lr)->id);
     snprintf(whep, sizeof whep, "%s/whep/%s", base, mj_live_rec(lr)->id);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "token", token, "room", mj_live_rec(lr)->id,
-                          "seat", mj_role_name(who.seat), "expires_at",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}", "token", token, "room",
+                          mj_live_rec(lr)->id, "seat", mj_role_name(who.seat), "expires_at",
                           (json_int_t)claims.expires_at, "whep", whep, "whip", whip);
-    if (!r.speaker)
-        json_object_del(o, "whip");
+    if (!r.speaker) json_object_del(o, "whip");
     mj_http_respond_json(c->req, 201, o);
 }

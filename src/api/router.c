@@ -86,8 +86,7 @@ static bool match(const char *pattern, const char *path, char args[2][96])
     while (*pattern) {
         if (*pattern == '*') {
             size_t len = strcspn(path, "/");
-            if (len == 0 || len >= sizeof args[0] || n == 2)
-                return false;
+            if (len == 0 || len >= sizeof args[0] || n == 2) return false;
             memcpy(args[n], path, len);
             args[n++][len] = '\0';
             path += len;
@@ -104,14 +103,12 @@ static bool match(const char *pattern, const char *path, char args[2][96])
 static const route *find_route(mj_call *c, const char *path, char *allow, size_t cap)
 {
     mj_http_method m = mj_http_method_of(c->req);
-    if (m == MJ_HTTP_HEAD)
-        m = MJ_HTTP_GET;
+    if (m == MJ_HTTP_HEAD) m = MJ_HTTP_GET;
     allow[0] = '\0';
     const route *found = NULL;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         char args[2][96];
-        if (!match(routes[i].pattern, path, args))
-            continue;
+        if (!match(routes[i].pattern, path, args)) continue;
         if (routes[i].method == m) {
             found = &routes[i];
             memcpy(c->argbuf, args, sizeof args);
@@ -146,8 +143,7 @@ static bool guard(mj_call *c, const route *r)
         mj_call_error(c, 415, "unsupported_media_type", "the body must be application/json");
         return false;
     }
-    if (r->level == R_PUBLIC)
-        return mj_call_limit_address(c, MJ_LIMIT_API_ADDRESS);
+    if (r->level == R_PUBLIC) return mj_call_limit_address(c, MJ_LIMIT_API_ADDRESS);
     int err = mj_call_authenticate(c);
     if (err == MJ_ENOTFOUND) {
         /* Knocking with dead or made-up cookies counts against the address. */
@@ -161,8 +157,7 @@ static bool guard(mj_call *c, const route *r)
         mj_call_internal(c);
         return false;
     }
-    if (!mj_call_limit(c, MJ_LIMIT_API_SESSION, c->session.id, strlen(c->session.id)))
-        return false;
+    if (!mj_call_limit(c, MJ_LIMIT_API_SESSION, c->session.id, strlen(c->session.id))) return false;
     if (r->level == R_ADMIN && !c->me.is_admin) {
         mj_call_error(c, 403, "forbidden", "only admins may do this");
         return false;
@@ -195,8 +190,7 @@ static void route_api(mj_server *srv, mj_http_req *req)
     const char *star = strchr(r->pattern, '*');
     c.arg = star ? c.argbuf[0] : NULL;
     c.arg2 = star && strchr(star + 1, '*') ? c.argbuf[1] : NULL;
-    if (guard(&c, r))
-        r->fn(&c);
+    if (guard(&c, r)) r->fn(&c);
 }
 
 static void security_headers(mj_http_req *req)
@@ -213,8 +207,7 @@ static void security_headers(mj_http_req *req)
 static bool serve_asset(mj_http_req *req, const char *path)
 {
     const mj_asset *a = mj_asset_find(path);
-    if (!a)
-        return false;
+    if (!a) return false;
     security_headers(req);
     mj_http_add_header(req, "etag", a->etag);
     mj_http_add_header(req, "cache-control", "no-cache");
@@ -268,6 +261,5 @@ void mj_router_handle(void *ctx, mj_http_req *req)
     srv->http_requests++;
     dispatch(srv, req);
     int cls = mj_http_status_of(req) / 100;
-    if (cls >= 2 && cls <= 5)
-        srv->http_status[cls]++;
+    if (cls >= 2 && cls <= 5) srv->http_status[cls]++;
 }

@@ -11,15 +11,14 @@
 #define DAY (24 * 3600)
 
 static const char *const limit_names[MJ_LIMIT_COUNT] = {
-    "login_account", "login_address", "signup_invite",
-    "signup_address", "api_session", "api_address",
+    "login_account",  "login_address", "signup_invite",
+    "signup_address", "api_session",   "api_address",
 };
 
 static int env_int(const char *name, long long lo, long long hi, long long *out, const char **why)
 {
     const char *v = getenv(name);
-    if (!v || !*v)
-        return 0;
+    if (!v || !*v) return 0;
     char *end;
     errno = 0;
     long long n = strtoll(v, &end, 10);
@@ -35,8 +34,7 @@ static int env_int(const char *name, long long lo, long long hi, long long *out,
 static int parse_limits(mj_api_settings *cfg, const char **why)
 {
     const char *v = getenv("MAJLIS_RATE_LIMITS");
-    if (!v || !*v)
-        return 0;
+    if (!v || !*v) return 0;
     char buf[512];
     size_t vlen = strlen(v);
     if (vlen >= sizeof buf) {
@@ -51,8 +49,7 @@ static int parse_limits(mj_api_settings *cfg, const char **why)
         if (eq) {
             *eq = '\0';
             for (int i = 0; i < MJ_LIMIT_COUNT; i++)
-                if (strcmp(item, limit_names[i]) == 0)
-                    which = i;
+                if (strcmp(item, limit_names[i]) == 0) which = i;
         }
         if (which < 0 || mj_rate_rule_parse(eq + 1, &cfg->limits[which]) != 0) {
             *why = "MAJLIS_RATE_LIMITS";
@@ -65,12 +62,9 @@ static int parse_limits(mj_api_settings *cfg, const char **why)
 int mj_api_settings_load(mj_api_settings *cfg, const char **why)
 {
     static const mj_rate_rule defaults[MJ_LIMIT_COUNT] = {
-        [MJ_LIMIT_LOGIN_ACCOUNT] = {10, 900},
-        [MJ_LIMIT_LOGIN_ADDRESS] = {30, 300},
-        [MJ_LIMIT_SIGNUP_INVITE] = {5, 3600},
-        [MJ_LIMIT_SIGNUP_ADDRESS] = {30, 600},
-        [MJ_LIMIT_API_SESSION] = {120, 60},
-        [MJ_LIMIT_API_ADDRESS] = {60, 60},
+        [MJ_LIMIT_LOGIN_ACCOUNT] = {10, 900}, [MJ_LIMIT_LOGIN_ADDRESS] = {30, 300},
+        [MJ_LIMIT_SIGNUP_INVITE] = {5, 3600}, [MJ_LIMIT_SIGNUP_ADDRESS] = {30, 600},
+        [MJ_LIMIT_API_SESSION] = {120, 60},   [MJ_LIMIT_API_ADDRESS] = {60, 60},
     };
     memset(cfg, 0, sizeof *cfg);
     memcpy(cfg->limits, defaults, sizeof defaults);
@@ -83,14 +77,13 @@ int mj_api_settings_load(mj_api_settings *cfg, const char **why)
     const char *origin = getenv("MAJLIS_PUBLIC_ORIGIN");
     if (origin && *origin) {
         size_t n = strlen(origin);
-        if (n >= sizeof cfg->public_origin || (strncmp(origin, "http://", 7) != 0 &&
-                                               strncmp(origin, "https://", 8) != 0)) {
+        if (n >= sizeof cfg->public_origin ||
+            (strncmp(origin, "http://", 7) != 0 && strncmp(origin, "https://", 8) != 0)) {
             *why = "MAJLIS_PUBLIC_ORIGIN";
             return MJ_EINVAL;
         }
         memcpy(cfg->public_origin, origin, n + 1);
-        if (n > 8 && cfg->public_origin[n - 1] == '/')
-            cfg->public_origin[n - 1] = '\0';
+        if (n > 8 && cfg->public_origin[n - 1] == '/') cfg->public_origin[n - 1] = '\0';
     }
     cfg->session_idle_s = idle;
     cfg->session_max_s = max < idle ? idle : max;

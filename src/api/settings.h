@@ -20,9 +20,9 @@ typedef enum mj_limit {
 } mj_limit;
 
 typedef struct mj_api_settings {
-    int64_t session_idle_s;  /* a session unused this long ends */
-    int64_t session_max_s;   /* and every session ends this long after login */
-    int invite_quota;        /* for new members */
+    int64_t session_idle_s; /* a session unused this long ends */
+    int64_t session_max_s;  /* and every session ends this long after login */
+    int invite_quota;       /* for new members */
     int hash_threads;
     char public_origin[256]; /* "" = scheme://Host of each request */
     mj_rate_rule limits[MJ_LIMIT_COUNT];

@@ -12,8 +12,7 @@ json_t *mj_json_avatar(const char *handle, const char *display_name)
 
 json_t *mj_json_user_brief(const char *handle, const char *display_name)
 {
-    if (!handle[0])
-        return json_pack("{s:n, s:n, s:b}", "handle", "display_name", "deleted", 1);
+    if (!handle[0]) return json_pack("{s:n, s:n, s:b}", "handle", "display_name", "deleted", 1);
     return json_pack("{s:s, s:s, s:o}", "handle", handle, "display_name", display_name, "avatar",
                      mj_json_avatar(handle, display_name));
 }
@@ -34,7 +33,6 @@ json_t *mj_json_brief_list(const mj_user_brief *list, size_t n, size_t cap)
 json_t *mj_json_user_public(const mj_user *u)
 {
     json_t *o = mj_json_user_brief(u->handle, u->display_name);
-    if (o && u->handle[0])
-        json_object_set_new(o, "bio", json_string(u->bio));
+    if (o && u->handle[0]) json_object_set_new(o, "bio", json_string(u->bio));
     return o;
 }

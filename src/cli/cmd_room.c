@@ -26,7 +26,8 @@ static int room_create(int argc, char **argv)
 {
     const char *data = MJ_DEFAULT_DATA, *type = "open";
     mj_flag flags[] = {
-        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
+        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
+         false},
         {"type", MJ_FLAG_STRING, &type, "TYPE",
          "open (any member may enter; the default), social or closed", 0, 0, false, false},
         {0},
@@ -34,12 +35,14 @@ static int room_create(int argc, char **argv)
     mj_command cmd = {"room create",
                       "Creates an operator's room (no moderator; it lives until `majlis room "
                       "end`) and prints its id alone on one line.",
-                      "TITLE", 1, 1, flags};
+                      "TITLE",
+                      1,
+                      1,
+                      flags};
     const char *args[1];
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
-    if (rc)
-        return rc == 1 ? 0 : 2;
+    if (rc) return rc == 1 ? 0 : 2;
     char title[MJ_TITLE_MAX_BYTES + 1];
     const char *why = "invalid title";
     if (mj_title_normalize((const uint8_t *)args[0], strlen(args[0]), title, &why) != 0) {
@@ -53,8 +56,7 @@ static int room_create(int argc, char **argv)
         return 2;
     }
     mj_store *s;
-    if (open_store("create", data, &s))
-        return 1;
+    if (open_store("create", data, &s)) return 1;
     mj_new_room nr = {.title = title, .kind = (int)kind};
     mj_room_rec room;
     int err = mj_store_room_create(s, &nr, (int64_t)time(NULL), &room);
@@ -71,24 +73,22 @@ static int room_end(int argc, char **argv)
 {
     const char *data = MJ_DEFAULT_DATA;
     mj_flag flags[] = {
-        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
+        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
+         false},
         {0},
     };
-    mj_command cmd = {"room end",
-                      "Ends a room: a running server sends everyone out within a second.", "ID",
-                      1, 1, flags};
+    mj_command cmd = {
+        "room end", "Ends a room: a running server sends everyone out within a second.", "ID", 1, 1,
+        flags};
     const char *args[1];
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
-    if (rc)
-        return rc == 1 ? 0 : 2;
+    if (rc) return rc == 1 ? 0 : 2;
     mj_store *s;
-    if (open_store("end", data, &s))
-        return 1;
+    if (open_store("end", data, &s)) return 1;
     mj_room_rec room;
     int err = mj_store_room_get(s, args[0], &room);
-    if (!err && !room.ended_at)
-        err = mj_store_room_end(s, room.id, (int64_t)time(NULL));
+    if (!err && !room.ended_at) err = mj_store_room_end(s, room.id, (int64_t)time(NULL));
     mj_store_close(s);
     if (err == MJ_ENOTFOUND) {
         fprintf(stderr, "majlis room end: no room '%s' in %s\n", args[0], data);
@@ -103,8 +103,7 @@ static int room_end(int argc, char **argv)
 
 int mj_cmd_room(int argc, char **argv)
 {
-    static const mj_subcommand subs[] = {
-        {"create", room_create}, {"end", room_end}, {NULL, NULL}};
+    static const mj_subcommand subs[] = {{"create", room_create}, {"end", room_end}, {NULL, NULL}};
     return mj_subcommands_run("room",
                               "usage: majlis room create [--data DIR] [--type TYPE] TITLE\n"
                               "       majlis room end [--data DIR] ID\n",

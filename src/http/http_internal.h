@@ -8,9 +8,9 @@
 
 #include <libwebsockets.h>
 
-#define PATH_MAX_LEN 1024
+#define PATH_MAX_LEN     1024
 #define RESP_HEADERS_MAX 2048
-#define WRITE_CHUNK 16384
+#define WRITE_CHUNK      16384
 
 struct mj_http_server {
     struct lws_context *ctx;

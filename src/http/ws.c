@@ -32,8 +32,7 @@ struct mj_ws_msg {
 mj_ws_msg *mj_ws_msg_new(const char *text, size_t len)
 {
     mj_ws_msg *m = malloc(sizeof *m + LWS_PRE + len);
-    if (!m)
-        return NULL;
+    if (!m) return NULL;
     m->refs = 1;
     m->len = len;
     memcpy(m->buf + LWS_PRE, text, len);
@@ -44,8 +43,7 @@ mj_ws_msg *mj_ws_msg_json(json_t *obj)
 {
     char *text = obj ? json_dumps(obj, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
     json_decref(obj);
-    if (!text)
-        return NULL;
+    if (!text) return NULL;
     mj_ws_msg *m = mj_ws_msg_new(text, strlen(text));
     free(text);
     return m;
@@ -53,8 +51,7 @@ mj_ws_msg *mj_ws_msg_json(json_t *obj)
 
 void mj_ws_msg_unref(mj_ws_msg *m)
 {
-    if (m && --m->refs == 0)
-        free(m);
+    if (m && --m->refs == 0) free(m);
 }
 
 size_t mj_ws_msg_len(const mj_ws_msg *m)
@@ -80,8 +77,7 @@ static int queue_push(mj_ws *ws, mj_ws_msg *m)
     if (ws->qlen == ws->qcap) {
         size_t cap = ws->qcap ? ws->qcap * 2 : QUEUE_MIN;
         mj_ws_msg **q = malloc(cap * sizeof *q);
-        if (!q)
-            return MJ_ENOMEM;
+        if (!q) return MJ_ENOMEM;
         for (size_t i = 0; i < ws->qlen; i++)
             q[i] = ws->q[(ws->qhead + i) % ws->qcap];
         free(ws->q);
@@ -97,8 +93,7 @@ static int queue_push(mj_ws *ws, mj_ws_msg *m)
 
 void mj_ws_close(mj_ws *ws, int code, const char *reason)
 {
-    if (ws->closing)
-        return;
+    if (ws->closing) return;
     ws->closing = true;
     ws->close_code = code;
     snprintf(ws->close_reason, sizeof ws->close_reason, "%s", reason ? reason : "");
@@ -112,8 +107,7 @@ bool mj_ws_closing(const mj_ws *ws)
 
 int mj_ws_send(mj_ws *ws, mj_ws_msg *m)
 {
-    if (ws->closing || !m)
-        return ws->closing ? MJ_ESTATE : MJ_EINVAL;
+    if (ws->closing || !m) return ws->closing ? MJ_ESTATE : MJ_EINVAL;
     size_t max = handler_of(ws)->max_queued;
     if (max && ws->queued + m->len > max) {
         /* Too far behind to catch up: it reconnects and gets a fresh
@@ -123,8 +117,7 @@ int mj_ws_send(mj_ws *ws, mj_ws_msg *m)
         return MJ_ELIMIT;
     }
     int err = queue_push(ws, m);
-    if (err)
-        return err;
+    if (err) return err;
     lws_callback_on_writable(ws->wsi);
     return 0;
 }
@@ -132,8 +125,7 @@ int mj_ws_send(mj_ws *ws, mj_ws_msg *m)
 int mj_ws_send_text(mj_ws *ws, const char *text, size_t len)
 {
     mj_ws_msg *m = mj_ws_msg_new(text, len);
-    if (!m)
-        return MJ_ENOMEM;
+    if (!m) return MJ_ENOMEM;
     int err = mj_ws_send(ws, m);
     mj_ws_msg_unref(m);
     return err;
@@ -159,10 +151,8 @@ static int on_writable(mj_ws *ws)
         size_t len = m->len;
         int n = lws_write(ws->wsi, m->buf + LWS_PRE, len, LWS_WRITE_TEXT);
         mj_ws_msg_unref(m);
-        if (n < (int)len)
-            return -1; /* lws buffers partial writes itself; less means trouble */
-        if (ws->qlen || ws->closing)
-            lws_callback_on_writable(ws->wsi);
+        if (n < (int)len) return -1; /* lws buffers partial writes itself; less means trouble */
+        if (ws->qlen || ws->closing) lws_callback_on_writable(ws->wsi);
         return 0;
     }
     if (ws->closing) {
@@ -188,19 +178,16 @@ static int on_receive(mj_ws *ws, const void *in, size_t len)
         while (cap < ws->rx_len + len)
             cap *= 2;
         uint8_t *b = realloc(ws->rx, cap);
-        if (!b)
-            return -1;
+        if (!b) return -1;
         ws->rx = b;
         ws->rx_cap = cap;
     }
     memcpy(ws->rx + ws->rx_len, in, len);
     ws->rx_len += len;
-    if (!lws_is_final_fragment(ws->wsi) || lws_remaining_packet_payload(ws->wsi))
-        return 0;
+    if (!lws_is_final_fragment(ws->wsi) || lws_remaining_packet_payload(ws->wsi)) return 0;
     size_t n = ws->rx_len;
     ws->rx_len = 0;
-    if (h->message && !ws->closing)
-        h->message(h->ctx, ws, ws->rx, n);
+    if (h->message && !ws->closing) h->message(h->ctx, ws, ws->rx, n);
     return 0;
 }
 
@@ -230,12 +217,10 @@ static void on_established(mj_ws *ws, struct lws *wsi, mj_http_server *srv)
 
 static void on_closed(mj_ws *ws)
 {
-    if (!ws->open)
-        return;
+    if (!ws->open) return;
     ws->open = false;
     const mj_ws_handler *h = handler_of(ws);
-    if (h->closed)
-        h->closed(h->ctx, ws, ws->closing ? ws->close_code : ws->peer_code);
+    if (h->closed) h->closed(h->ctx, ws, ws->closing ? ws->close_code : ws->peer_code);
     queue_clear(ws);
     free(ws->q);
     free(ws->rx);
@@ -252,9 +237,7 @@ int mj_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
     case LWS_CALLBACK_ESTABLISHED: on_established(ws, wsi, srv); return 0;
     case LWS_CALLBACK_RECEIVE: return ws->open ? on_receive(ws, in, len) : -1;
     case LWS_CALLBACK_SERVER_WRITEABLE: return ws->open ? on_writable(ws) : -1;
-    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-        ws->peer_code = peer_close_code(in, len);
-        return 0;
+    case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE: ws->peer_code = peer_close_code(in, len); return 0;
     case LWS_CALLBACK_CLOSED: on_closed(ws); return 0;
     default: break;
     }

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PREFIX "mj2."
+#define PREFIX     "mj2."
 #define OLD_PREFIX "mj1."
-#define DOMAIN "majlis room token v2|"
-#define B64 sodium_base64_VARIANT_URLSAFE_NO_PADDING
+#define DOMAIN     "majlis room token v2|"
+#define B64        sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
 static void tag_of(const uint8_t secret[32], const char *payload, size_t len,
                    uint8_t tag[crypto_auth_hmacsha256_BYTES])
@@ -27,8 +27,7 @@ static void tag_of(const uint8_t secret[32], const char *payload, size_t len,
 static int room_ok(const char *room)
 {
     size_t n = strlen(room);
-    if (n == 0 || n > MJ_TOKEN_ROOM_MAX)
-        return 0;
+    if (n == 0 || n > MJ_TOKEN_ROOM_MAX) return 0;
     for (size_t i = 0; i < n; i++) {
         char c = room[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -50,8 +49,7 @@ int mj_token_sign(const uint8_t secret[32], mj_token_claims *claims, char out[MJ
     int plen = snprintf(payload, sizeof payload, "%s|%s|%lld|%lld|%016llx", claims->room,
                         mj_role_name(claims->role), (long long)claims->user,
                         (long long)claims->expires_at, (unsigned long long)claims->bot);
-    if (plen < 0 || (size_t)plen >= sizeof payload)
-        return MJ_ENOSPC;
+    if (plen < 0 || (size_t)plen >= sizeof payload) return MJ_ENOSPC;
     uint8_t tag[crypto_auth_hmacsha256_BYTES];
     tag_of(secret, payload, (size_t)plen, tag);
     char p64[sodium_base64_ENCODED_LEN(160, B64)];
@@ -67,8 +65,7 @@ static const char *field(const char *p, char *out, size_t cap)
 {
     const char *bar = strchr(p, '|');
     size_t n = bar ? (size_t)(bar - p) : strlen(p);
-    if (n == 0 || n >= cap)
-        return NULL;
+    if (n == 0 || n >= cap) return NULL;
     memcpy(out, p, n);
     out[n] = '\0';
     return bar ? bar + 1 : p + n;
@@ -91,10 +88,9 @@ static int parse_payload(const char *payload, mj_token_claims *out)
         !(p = field(p, nonce, sizeof nonce)) || *p != '\0')
         return MJ_EAUTH;
     unsigned long long u, e, b;
-    if (!room_ok(room) || mj_role_parse(seat, &out->role) != 0 ||
-        out->role == MJ_ROLE_MODERATOR || !number(user, false, &u) || u > INT64_MAX ||
-        !number(exp, false, &e) || e > INT64_MAX || strlen(nonce) != 16 ||
-        !number(nonce, true, &b) || b == 0)
+    if (!room_ok(room) || mj_role_parse(seat, &out->role) != 0 || out->role == MJ_ROLE_MODERATOR ||
+        !number(user, false, &u) || u > INT64_MAX || !number(exp, false, &e) || e > INT64_MAX ||
+        strlen(nonce) != 16 || !number(nonce, true, &b) || b == 0)
         return MJ_EAUTH;
     memcpy(out->room, room, strlen(room) + 1);
     out->user = (int64_t)u;
@@ -107,8 +103,7 @@ int mj_token_verify(const uint8_t secret[32], const char *token, size_t len, int
                     mj_token_claims *out, const char **why)
 {
     const char *dummy;
-    if (!why)
-        why = &dummy;
+    if (!why) why = &dummy;
     *why = "malformed token";
     if (len >= strlen(OLD_PREFIX) && memcmp(token, OLD_PREFIX, strlen(OLD_PREFIX)) == 0) {
         *why = "token from an earlier version of majlis; ask for a new one";
@@ -119,8 +114,7 @@ int mj_token_verify(const uint8_t secret[32], const char *token, size_t len, int
     const char *body = token + strlen(PREFIX);
     size_t blen = len - strlen(PREFIX);
     const char *dot = memchr(body, '.', blen);
-    if (!dot)
-        return MJ_EAUTH;
+    if (!dot) return MJ_EAUTH;
     char payload[MJ_TOKEN_MAX];
     size_t plen;
     uint8_t tag[crypto_auth_hmacsha256_BYTES];
@@ -140,8 +134,7 @@ int mj_token_verify(const uint8_t secret[32], const char *token, size_t len, int
         *why = "token signature is not valid";
         return MJ_EAUTH;
     }
-    if (parse_payload(payload, out) != 0)
-        return MJ_EAUTH;
+    if (parse_payload(payload, out) != 0) return MJ_EAUTH;
     if (out->expires_at <= now) {
         *why = "token has expired";
         return MJ_EAUTH;

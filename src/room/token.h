@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MJ_TOKEN_MAX 256
+#define MJ_TOKEN_MAX      256
 #define MJ_TOKEN_ROOM_MAX 64
 
 typedef struct mj_token_claims {

@@ -36,8 +36,8 @@ static void read_room(sqlite3_stmt *st, mj_room_rec *r)
 int mj_store_room_hosting(mj_store *s, int64_t user, int *count)
 {
     int64_t n = 0;
-    int err = mj_sq_int64(s, "SELECT count(*) FROM rooms WHERE created_by = ?1 AND ended_at IS NULL",
-                          true, user, &n);
+    int err = mj_sq_int64(
+        s, "SELECT count(*) FROM rooms WHERE created_by = ?1 AND ended_at IS NULL", true, user, &n);
     *count = (int)n;
     return err;
 }
@@ -45,9 +45,9 @@ int mj_store_room_hosting(mj_store *s, int64_t user, int *count)
 static int insert_room(mj_store *s, const mj_new_room *nr, int64_t now, mj_room_rec *out)
 {
     sqlite3_stmt *st = mj_store_prepare(
-        s, "INSERT INTO rooms (id, title, kind, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!st)
-        return MJ_EIO;
+        s,
+        "INSERT INTO rooms (id, title, kind, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st) return MJ_EIO;
     int err = MJ_EIO;
     for (int attempt = 0; attempt < 4; attempt++) {
         room_id_new(out->id);
@@ -78,26 +78,21 @@ static int insert_room(mj_store *s, const mj_new_room *nr, int64_t now, mj_room_
 int mj_store_room_create(mj_store *s, const mj_new_room *nr, int64_t now, mj_room_rec *out)
 {
     size_t tlen = strlen(nr->title);
-    if (tlen == 0 || tlen > MJ_ROOM_TITLE_MAX || nr->kind < 0 || nr->kind > 2)
-        return MJ_EINVAL;
+    if (tlen == 0 || tlen > MJ_ROOM_TITLE_MAX || nr->kind < 0 || nr->kind > 2) return MJ_EINVAL;
     memset(out, 0, sizeof *out);
-    if (mj_sq_begin(s) != 0)
-        return MJ_EIO;
+    if (mj_sq_begin(s) != 0) return MJ_EIO;
     int hosted = 0;
     int err = 0;
     if (nr->created_by && nr->max_hosted > 0) {
         err = mj_store_room_hosting(s, nr->created_by, &hosted);
-        if (!err && hosted >= nr->max_hosted)
-            err = MJ_ELIMIT;
+        if (!err && hosted >= nr->max_hosted) err = MJ_ELIMIT;
     }
-    if (!err)
-        err = insert_room(s, nr, now, out);
+    if (!err) err = insert_room(s, nr, now, out);
     if (err) {
         mj_sq_rollback(s);
         return err;
     }
-    if (mj_sq_commit(s) != 0)
-        return MJ_EIO;
+    if (mj_sq_commit(s) != 0) return MJ_EIO;
     memcpy(out->title, nr->title, tlen + 1);
     out->kind = nr->kind;
     out->created_by = nr->created_by;
@@ -107,11 +102,9 @@ int mj_store_room_create(mj_store *s, const mj_new_room *nr, int64_t now, mj_roo
 
 int mj_store_room_get(mj_store *s, const char *id, mj_room_rec *out)
 {
-    if (strlen(id) != MJ_ROOM_ID_LEN)
-        return MJ_ENOTFOUND;
+    if (strlen(id) != MJ_ROOM_ID_LEN) return MJ_ENOTFOUND;
     sqlite3_stmt *st = mj_store_prepare(s, "SELECT " ROOM_COLS " FROM rooms WHERE id = ?1");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int err = MJ_ENOTFOUND;
@@ -134,14 +127,12 @@ int mj_store_rooms_live(mj_store *s, int (*fn)(void *ctx, const mj_room_rec *r),
 {
     sqlite3_stmt *st = mj_store_prepare(
         s, "SELECT " ROOM_COLS " FROM rooms WHERE ended_at IS NULL ORDER BY created_at, id");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     int rc, err = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         mj_room_rec r;
         read_room(st, &r);
-        if ((err = fn(ctx, &r)) != 0)
-            break;
+        if ((err = fn(ctx, &r)) != 0) break;
     }
     if (!err && rc != SQLITE_DONE) {
         mj_error("store: cannot list live rooms: %s", sqlite3_errmsg(s->db));
@@ -154,8 +145,7 @@ int mj_store_rooms_live(mj_store *s, int (*fn)(void *ctx, const mj_room_rec *r),
 static int run_room(mj_store *s, const char *sql, const char *id, int64_t v)
 {
     sqlite3_stmt *st = mj_store_prepare(s, sql);
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, v);
     return mj_sq_run(s, st);
@@ -168,8 +158,7 @@ int mj_store_room_end(mj_store *s, const char *id, int64_t now)
         "DELETE FROM room_members WHERE room = ?1",
         "DELETE FROM room_bot_bans WHERE room = ?1",
     };
-    if (mj_sq_begin(s) != 0)
-        return MJ_EIO;
+    if (mj_sq_begin(s) != 0) return MJ_EIO;
     for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
         if (run_room(s, steps[i], id, now) != 0) {
             mj_sq_rollback(s);
@@ -191,8 +180,7 @@ int mj_store_room_member_set(mj_store *s, const char *id, int64_t user, int bit,
                          : "UPDATE room_members SET bits = bits & ~?3 WHERE room = ?1 AND "
                            "user_id = ?2";
     sqlite3_stmt *st = mj_store_prepare(s, sql);
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, user);
     sqlite3_bind_int(st, 3, bit);
@@ -200,8 +188,7 @@ int mj_store_room_member_set(mj_store *s, const char *id, int64_t user, int bit,
     if (!err && !on) {
         st = mj_store_prepare(s, "DELETE FROM room_members WHERE room = ?1 AND user_id = ?2 AND "
                                  "bits = 0");
-        if (!st)
-            return MJ_EIO;
+        if (!st) return MJ_EIO;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, user);
         err = mj_sq_run(s, st);
@@ -222,18 +209,15 @@ int mj_store_room_people(mj_store *s, const char *id,
 {
     sqlite3_stmt *st =
         mj_store_prepare(s, "SELECT user_id, bits FROM room_members WHERE room = ?1");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         member(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1));
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return MJ_EIO;
+    if (rc != SQLITE_DONE) return MJ_EIO;
     st = mj_store_prepare(s, "SELECT bot FROM room_bot_bans WHERE room = ?1");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t v = sqlite3_column_int64(st, 0);
@@ -248,10 +232,9 @@ int mj_store_room_people(mj_store *s, const char *id,
 int mj_store_members_gone_since(mj_store *s, int64_t since, void (*fn)(void *ctx, int64_t user),
                                 void *ctx)
 {
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "SELECT id FROM users WHERE suspended_at >= ?1 OR deleted_at >= ?1");
-    if (!st)
-        return MJ_EIO;
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "SELECT id FROM users WHERE suspended_at >= ?1 OR deleted_at >= ?1");
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, since);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define T0 1700000000
+#define T0  1700000000
 #define DAY 86400
 
 static char dir[64];
@@ -22,8 +22,7 @@ static mj_store *open_fresh(void)
     snprintf(dir, sizeof dir, "/tmp/mj-rooms-XXXXXX");
     mj_store *s = NULL;
     const char *why = NULL;
-    if (!mkdtemp(dir) || mj_store_open(dir, &s, &why) != 0)
-        return NULL;
+    if (!mkdtemp(dir) || mj_store_open(dir, &s, &why) != 0) return NULL;
     return s;
 }
 
@@ -32,18 +31,16 @@ static void close_and_remove(mj_store *s)
     mj_store_close(s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 static int64_t member(mj_store *s, const char *handle)
 {
     char code[32];
     mj_invite inv;
-    if (mj_store_invite_create(s, 0, 1, 7 * DAY, false, T0, code, &inv) != 0)
-        return -1;
-    mj_new_user nu = {.handle = handle, .display_name = handle, .pass_hash = "$argon2id$x",
-                      .invite_quota = 3};
+    if (mj_store_invite_create(s, 0, 1, 7 * DAY, false, T0, code, &inv) != 0) return -1;
+    mj_new_user nu = {
+        .handle = handle, .display_name = handle, .pass_hash = "$argon2id$x", .invite_quota = 3};
     mj_store_hash_secret(code, strlen(code), nu.invite_hash);
     mj_new_session sess = {.expires_at = T0 + DAY};
     snprintf((char *)sess.token_hash, sizeof sess.token_hash, "tok-%s", handle);
@@ -74,15 +71,13 @@ static void on_member(void *ctx, int64_t user, int bits)
 static void on_bot(void *ctx, uint64_t key)
 {
     seen *s = ctx;
-    if (s->nbots < 8)
-        s->bots[s->nbots++] = key;
+    if (s->nbots < 8) s->bots[s->nbots++] = key;
 }
 
 static int on_live(void *ctx, const mj_room_rec *r)
 {
     seen *s = ctx;
-    if (s->nlive < 8)
-        memcpy(s->live[s->nlive++], r->id, sizeof r->id);
+    if (s->nlive < 8) memcpy(s->live[s->nlive++], r->id, sizeof r->id);
     return 0;
 }
 
