@@ -46,6 +46,24 @@ static json_t *admin_view(mj_call *c, const mj_user *u)
     return o;
 }
 
+void mj_api_admin_search(mj_call *c)
+{
+    char q[MJ_USER_NAME_MAX + 1];
+    if (!mj_http_query(c->req, "q", q, sizeof q) || !q[0]) {
+        mj_call_error(c, 400, "bad_request", "give ?q= with part of a handle or a name");
+        return;
+    }
+    mj_user_brief list[MJ_LIST_MAX];
+    size_t n = 0;
+    if (mj_store_users_search(c->srv->store, q, list, MJ_LIST_MAX, &n) != 0) {
+        mj_call_internal(c);
+        return;
+    }
+    /* One page: a search narrows by typing more, not by paging. */
+    json_t *o = mj_json_brief_list(list, n, MJ_LIST_MAX + 1);
+    mj_http_respond_json(c->req, 200, o);
+}
+
 void mj_api_admin_user(mj_call *c)
 {
     mj_user u;

@@ -39,6 +39,7 @@ void mj_api_invite_check(mj_call *c);
 void mj_api_invite_revoke(mj_call *c);
 
 /* admin.c: looking after the community */
+void mj_api_admin_search(mj_call *c);
 void mj_api_admin_user(mj_call *c);
 void mj_api_admin_subtree(mj_call *c);
 void mj_api_admin_suspend(mj_call *c);

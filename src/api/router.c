@@ -50,6 +50,7 @@ static const route routes[] = {
     {MJ_HTTP_GET, "users/*/following", mj_api_following, R_AUTH},
     {MJ_HTTP_POST, "users/*/block", mj_api_block, R_AUTH},
     {MJ_HTTP_DELETE, "users/*/block", mj_api_unblock, R_AUTH},
+    {MJ_HTTP_GET, "admin/users", mj_api_admin_search, R_ADMIN},
     {MJ_HTTP_GET, "admin/users/*", mj_api_admin_user, R_ADMIN},
     {MJ_HTTP_PATCH, "admin/users/*", mj_api_admin_patch, R_ADMIN},
     {MJ_HTTP_GET, "admin/users/*/subtree", mj_api_admin_subtree, R_ADMIN},

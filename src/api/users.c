@@ -22,6 +22,18 @@ void mj_api_user_get(mj_call *c)
         mj_call_internal(c);
         return;
     }
+    /* "Joined through": the one link of the invite tree a profile shows. */
+    mj_user inviter;
+    int ierr = u.invited_by ? mj_store_user_by_id(c->srv->store, u.invited_by, &inviter)
+                            : MJ_ENOTFOUND;
+    if (ierr && ierr != MJ_ENOTFOUND) {
+        json_decref(o);
+        mj_call_internal(c);
+        return;
+    }
+    json_object_set_new(o, "joined_through",
+                        ierr ? json_null()
+                             : mj_json_user_brief(inviter.handle, inviter.display_name));
     json_object_set_new(o, "followers", json_integer(followers));
     json_object_set_new(o, "following", json_integer(following));
     json_object_set_new(o, "you_follow", json_boolean(rel.following));

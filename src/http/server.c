@@ -93,8 +93,11 @@ const char *mj_http_query(mj_http_req *req, const char *name, char *buf, size_t 
     char key[64];
     if ((size_t)snprintf(key, sizeof key, "%s=", name) >= sizeof key)
         return NULL;
-    if (lws_get_urlarg_by_name(req->wsi, key, buf, (int)cap) == NULL)
+    /* lws copies "name=value" into buf and points past "name=". */
+    const char *v = lws_get_urlarg_by_name(req->wsi, key, buf, (int)cap);
+    if (!v)
         return NULL;
+    memmove(buf, v, strlen(v) + 1);
     return buf;
 }
 

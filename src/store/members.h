@@ -222,6 +222,11 @@ MJ_MUST_USE int mj_store_suspend(mj_store *s, int64_t root, bool subtree, int64_
 MJ_MUST_USE int mj_store_unsuspend(mj_store *s, int64_t root, bool subtree, int64_t *changed);
 MJ_MUST_USE int mj_store_user_set_quota(mj_store *s, int64_t id, int quota);
 MJ_MUST_USE int mj_store_user_set_admin(mj_store *s, int64_t id, bool admin);
+/* Members (not deleted) whose handle starts with `q` or whose display
+ * name contains it, by handle, at most cap: an admin's search. `q` is
+ * matched literally (no wildcards). */
+MJ_MUST_USE int mj_store_users_search(mj_store *s, const char *q, mj_user_brief *out, size_t cap,
+                                      size_t *n);
 /* Direct invitees of a member (at most cap), oldest first, after cursor. */
 MJ_MUST_USE int mj_store_invitees(mj_store *s, int64_t id, int64_t after, mj_user_brief *out,
                                   size_t cap, size_t *n);

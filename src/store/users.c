@@ -369,6 +369,36 @@ int mj_store_user_delete(mj_store *s, int64_t id, int64_t now)
     return mj_sq_commit(s);
 }
 
+/* q with LIKE's wildcards and the escape itself escaped. */
+static void like_escape(const char *q, char *out, size_t cap)
+{
+    size_t j = 0;
+    for (size_t i = 0; q[i] && j + 2 < cap; i++) {
+        if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+            out[j++] = '\\';
+        out[j++] = q[i];
+    }
+    out[j] = '\0';
+}
+
+int mj_store_users_search(mj_store *s, const char *q, mj_user_brief *out, size_t cap, size_t *n)
+{
+    char esc[2 * MJ_USER_NAME_MAX + 2], prefix[sizeof esc + 1], inside[sizeof esc + 2];
+    like_escape(q, esc, sizeof esc);
+    snprintf(prefix, sizeof prefix, "%s%%", esc);
+    snprintf(inside, sizeof inside, "%%%s%%", esc);
+    sqlite3_stmt *st = mj_store_prepare(
+        s, "SELECT id, handle, display_name, suspended_at IS NOT NULL FROM users "
+           "WHERE deleted_at IS NULL AND (handle LIKE ?1 ESCAPE '\\' OR "
+           "display_name LIKE ?2 ESCAPE '\\') ORDER BY handle LIMIT ?3");
+    if (!st)
+        return MJ_EIO;
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, inside, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, (int64_t)cap);
+    return mj_sq_briefs(s, st, out, cap, n);
+}
+
 int mj_store_user_count(mj_store *s, int64_t *count)
 {
     return mj_sq_int64(s, "SELECT count(*) FROM users", false, 0, count);

@@ -48,6 +48,23 @@ test('only admins reach the admin API', async () => {
   expectError(await admin.get('/api/admin/users/nobody'), 404, 'not_found');
 });
 
+test('admins find members by the start of a handle or a part of a name', async () => {
+  let r = await admin.get('/api/admin/users?q=ali');
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.users.map((u) => u.handle), ['ali', 'ali_1', 'ali_2', 'ali_2a']);
+  assert.equal(r.json.next, null);
+  r = await admin.get(`/api/admin/users?q=${encodeURIComponent('اسم bara')}`);
+  assert.deepEqual(r.json.users.map((u) => u.handle), ['bara', 'bara_1']);
+  // LIKE's wildcards are matched as themselves.
+  r = await admin.get('/api/admin/users?q=%25');
+  assert.deepEqual(r.json.users, []);
+  r = await admin.get('/api/admin/users?q=_');
+  assert.deepEqual(r.json.users.map((u) => u.handle), ['ali_1', 'ali_2', 'ali_2a', 'bara_1'],
+    'an underscore is an underscore, not any letter');
+  expectError(await admin.get('/api/admin/users'), 400, 'bad_request');
+  expectError(await clients.ali.get('/api/admin/users?q=a'), 403, 'forbidden');
+});
+
 test('the preview counts the branch', async () => {
   const r = await admin.get('/api/admin/users/ali/subtree');
   assert.equal(r.status, 200, r.text);

@@ -253,3 +253,22 @@ test('majlis invite create works on a running server\'s data directory', async (
   const bad = await runCli(['invite', 'create', '--data', srv.dataDir, '--uses', '0']);
   assert.equal(bad.code, 2);
 });
+
+test('a long list of invites comes in pages: ?before=NEXT gives the rest', async () => {
+  const made = new Set();
+  for (let i = 0; i < 53; i++) {
+    const r = await admin.post('/api/invites', {});
+    assert.equal(r.status, 201, r.text);
+    made.add(r.json.invite.id);
+  }
+  const first = await admin.get('/api/invites');
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.json.invites.length, 50);
+  assert.equal(typeof first.json.next, 'number');
+  const rest = await admin.get(`/api/invites?before=${first.json.next}`);
+  assert.equal(rest.status, 200, rest.text);
+  const ids = [...first.json.invites, ...rest.json.invites].map((x) => x.id);
+  assert.equal(new Set(ids).size, ids.length, 'no invite twice');
+  for (const id of made) assert.ok(ids.includes(id), `invite ${id} is on a page`);
+  assert.ok(rest.json.invites.every((x) => x.id < first.json.next), 'the second page is older');
+});

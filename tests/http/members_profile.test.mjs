@@ -43,6 +43,15 @@ test('a member edits their display name and bio', async () => {
   assert.equal(omarMe.json.user.avatar.initials, 'O\u200CK');
 });
 
+test('a profile shows who brought the member in, and no more of the tree', async () => {
+  const h = await omar.get('/api/users/huda');
+  assert.equal(h.json.user.joined_through.handle, 'admin');
+  assert.deepEqual(Object.keys(h.json.user.joined_through).sort(), ['avatar', 'display_name', 'handle']);
+  assert.equal(h.json.user.invitees, undefined);
+  // An operator's invite brought the admin: nobody.
+  assert.equal((await omar.get('/api/users/admin')).json.user.joined_through, null);
+});
+
 test('follow, unfollow, and the lists', async () => {
   assert.equal((await omar.post('/api/users/huda/follow')).status, 204);
   assert.equal((await omar.post('/api/users/huda/follow')).status, 204, 'following twice is fine');
