@@ -91,6 +91,19 @@ const mj_migration mj_store_migrations[] = {
      "  bot INTEGER NOT NULL,\n"
      "  PRIMARY KEY (room, bot)\n"
      ") STRICT, WITHOUT ROWID;\n"},
+    /* Rooms a member schedules; a row goes when the host starts the room,
+     * cancels it, or a day after its time passed unstarted. */
+    {"scheduled rooms",
+     "CREATE TABLE schedules (\n"
+     "  id INTEGER PRIMARY KEY,\n"
+     "  host INTEGER NOT NULL REFERENCES users(id),\n"
+     "  title TEXT NOT NULL,\n"
+     "  kind INTEGER NOT NULL DEFAULT 0 CHECK (kind BETWEEN 0 AND 2),\n"
+     "  starts_at INTEGER NOT NULL,\n"
+     "  created_at INTEGER NOT NULL\n"
+     ") STRICT;\n"
+     "CREATE INDEX schedules_host ON schedules(host, starts_at);\n"
+     "CREATE INDEX schedules_time ON schedules(starts_at);\n"},
 };
 
 const int mj_store_migration_count = (int)(sizeof mj_store_migrations / sizeof mj_store_migrations[0]);

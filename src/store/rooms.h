@@ -72,6 +72,46 @@ MJ_MUST_USE int mj_store_room_people(mj_store *s, const char *id,
                                      void (*member)(void *ctx, int64_t user, int bits),
                                      void (*bot)(void *ctx, uint64_t key), void *ctx);
 
+/* ---- scheduled rooms ---- */
+
+#define MJ_SCHEDULES_PER_HOST 10 /* upcoming rooms one member may announce */
+
+typedef struct mj_schedule {
+    int64_t id;
+    int64_t host;
+    char title[MJ_ROOM_TITLE_MAX + 1];
+    int kind;
+    int64_t starts_at, created_at; /* unix seconds */
+} mj_schedule;
+
+/* Announces a room. MJ_ELIMIT when the host has MJ_SCHEDULES_PER_HOST
+ * upcoming already (in the same transaction). */
+MJ_MUST_USE int mj_store_schedule_create(mj_store *s, const mj_schedule *in, int64_t now,
+                                         mj_schedule *out);
+MJ_MUST_USE int mj_store_schedule_get(mj_store *s, int64_t id, mj_schedule *out);
+/* Removes one (cancelled, or started); MJ_ENOTFOUND when it is not the
+ * host's. */
+MJ_MUST_USE int mj_store_schedule_delete(mj_store *s, int64_t id, int64_t host);
+/* What `viewer` may see coming, soonest first (at most cap): their own,
+ * and the open and social rooms of members they follow who have not
+ * blocked them; those whose time came less than `grace` seconds ago
+ * included. */
+MJ_MUST_USE int mj_store_schedules_for(mj_store *s, int64_t viewer, int64_t now, int64_t grace,
+                                       mj_schedule *out, size_t cap, size_t *n);
+/* Forgets announcements whose time passed before `before`. */
+MJ_MUST_USE int mj_store_schedules_purge(mj_store *s, int64_t before);
+
+/* ---- the invite tree and follows, as the hallway reads them ---- */
+
+/* The chain of inviters down to `user`: out[0] the member an operator's
+ * invite brought, out[n - 1] the user (at most cap; a longer chain keeps
+ * its top and its user). */
+MJ_MUST_USE int mj_store_user_path(mj_store *s, int64_t user, int64_t *out, size_t cap,
+                                   size_t *n);
+/* The members `user` follows (at most cap, any order). */
+MJ_MUST_USE int mj_store_following_ids(mj_store *s, int64_t user, int64_t *out, size_t cap,
+                                       size_t *n);
+
 /* Members suspended or deleted at or after `since` (unix seconds), for
  * cutting them out of live rooms; fn is called once for each. */
 MJ_MUST_USE int mj_store_members_gone_since(mj_store *s, int64_t since,

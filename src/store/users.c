@@ -346,6 +346,7 @@ int mj_store_user_delete(mj_store *s, int64_t id, int64_t now)
         "DELETE FROM follows WHERE follower = ?1 OR followee = ?1",
         "DELETE FROM blocks WHERE blocker = ?1 OR blocked = ?1",
         "DELETE FROM room_members WHERE user_id = ?1",
+        "DELETE FROM schedules WHERE host = ?1",
         "UPDATE invites SET revoked_at = ?2 WHERE created_by = ?1 AND revoked_at IS NULL "
         "AND uses < max_uses",
         "UPDATE users SET handle = NULL, display_name = NULL, bio = '', pass_hash = NULL, "

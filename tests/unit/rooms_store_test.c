@@ -223,7 +223,109 @@ TEST(members_gone_since_sees_suspensions_and_deletions_by_others)
     close_and_remove(s);
 }
 
+TEST(schedules_are_seen_by_followers_closed_ones_by_their_host_only)
+{
+    mj_store *s = open_fresh();
+    REQUIRE(s);
+    int64_t host = member(s, "sched_host"), fan = member(s, "sched_fan"),
+            other = member(s, "sched_other");
+    REQUIRE(host > 0 && fan > 0 && other > 0);
+    REQUIRE(mj_store_follow(s, fan, host) == 0);
+    mj_schedule in = {.host = host, .kind = 0, .starts_at = T0 + 3600}, a, b, c;
+    snprintf(in.title, sizeof in.title, "غدًا");
+    REQUIRE(mj_store_schedule_create(s, &in, T0, &a) == 0);
+    in.starts_at = T0 + 600;
+    in.kind = 2;
+    REQUIRE(mj_store_schedule_create(s, &in, T0, &b) == 0);
+    in.kind = 1;
+    in.starts_at = T0 + 60;
+    REQUIRE(mj_store_schedule_create(s, &in, T0, &c) == 0);
+    mj_schedule got[8];
+    size_t n = 0;
+    /* The host sees all three, soonest first. */
+    REQUIRE(mj_store_schedules_for(s, host, T0, 3600, got, 8, &n) == 0);
+    REQUIRE(n == 3);
+    CHECK_EQ(got[0].id, c.id);
+    CHECK_EQ(got[1].id, b.id);
+    CHECK_EQ(got[2].id, a.id);
+    CHECK_STR(got[2].title, "غدًا");
+    /* A follower: not the closed one. Someone who does not follow: none. */
+    REQUIRE(mj_store_schedules_for(s, fan, T0, 3600, got, 8, &n) == 0);
+    REQUIRE(n == 2);
+    CHECK_EQ(got[0].id, c.id);
+    CHECK_EQ(got[1].id, a.id);
+    REQUIRE(mj_store_schedules_for(s, other, T0, 3600, got, 8, &n) == 0);
+    CHECK_EQ(n, 0);
+    /* A host who blocks the follower hides them. */
+    REQUIRE(mj_store_follow(s, other, host) == 0);
+    REQUIRE(mj_store_block(s, host, other) == 0);
+    REQUIRE(mj_store_schedules_for(s, other, T0, 3600, got, 8, &n) == 0);
+    CHECK_EQ(n, 0);
+    /* Passed time: kept for the grace, then gone; purge forgets them. */
+    REQUIRE(mj_store_schedules_for(s, fan, T0 + 3600 + 7200, 3600, got, 8, &n) == 0);
+    CHECK_EQ(n, 0);
+    REQUIRE(mj_store_schedules_purge(s, T0 + 100) == 0);
+    CHECK_EQ(mj_store_schedule_get(s, c.id, got), MJ_ENOTFOUND);
+    /* Only the host removes theirs; the limit per host holds. */
+    CHECK_EQ(mj_store_schedule_delete(s, a.id, fan), MJ_ENOTFOUND);
+    REQUIRE(mj_store_schedule_delete(s, a.id, host) == 0);
+    for (int i = 0; i < MJ_SCHEDULES_PER_HOST - 1; i++)
+        REQUIRE(mj_store_schedule_create(s, &in, T0, &a) == 0);
+    CHECK_EQ(mj_store_schedule_create(s, &in, T0, &a), MJ_ELIMIT);
+    /* A deleted host's announcements go with the account. */
+    REQUIRE(mj_store_user_delete(s, host, T0 + 1) == 0);
+    REQUIRE(mj_store_schedules_for(s, host, T0, 3600, got, 8, &n) == 0);
+    CHECK_EQ(n, 0);
+    close_and_remove(s);
+}
+
+TEST(the_path_up_the_invite_tree_and_who_one_follows)
+{
+    mj_store *s = open_fresh();
+    REQUIRE(s);
+    int64_t top = member(s, "path_top");
+    REQUIRE(top > 0);
+    /* top -> mid -> leaf, through member invites. */
+    int64_t ids[3] = {top, 0, 0};
+    const char *names[] = {"path_mid", "path_leaf"};
+    for (int i = 0; i < 2; i++) {
+        char code[32];
+        mj_invite inv;
+        REQUIRE(mj_store_invite_create(s, ids[i], 1, 7 * DAY, false, T0, code, &inv) == 0);
+        mj_new_user nu = {.handle = names[i], .display_name = names[i], .pass_hash = "$x",
+                          .invite_quota = 3};
+        mj_store_hash_secret(code, strlen(code), nu.invite_hash);
+        mj_new_session sess = {.expires_at = T0 + DAY};
+        snprintf((char *)sess.token_hash, sizeof sess.token_hash, "t-%s", names[i]);
+        mj_user u;
+        mj_invite_state state;
+        REQUIRE(mj_store_signup(s, &nu, &sess, T0, &u, &state) == 0);
+        ids[i + 1] = u.id;
+    }
+    int64_t path[8];
+    size_t n = 0;
+    REQUIRE(mj_store_user_path(s, ids[2], path, 8, &n) == 0);
+    REQUIRE(n == 3);
+    CHECK_EQ(path[0], top);
+    CHECK_EQ(path[1], ids[1]);
+    CHECK_EQ(path[2], ids[2]);
+    /* A short buffer keeps the top and the member. */
+    REQUIRE(mj_store_user_path(s, ids[2], path, 2, &n) == 0);
+    REQUIRE(n == 2);
+    CHECK_EQ(path[0], top);
+    CHECK_EQ(path[1], ids[2]);
+    CHECK_EQ(mj_store_user_path(s, 999999, path, 8, &n), MJ_ENOTFOUND);
+    REQUIRE(mj_store_follow(s, ids[2], top) == 0);
+    REQUIRE(mj_store_follow(s, ids[2], ids[1]) == 0);
+    int64_t f[4];
+    REQUIRE(mj_store_following_ids(s, ids[2], f, 4, &n) == 0);
+    CHECK_EQ(n, 2);
+    close_and_remove(s);
+}
+
 TEST_MAIN(a_member_hosts_at_most_max_hosted_live_rooms, a_live_room_keeps_its_people_until_it_ends,
           live_rooms_are_listed_oldest_first_and_ended_ones_not,
           a_deleted_account_leaves_no_room_rows,
-          members_gone_since_sees_suspensions_and_deletions_by_others)
+          members_gone_since_sees_suspensions_and_deletions_by_others,
+          schedules_are_seen_by_followers_closed_ones_by_their_host_only,
+          the_path_up_the_invite_tree_and_who_one_follows)
