@@ -157,7 +157,7 @@ static void login_done(void *ctx, mj_pw_job *job)
         mj_http_error(req, 403, "suspended", "this account is suspended");
     } else {
         int64_t now = mj_clock_unix();
-        mj_sessions_purge(srv, now);
+        mj_server_sweep(srv, now);
         char token[MJ_TOKEN_CHARS + 1];
         mj_new_session sess = {.expires_at = now + srv->set.session_max_s};
         mj_session_token_new(token, sess.token_hash);

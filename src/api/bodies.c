@@ -457,3 +457,37 @@ int mj_token_req_parse(const uint8_t *body, size_t len, mj_token_req *out, mj_re
     json_decref(root);
     return rc;
 }
+
+int mj_schedule_req_parse(const uint8_t *body, size_t len, int64_t now, mj_schedule_req *out,
+                          mj_req_error *err)
+{
+    field f[] = {{"title", F_STRING, true, NULL},
+                 {"type", F_STRING, false, NULL},
+                 {"starts_at", F_INT, true, NULL}};
+    json_t *root;
+    memset(out, 0, sizeof *out);
+    if (PARSE(body, len, false, f, &root, err))
+        return MJ_EINVAL;
+    int rc = 0;
+    size_t n;
+    const uint8_t *s = str_of(&f[0], &n);
+    const char *why = "invalid";
+    const char *type = f[1].value ? json_string_value(f[1].value) : "open";
+    static const char *const kinds[] = {"open", "social", "closed"};
+    out->kind = -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(type, kinds[i]) == 0)
+            out->kind = i;
+    long long at = json_integer_value(f[2].value);
+    if (mj_title_normalize(s, n, out->title, &why) != 0)
+        rc = fail(err, 400, "invalid_title", "%s", why);
+    else if (out->kind < 0)
+        rc = fail(err, 400, "bad_request", "'type' must be open, social or closed");
+    else if (at < now - 60 || at > now + MJ_SCHEDULE_AHEAD_MAX)
+        rc = fail(err, 400, "bad_time", "'starts_at' must be from now to %d days ahead",
+                  MJ_SCHEDULE_AHEAD_MAX / 86400);
+    else
+        out->starts_at = at;
+    json_decref(root);
+    return rc;
+}

@@ -99,6 +99,15 @@ typedef struct mj_token_req {
     int64_t ttl_s;
 } mj_token_req;
 
+#define MJ_SCHEDULE_AHEAD_MAX (90 * 24 * 3600)
+
+/* POST /api/schedules: {"title", "type"?, "starts_at": unix seconds}. */
+typedef struct mj_schedule_req {
+    char title[MJ_TITLE_MAX_BYTES + 1];
+    int kind;
+    int64_t starts_at;
+} mj_schedule_req;
+
 /* True for a well-formed invite code (22 base64url characters). */
 bool mj_invite_code_ok(const char *code, size_t len);
 
@@ -132,6 +141,11 @@ MJ_MUST_USE int mj_handle_req_parse(const uint8_t *body, size_t len,
                                     char handle[MJ_HANDLE_MAX + 1], mj_req_error *err);
 MJ_MUST_USE int mj_token_req_parse(const uint8_t *body, size_t len, mj_token_req *out,
                                    mj_req_error *err);
+
+/* starts_at must lie from a minute before `now` to MJ_SCHEDULE_AHEAD_MAX
+ * after it (400 bad_time). */
+MJ_MUST_USE int mj_schedule_req_parse(const uint8_t *body, size_t len, int64_t now,
+                                      mj_schedule_req *out, mj_req_error *err);
 
 /* Wipes passphrases held by a request struct of size n. */
 void mj_req_wipe(void *req, size_t n);

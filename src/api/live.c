@@ -3,6 +3,8 @@
  * command wrote, and the media plane's events. */
 #include "api/live_internal.h"
 
+#include "api/hallway.h"
+
 #include "base/log.h"
 #include "io/clock.h"
 
@@ -103,12 +105,14 @@ int mj_live_add(mj_live *lv, const mj_room_rec *rec, mj_live_room **out)
         return err;
     }
     lv->nrooms++;
+    mj_hallway_room_changed(lv, lr, true, true);
     *out = lr;
     return 0;
 }
 
 void mj_live_remove(mj_live *lv, mj_live_room *lr)
 {
+    mj_hallway_room_gone(lv, lr);
     mj_map_remove(&lv->rooms, id_hash(lr->rec.id), lr);
     lv->nrooms--;
     mj_live_room_free(lr);
@@ -163,6 +167,7 @@ void mj_live_free(mj_live *lv)
     for (size_t i = 0; i < n; i++)
         mj_live_room_free(all[i]);
     free(all);
+    mj_hallway_free(lv);
     mj_map_dispose(&lv->rooms);
     free(lv);
 }
@@ -248,6 +253,7 @@ void mj_live_tick(mj_live *lv)
         if (mj_live_settle(lr)) mj_live_flush_counts(lr);
     }
     free(all);
+    mj_hallway_tick(lv);
 }
 
 /* ---- the media plane's events ---- */

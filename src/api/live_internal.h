@@ -26,6 +26,11 @@ typedef struct lperson {
     uint64_t bot;
     char handle[MJ_USER_HANDLE_MAX + 1]; /* a bot: its member's; "" for the operator's */
     char name[MJ_USER_NAME_MAX + 1];
+    /* Their place in the invite tree, top first (the hallway's order);
+     * none for the operator's bots. */
+    int64_t *path;
+    uint8_t path_len;
+    bool hall_stage; /* on stage as far as the hallway knows */
     /* What listeners who are not moderators were last told of them. */
     bool shown;
     mj_role shown_role;
@@ -59,11 +64,19 @@ struct mj_live_room {
     size_t nsocks, socks_cap;
     mj_room_counts sent_counts; /* what sockets were last told */
     mj_time levels_at;          /* when a levels report last went out */
+    /* The hallway's view (hallway.c). */
+    double score; /* invite-tree branches (room/trend.h) */
+    bool score_dirty;
+    bool hall_counts, hall_stage, hall_visibility; /* what changed since the hallway looked */
+    mj_time hall_sent_at;
     bool ended;
 };
 
+typedef struct mj_hall mj_hall;
+
 struct mj_live {
     mj_server *srv;
+    mj_hall *hall; /* hallway.c */
     mj_live_config cfg;
     mj_map rooms; /* hash(id) -> mj_live_room */
     size_t nrooms;

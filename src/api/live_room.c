@@ -2,8 +2,11 @@
  * what its machine decided (events, the media plane, the store). */
 #include "api/live_internal.h"
 
+#include "api/hallway.h"
+
 #include "base/log.h"
 #include "base/rand.h"
+#include "room/trend.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +55,14 @@ static void free_map_values(mj_map *m)
     mj_map_dispose(m);
 }
 
+static void lperson_free(lperson *p)
+{
+    if (p) {
+        free(p->path);
+        free(p);
+    }
+}
+
 void mj_live_room_free(mj_live_room *lr)
 {
     /* Sockets still open are told nothing more: their pages see the close.
@@ -63,7 +74,9 @@ void mj_live_room_free(mj_live_room *lr)
     free(lr->socks);
     mj_map_dispose(&lr->by_resource);
     free_map_values(&lr->conns);
-    free_map_values(&lr->people);
+    for (size_t i = 0; lr->people.slots && i <= lr->people.mask; i++)
+        lperson_free(lr->people.slots[i].value);
+    mj_map_dispose(&lr->people);
     mj_room_free(lr->room);
     free(lr);
 }
@@ -148,8 +161,18 @@ static int remember_person(mj_live_room *lr, mj_pid pid, const mj_room_who *who)
         memcpy(p->handle, u.handle, sizeof p->handle);
         memcpy(p->name, u.display_name, sizeof p->name);
     }
+    /* A bot stands where its member does: a thousand tokens of one
+     * member are one node of the tree (room/trend.h). */
+    int64_t path[MJ_TREND_DEPTH_MAX];
+    size_t n = 0;
+    if (who->user &&
+        mj_store_user_path(lr->lv->srv->store, who->user, path, MJ_TREND_DEPTH_MAX, &n) == 0 &&
+        (p->path = malloc(n * sizeof *p->path)) != NULL) {
+        memcpy(p->path, path, n * sizeof *path);
+        p->path_len = (uint8_t)n;
+    }
     if (mj_map_add(&lr->people, mj_live_u64_hash(pid), p) != 0) {
-        free(p);
+        lperson_free(p);
         return MJ_ENOMEM;
     }
     return 0;
@@ -247,7 +270,7 @@ void mj_live_enter(mj_live_room *lr, const mj_live_entry *e, mj_live_entered *ou
         free(res.answer);
         if (!mj_room_person(lr->room, pid)) {
             lperson *p = mj_live_lperson(lr, pid);
-            if (p && mj_map_remove(&lr->people, mj_live_u64_hash(pid), p) == 0) free(p);
+            if (p && mj_map_remove(&lr->people, mj_live_u64_hash(pid), p) == 0) lperson_free(p);
         }
         refuse(out, err);
         (void)mj_live_settle(lr);
@@ -336,12 +359,29 @@ static void on_gone(mj_live_room *lr, const mj_room_out *o)
 {
     mj_live_on_gone(lr, o);
     lperson *p = mj_live_lperson(lr, o->pid);
-    if (p && mj_map_remove(&lr->people, mj_live_u64_hash(o->pid), p) == 0) free(p);
+    mj_hallway_room_changed(lr->lv, lr, p && p->hall_stage, false);
+    if (p && mj_map_remove(&lr->people, mj_live_u64_hash(o->pid), p) == 0)
+        lperson_free(p);
+}
+
+/* The hallway shows who is on stage and how many listen. */
+static void on_person(mj_live_room *lr, const mj_room_out *o)
+{
+    mj_live_on_person(lr, o);
+    const mj_person *p = mj_room_person(lr->room, o->pid);
+    lperson *lp = mj_live_lperson(lr, o->pid);
+    bool stage = p && mj_role_on_stage(p->role);
+    mj_hallway_room_changed(lr->lv, lr, lp && (stage || lp->hall_stage), false);
+    if (lp)
+        lp->hall_stage = stage;
 }
 
 static void keep(mj_live_room *lr, const mj_room_out *o)
 {
     mj_store *st = lr->lv->srv->store;
+    /* Who may see the room in the hallway follows its moderators and names. */
+    if (o->kind != MJ_ROUT_SETTINGS)
+        mj_hallway_room_changed(lr->lv, lr, false, true);
     int err = 0;
     if (o->kind == MJ_ROUT_MODERATOR)
         err = mj_store_room_member_set(st, lr->rec.id, o->user, MJ_ROOM_MEMBER_MODERATOR, o->on);
@@ -372,7 +412,7 @@ void mj_live_drain(mj_live_room *lr)
     mj_room_out o;
     while (mj_room_poll(lr->room, &o)) {
         switch (o.kind) {
-        case MJ_ROUT_PERSON: mj_live_on_person(lr, &o); break;
+        case MJ_ROUT_PERSON: on_person(lr, &o); break;
         case MJ_ROUT_GONE: on_gone(lr, &o); break;
         case MJ_ROUT_INVITED: mj_live_on_invited(lr, &o); break;
         case MJ_ROUT_REMOVED:

@@ -1,5 +1,6 @@
 /* The signed-in member's own account: profile and sessions. */
 #include "api/resources.h"
+#include "store/rooms.h"
 
 #include "base/log.h"
 #include "io/clock.h"
@@ -104,11 +105,14 @@ void mj_api_session_delete(mj_call *c)
     mj_http_respond(c->req, 204, NULL, NULL, 0);
 }
 
-void mj_sessions_purge(mj_server *srv, int64_t now)
+void mj_server_sweep(mj_server *srv, int64_t now)
 {
     if (now < srv->next_purge)
         return;
     srv->next_purge = now + 600;
     if (mj_store_sessions_purge(srv->store, now, srv->set.session_idle_s) != 0)
         mj_warn("accounts: cannot remove expired sessions");
+    /* An announcement whose time passed a day ago is nobody's business. */
+    if (mj_store_schedules_purge(srv->store, now - 24 * 3600) != 0)
+        mj_warn("rooms: cannot remove old announcements");
 }

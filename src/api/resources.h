@@ -67,6 +67,13 @@ void mj_api_person_make_mod(mj_call *c);
 void mj_api_person_unmake_mod(mj_call *c);
 void mj_api_person_remove(mj_call *c);
 
+/* schedules.c: the hallway over HTTP, and scheduled rooms */
+void mj_api_hallway(mj_call *c);
+void mj_api_schedules_create(mj_call *c);
+void mj_api_schedules_list(mj_call *c);
+void mj_api_schedule_delete(mj_call *c);
+void mj_api_schedule_start(mj_call *c);
+
 /* room_ws.c: the room page's event socket */
 mj_ws_handler mj_room_ws_handler(mj_server *srv);
 

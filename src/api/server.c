@@ -1,4 +1,5 @@
 /* Server start-up, the control loop and shutdown. */
+#include "api/hallway.h"
 #include "api/live.h"
 #include "api/resources.h"
 #include "api/server_internal.h"
@@ -66,7 +67,7 @@ static void on_tick(void *ctx)
     mj_server *srv = ctx;
     if (srv->live)
         mj_live_tick(srv->live);
-    mj_sessions_purge(srv, mj_clock_unix());
+    mj_server_sweep(srv, mj_clock_unix());
 }
 
 static int start_rooms(mj_server *srv)
@@ -99,7 +100,7 @@ static int start_members(mj_server *srv)
         mj_error("cannot start the members API (%s)", mj_strerror(err));
         return err;
     }
-    mj_sessions_purge(srv, mj_clock_unix());
+    mj_server_sweep(srv, mj_clock_unix());
     return 0;
 }
 
@@ -155,6 +156,7 @@ static int start_http(mj_server *srv)
 {
     char ip[MJ_ADDR_STRLEN];
     mj_addr_ip_str(&srv->cfg.http, ip);
+    const mj_ws_handler sockets[] = {mj_room_ws_handler(srv), mj_hallway_ws_handler(srv)};
     mj_http_config hc = {
         .listen_addr = ip,
         .port = srv->cfg.http.port,
@@ -165,7 +167,8 @@ static int start_http(mj_server *srv)
         .wake_ctx = srv,
         .on_tick = on_tick,
         .tick_ms = 250,
-        .ws = mj_room_ws_handler(srv),
+        .ws = sockets,
+        .nws = sizeof sockets / sizeof sockets[0],
     };
     if (mj_http_start(&hc, &srv->http) != 0) {
         char a[MJ_ADDR_STRLEN];

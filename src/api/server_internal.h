@@ -37,7 +37,8 @@ void mj_router_handle(void *ctx, mj_http_req *req);
 /* invites.c: on the first start (no account, no invite) creates the admin
  * invite and prints its link to out, once. */
 MJ_MUST_USE int mj_invites_first_start(mj_server *srv, FILE *out);
-/* me.c: removes expired sessions now and then. */
-void mj_sessions_purge(mj_server *srv, int64_t now);
+/* me.c: now and then (every 10 minutes), removes expired sessions and
+ * announcements whose time passed a day ago. */
+void mj_server_sweep(mj_server *srv, int64_t now);
 
 #endif

@@ -1,4 +1,5 @@
 /* Profiles, follows and blocks. */
+#include "api/hallway.h"
 #include "api/resources.h"
 
 #include "base/log.h"
@@ -59,8 +60,14 @@ static bool other_member(mj_call *c, mj_user *u)
     return true;
 }
 
-static void answer(mj_call *c, int err)
+/* Answers a follow or a block; either changes what both members' hallways
+ * show. */
+static void answer(mj_call *c, int err, int64_t other)
 {
+    if (!err) {
+        mj_hallway_member_changed(c->srv->live, c->me.id);
+        mj_hallway_member_changed(c->srv->live, other);
+    }
     if (err == MJ_EAUTH)
         mj_call_error(c, 403, "blocked", "you cannot follow this member");
     else if (err)
@@ -73,21 +80,21 @@ void mj_api_follow(mj_call *c)
 {
     mj_user u;
     if (other_member(c, &u))
-        answer(c, mj_store_follow(c->srv->store, c->me.id, u.id));
+        answer(c, mj_store_follow(c->srv->store, c->me.id, u.id), u.id);
 }
 
 void mj_api_unfollow(mj_call *c)
 {
     mj_user u;
     if (other_member(c, &u))
-        answer(c, mj_store_unfollow(c->srv->store, c->me.id, u.id));
+        answer(c, mj_store_unfollow(c->srv->store, c->me.id, u.id), u.id);
 }
 
 void mj_api_block(mj_call *c)
 {
     mj_user u;
     if (other_member(c, &u))
-        answer(c, mj_store_block(c->srv->store, c->me.id, u.id));
+        answer(c, mj_store_block(c->srv->store, c->me.id, u.id), u.id);
 }
 
 void mj_api_unblock(mj_call *c)
@@ -104,7 +111,7 @@ void mj_api_unblock(mj_call *c)
     else if (err)
         mj_call_internal(c);
     else
-        answer(c, mj_store_unblock(c->srv->store, c->me.id, u.id));
+        answer(c, mj_store_unblock(c->srv->store, c->me.id, u.id), u.id);
 }
 
 static void follow_list(mj_call *c, bool followers)

@@ -68,6 +68,8 @@ typedef struct mj_ws_handler {
     size_t max_queued; /* bytes waiting to go out before a slow peer is dropped */
 } mj_ws_handler;
 
+#define MJ_HTTP_WS_MAX 4
+
 typedef struct mj_http_config {
     const char *listen_addr; /* IP literal */
     int port;
@@ -81,7 +83,10 @@ typedef struct mj_http_config {
     /* Called on the control thread with wake_ctx every tick_ms (0: never). */
     void (*on_tick)(void *ctx);
     unsigned tick_ms;
-    mj_ws_handler ws; /* ws.protocol NULL: no WebSockets */
+    /* WebSocket subprotocols, each with its handler (at most
+     * MJ_HTTP_WS_MAX; none: no WebSockets). Copied. */
+    const mj_ws_handler *ws;
+    size_t nws;
     /* A WebSocket quiet this long gets a ping; one that does not answer
      * within twice as long is closed (0: 30 s). Each wake-up of the loop
      * costs in proportion to the open sockets (libwebsockets polls), so

@@ -21,13 +21,15 @@ struct mj_http_server {
     int bound_port;
     lws_sorted_usec_list_t tick; /* cfg.on_tick's timer */
     lws_retry_bo_t validity;     /* WebSocket pings */
-    struct lws_protocols protocols[3];
+    mj_ws_handler ws[MJ_HTTP_WS_MAX];
+    struct lws_protocols protocols[MJ_HTTP_WS_MAX + 2];
 };
 
 /* A WebSocket: lws's per-connection data of the WebSocket protocol. */
 struct mj_ws {
     struct lws *wsi;
     mj_http_server *srv;
+    const mj_ws_handler *h; /* its subprotocol's */
     void *user;
     bool open;    /* between open() and closed() */
     bool closing; /* mj_ws_close(): close once the queue is empty */

@@ -488,12 +488,17 @@ static void set_protocols(mj_http_server *srv)
     p[0].name = "http";
     p[0].callback = callback;
     p[0].per_session_data_size = sizeof(mj_http_req);
-    if (srv->cfg.ws.protocol) {
-        p[1].name = srv->cfg.ws.protocol;
-        p[1].callback = mj_ws_callback;
-        p[1].per_session_data_size = sizeof(struct mj_ws);
-        p[1].rx_buffer_size = 4096;
+    size_t n = srv->cfg.nws < MJ_HTTP_WS_MAX ? srv->cfg.nws : MJ_HTTP_WS_MAX;
+    for (size_t i = 0; i < n; i++) {
+        srv->ws[i] = srv->cfg.ws[i];
+        p[1 + i].name = srv->ws[i].protocol;
+        p[1 + i].callback = mj_ws_callback;
+        p[1 + i].per_session_data_size = sizeof(struct mj_ws);
+        p[1 + i].rx_buffer_size = 4096;
+        p[1 + i].user = &srv->ws[i]; /* ws.c finds the handler here */
     }
+    srv->cfg.ws = srv->ws;
+    srv->cfg.nws = n;
     unsigned ping = srv->cfg.ws_ping_s ? srv->cfg.ws_ping_s : 30;
     srv->validity.secs_since_valid_ping = (uint16_t)ping;
     srv->validity.secs_since_valid_hangup = (uint16_t)(ping * 2);

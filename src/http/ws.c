@@ -61,7 +61,7 @@ size_t mj_ws_msg_len(const mj_ws_msg *m)
 
 static const mj_ws_handler *handler_of(const mj_ws *ws)
 {
-    return &ws->srv->cfg.ws;
+    return ws->h;
 }
 
 static void queue_clear(mj_ws *ws)
@@ -204,6 +204,7 @@ static void on_established(mj_ws *ws, struct lws *wsi, mj_http_server *srv)
     ws->srv = srv;
     ws->peer_code = 1006;
     ws->open = true;
+    ws->h = lws_get_protocol(wsi)->user;
     mj_http_req *req = calloc(1, sizeof *req);
     if (!req) {
         mj_ws_close(ws, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION, "out of memory");

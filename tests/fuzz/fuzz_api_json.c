@@ -90,7 +90,7 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
     mj_req_error e;
     memset(&e, 0, sizeof e);
     int rc;
-    switch (which % 13) {
+    switch (which % 14) {
     case 0: {
         mj_signup_req r;
         rc = mj_signup_req_parse(d, n, &r, &e);
@@ -124,7 +124,7 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
     case 3:
     case 4: {
         mj_pass_req r;
-        rc = mj_pass_req_parse(d, n, which % 13 == 4, &r, &e);
+        rc = mj_pass_req_parse(d, n, which % 14 == 4, &r, &e);
         break;
     }
     case 5: {
@@ -137,7 +137,7 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
     case 6:
     case 7: {
         mj_admin_req r;
-        rc = mj_admin_req_parse(d, n, which % 13 == 7, &r, &e);
+        rc = mj_admin_req_parse(d, n, which % 14 == 7, &r, &e);
         ASSERT(rc != 0 || !r.has_quota || (r.invite_quota >= 0 && r.invite_quota <= MJ_QUOTA_MAX));
         break;
     }
@@ -175,6 +175,13 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
         char h[MJ_HANDLE_MAX + 1];
         rc = mj_handle_req_parse(d, n, h, &e);
         ASSERT(rc != 0 || strspn(h, "abcdefghijklmnopqrstuvwxyz0123456789_") == strlen(h));
+        break;
+    }
+    case 13: {
+        mj_schedule_req r;
+        rc = mj_schedule_req_parse(d, n, 1700000000, &r, &e);
+        ASSERT(rc != 0 || (r.kind >= 0 && r.kind <= 2 && r.starts_at >= 1700000000 - 60 &&
+                           r.starts_at <= 1700000000 + MJ_SCHEDULE_AHEAD_MAX));
         break;
     }
     default: {
