@@ -114,7 +114,7 @@ typedef struct stage {
     json_t *base; /* the entry without "followed" */
 } stage;
 
-static void stage_of(mj_live_room *lr, stage *sg)
+static void stage_build(mj_live_room *lr, stage *sg)
 {
     sg->n = 0;
     json_t *people = json_array();
@@ -146,6 +146,30 @@ static void stage_of(mj_live_room *lr, stage *sg)
                          "host", host, "stage", people, "speakers",
                          (int)(c.moderators + c.speakers), "listeners", (int)c.listeners,
                          "created_at", (json_int_t)lr->rec.created_at);
+}
+
+/* A room's stage as the hallway shows it, built once after each change of
+ * the room and shared by every socket. */
+static const stage *stage_of(mj_live_room *lr)
+{
+    stage *sg = lr->hall_cache;
+    if (sg && !lr->hall_cache_stale)
+        return sg;
+    if (!sg && !(sg = lr->hall_cache = calloc(1, sizeof *sg)))
+        return NULL;
+    json_decref(sg->base);
+    stage_build(lr, sg);
+    lr->hall_cache_stale = false;
+    return sg->base ? sg : NULL;
+}
+
+void mj_hallway_forget(mj_live_room *lr)
+{
+    stage *sg = lr->hall_cache;
+    if (sg)
+        json_decref(sg->base);
+    free(sg);
+    lr->hall_cache = NULL;
 }
 
 static bool followed_on_stage(const hsock *s, const stage *sg)
@@ -210,10 +234,9 @@ static json_t *order_for(mj_hall *h, hsock *s)
         mj_live_room *lr = h->order[i];
         if (!seen(s, lr))
             continue;
-        stage sg;
-        stage_of(lr, &sg);
-        json_array_append_new(followed_on_stage(s, &sg) ? first : rest, json_string(lr->rec.id));
-        json_decref(sg.base);
+        const stage *sg = stage_of(lr);
+        json_array_append_new(sg && followed_on_stage(s, sg) ? first : rest,
+                              json_string(lr->rec.id));
     }
     json_array_extend(first, rest);
     json_decref(rest);
@@ -274,6 +297,7 @@ static void reorder(mj_hall *h)
 void mj_hallway_room_changed(mj_live *lv, mj_live_room *lr, bool stage_changed, bool who_may_see)
 {
     (void)lv;
+    lr->hall_cache_stale = true;
     lr->score_dirty = true;
     lr->hall_counts = true;
     lr->hall_stage |= stage_changed;
@@ -295,6 +319,7 @@ void mj_hallway_room_gone(mj_live *lv, mj_live_room *lr)
     for (size_t i = 0; i < h->norder; i++)
         if (h->order[i] == lr)
             h->order[i] = h->order[--h->norder];
+    mj_hallway_forget(lr);
     h->order_at = 0; /* look at the order again at the next tick */
 }
 
@@ -305,10 +330,9 @@ static void look_again(mj_hall *h, hsock *s)
         mj_live_room *lr = lv->rooms.slots[i].value;
         if (!lr)
             continue;
-        stage sg;
-        stage_of(lr, &sg);
-        tell(s, lr, &sg, visible(s, lr, s->user));
-        json_decref(sg.base);
+        const stage *sg = stage_of(lr);
+        if (sg)
+            tell(s, lr, sg, visible(s, lr, s->user));
     }
 }
 
@@ -355,16 +379,14 @@ static void flush_room(mj_hall *h, mj_live_room *lr, mj_time now)
     bool counts = lr->hall_counts && now - lr->hall_sent_at >= COUNTS_EVERY;
     if (!lr->hall_visibility && !lr->hall_stage && !counts)
         return;
-    stage sg;
-    stage_of(lr, &sg);
-    for (size_t i = 0; i < h->n; i++) {
+    const stage *sg = stage_of(lr);
+    for (size_t i = 0; sg && i < h->n; i++) {
         hsock *s = h->socks[i];
         if (lr->hall_visibility)
-            tell(s, lr, &sg, visible(s, lr, s->user));
+            tell(s, lr, sg, visible(s, lr, s->user));
         else if (seen(s, lr))
-            tell(s, lr, &sg, true);
+            tell(s, lr, sg, true);
     }
-    json_decref(sg.base);
     lr->hall_visibility = lr->hall_stage = lr->hall_counts = false;
     lr->hall_sent_at = now;
 }
@@ -432,12 +454,12 @@ static json_t *snapshot(mj_hall *h, hsock *s)
         mj_live_room *lr = h->order[i];
         if (!visible(s, lr, s->user))
             continue;
+        const stage *sg = stage_of(lr);
+        if (!sg)
+            continue;
         (void)mj_map_add(&s->seen, room_hash(lr), lr);
-        stage sg;
-        stage_of(lr, &sg);
-        bool followed = followed_on_stage(s, &sg);
-        json_array_append_new(followed ? first : rooms, entry_for(&sg, followed));
-        json_decref(sg.base);
+        bool followed = followed_on_stage(s, sg);
+        json_array_append_new(followed ? first : rooms, entry_for(sg, followed));
     }
     json_array_extend(first, rooms);
     json_decref(rooms);

@@ -36,6 +36,8 @@ void mj_hallway_schedule(mj_live *lv, const mj_schedule *sc, bool added);
 /* Ticks: tells the sockets what changed, and the new order. */
 void mj_hallway_tick(mj_live *lv);
 void mj_hallway_free(mj_live *lv);
+/* Frees what the hallway keeps about a room (live_room.c frees rooms). */
+void mj_hallway_forget(mj_live_room *lr);
 
 /* A schedule as pages see it. */
 json_t *mj_schedule_json(mj_server *srv, const mj_schedule *sc, int64_t viewer);

@@ -69,6 +69,8 @@ struct mj_live_room {
     bool score_dirty;
     bool hall_counts, hall_stage, hall_visibility; /* what changed since the hallway looked */
     mj_time hall_sent_at;
+    void *hall_cache; /* the stage as hallways show it (hallway.c) */
+    bool hall_cache_stale;
     bool ended;
 };
 

@@ -77,6 +77,7 @@ void mj_live_room_free(mj_live_room *lr)
     for (size_t i = 0; lr->people.slots && i <= lr->people.mask; i++)
         lperson_free(lr->people.slots[i].value);
     mj_map_dispose(&lr->people);
+    mj_hallway_forget(lr);
     mj_room_free(lr->room);
     free(lr);
 }
