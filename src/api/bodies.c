@@ -451,7 +451,7 @@ int mj_token_req_parse(const uint8_t *body, size_t len, mj_token_req *out, mj_re
         else if (strcmp(seat, "listener") != 0)
             rc = fail(err, 400, "bad_request", "'seat' must be listener or speaker");
     }
-    long long v;
+    long long v = 0;
     if (!rc && f[1].value && (rc = int_in(&f[1], 60, MJ_ROOM_TOKEN_TTL_MAX, &v, err)) == 0)
         out->ttl_s = v;
     json_decref(root);

@@ -252,8 +252,9 @@ static void score(mj_hall *h, mj_live_room *lr)
     const mj_person *p;
     while ((p = mj_room_next(lr->room, &it))) {
         const lperson *lp = mj_live_lperson(lr, p->pid);
-        if (lp && lp->path_len)
-            (void)mj_trend_add(h->trend, lp->path, lp->path_len);
+        /* A path that cannot be added (out of memory) only counts less. */
+        if (lp && lp->path_len && mj_trend_add(h->trend, lp->path, lp->path_len) != 0)
+            continue;
     }
     lr->score = mj_trend_score(h->trend);
     lr->score_dirty = false;
@@ -457,7 +458,8 @@ static json_t *snapshot(mj_hall *h, hsock *s)
         const stage *sg = stage_of(lr);
         if (!sg)
             continue;
-        (void)mj_map_add(&s->seen, room_hash(lr), lr);
+        if (mj_map_add(&s->seen, room_hash(lr), lr) != 0)
+            continue; /* out of memory: the room stays out of this hallway */
         bool followed = followed_on_stage(s, sg);
         json_array_append_new(followed ? first : rooms, entry_for(sg, followed));
     }
