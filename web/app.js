@@ -135,3 +135,8 @@ window.addEventListener('popstate', () => {
 
 render(false);
 
+// The app's own files, kept for when the network is not there (sw.js).
+// Never the API's answers.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js').catch(() => { /* the app works without it */ });
+}
