@@ -329,7 +329,8 @@ function blocksSection(ctx, state, { paint, gone, loadBlocks }) {
   const list = h('ul', { className: 'people-list blocks', 'aria-busy': String(!state.blocks) });
   for (const m of state.blocks || []) {
     const b = h('button', { type: 'button', className: 'small' }, t('profile.unblock'));
-    b.setAttribute('aria-label', t('settings.unblock_named', { name: m.display_name || '' }));
+    // A name read out needs no isolation marks (they are for the eye).
+    b.setAttribute('aria-label', t('settings.unblock_named', { name: m.display_name || '' }).replace(/[\u2068\u2069]/g, ''));
     b.addEventListener('click', async () => {
       b.disabled = true;
       try {
