@@ -9,7 +9,8 @@
 //                  many, other).
 //   tn(key, vars)  the same as a list of DOM children, for vars that are
 //                  nodes (a name in its own <bdi>).
-//   when(unix)     a moment in the reader's time zone, in their language.
+//   when(unix)     a moment in the reader's time zone, in their language;
+//                  shortWhen(unix) the same without the weekday.
 //   day(unix)      a day (the year only when it is not this one).
 //
 // The language: a choice the reader made (stored under "majlis.lang", a
@@ -41,6 +42,7 @@ let locale;
 let numbers;
 let plurals;
 let moments;
+let shortMoments;
 
 function setup() {
   // Arabic follows the reader's own Arabic locale (ar-IQ, ar-SA...) when
@@ -53,6 +55,9 @@ function setup() {
   // someone elsewhere is not mistaken for theirs.
   moments = new Intl.DateTimeFormat(locale, {
     weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+  });
+  shortMoments = new Intl.DateTimeFormat(locale, {
+    day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
   });
 }
 setup();
@@ -72,6 +77,8 @@ export function setLang(l) {
 export const num = (n) => numbers.format(n);
 // A moment from unix seconds: day, time and time zone.
 export const when = (unix) => moments.format(new Date(unix * 1000));
+// The same without the weekday, for lists of moments.
+export const shortWhen = (unix) => shortMoments.format(new Date(unix * 1000));
 
 // A day from unix seconds, without the time; the year only when it is
 // not this one.

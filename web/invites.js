@@ -178,7 +178,7 @@ function makeForm(state, acts) {
 function newLink(state, acts) {
   const inv = state.fresh;
   const input = h('textarea', {
-    id: 'invite-link', className: 'code link', dir: 'ltr', rows: 2, readOnly: true, spellcheck: false,
+    id: 'invite-link', className: 'code link', dir: 'ltr', rows: 3, readOnly: true, spellcheck: false,
     'aria-describedby': 'invite-terms invite-warn',
   });
   input.value = inv.url;

@@ -3,7 +3,7 @@
 // in (this one marked, each with its own "Sign out"), the members they
 // blocked, and deleting the account.
 import { api, explain } from './api.js';
-import { t, tn, lang, when } from './i18n.js';
+import { t, tn, lang, shortWhen } from './i18n.js';
 import {
   h, say, memberRow, field, fieldError, clearOnInput, passInput, setBusy, loadingCard, keepValues, confirmDialog,
 } from './ui.js';
@@ -267,7 +267,10 @@ function passSection(ctx, state, { paint, gone }) {
 function sessionsSection(ctx, state, { paint, gone, loadSessions }) {
   const list = h('ul', { className: 'session-list', 'aria-busy': String(!state.sessions) });
   const others = (state.sessions || []).filter((s) => !s.current);
-  for (const s of state.sessions || []) {
+  // This browser first, then the others as the server sorts them (the
+  // most recently used first).
+  const sorted = [...(state.sessions || [])].sort((a, b) => Number(b.current) - Number(a.current));
+  for (const s of sorted) {
     const id = `session-${s.id}`;
     const b = h('button', { type: 'button', className: s.current ? 'small' : 'small danger', 'aria-describedby': id },
       t('session.sign_out'));
@@ -275,9 +278,9 @@ function sessionsSection(ctx, state, { paint, gone, loadSessions }) {
     list.append(h('li', { className: s.current ? 'session current' : 'session' },
       h('div', { id, className: 'session-about' },
         h('p', { className: 'session-name' }, s.current ? t('session.this_one') : t('session.other')),
-        h('p', { className: 'hint' }, t('session.signed_in', { when: when(s.created_at) })),
-        h('p', { className: 'hint' }, t('session.last_used', { when: when(s.last_seen_at) })),
-        h('p', { className: 'hint' }, t('session.ends', { when: when(s.expires_at) }))),
+        h('p', { className: 'hint' }, t('session.signed_in', { when: shortWhen(s.created_at) })),
+        h('p', { className: 'hint' }, t('session.last_used', { when: shortWhen(s.last_seen_at) })),
+        h('p', { className: 'hint' }, t('session.ends', { when: shortWhen(s.expires_at) }))),
       b));
   }
   const all = h('button', { type: 'button', className: 'danger', hidden: !others.length }, t('session.sign_out_others'));
