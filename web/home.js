@@ -8,6 +8,7 @@ import { api, explain } from './api.js';
 import { t, tn } from './i18n.js';
 import { h, say, nameOf, avatarOf, memberLink, loadingCard } from './ui.js';
 import { me, takeFlash, forgetMe, setFlash } from './session.js';
+import { invitesLeft } from './invites.js';
 import { renderLogin } from './account.js';
 
 export async function showHome(ctx) {
@@ -81,12 +82,6 @@ export function homeAside(ctx, user) {
       h('a', { href: `/u/${user.handle}`, 'data-nav': true, className: 'button small' }, t('home.your_profile')),
       out),
     status);
-}
-
-export function invitesLeft(left) {
-  if (left === null || left === undefined) return t('invites.left_unlimited');
-  if (left <= 0) return t('invites.left_none');
-  return t('invites.left', { n: left });
 }
 
 async function signOut(ctx, button, status) {

@@ -7,7 +7,6 @@ import { api, explain } from './api.js';
 import { t, tn, day } from './i18n.js';
 import { h, say, memberLink, field, fieldError, loadingCard, keepValues, copyText } from './ui.js';
 import { requireMe, signInFirst } from './session.js';
-import { invitesLeft } from './home.js';
 
 const MAX_USES = 100;
 const MAX_DAYS = 30;
@@ -122,6 +121,13 @@ export async function showInvites(ctx) {
   ctx.onLanguage(() => paint());
   if (ctx.focus) first.querySelector('h2').focus();
   if (!state.error) load(false);
+}
+
+// How many more people the member may invite, in words.
+export function invitesLeft(left) {
+  if (left === null || left === undefined) return t('invites.left_unlimited');
+  if (left <= 0) return t('invites.left_none');
+  return t('invites.left', { n: left });
 }
 
 const statusLine = (st) => {

@@ -3,7 +3,8 @@
 // moves to /room/ID, which enters it.
 import { api, ApiError } from './api.js';
 import { h } from './ui.js';
-import { t, lang } from './i18n.js';
+import { t } from './i18n.js';
+import { fieldRefusal } from './refusals.js';
 import { signInFirst, explainIn } from './room-common.js';
 
 const TITLE_MAX = 100;
@@ -149,9 +150,8 @@ function renderForm(ctx, loadErr, kept = null) {
 async function refused(ctx, err, { title, allowed, status, handles }) {
   switch (err.code) {
     case 'invalid_title':
-      // The server's reason is in English; say it only to English readers.
-      markField(title, lang() === 'en' && err.message ? `${t('start.err.title_refused')} (${err.message})`
-        : t('start.err.title_refused'));
+      // The server says why in English; refusals.js has it in words.
+      markField(title, fieldRefusal(err));
       title.focus();
       return;
     case 'invalid_handle':

@@ -38,12 +38,6 @@ export function handleOf(member) {
   return h('bdi', { className: 'handle', dir: 'ltr' }, `@${member.handle}`);
 }
 
-// "Name @handle" for inline use; a deleted member has no handle.
-export function memberInline(member) {
-  const hd = handleOf(member);
-  return hd ? [nameOf(member), ' ', hd] : [nameOf(member)];
-}
-
 // The initials avatar: initials come from the server (grapheme-aware,
 // joined by ZWNJ), the hue from the handle.
 export function fillAvatar(el, avatar) {

@@ -258,6 +258,16 @@ test('walk through: invite, join, follow, settings, sessions, suspend a branch',
   await admin.locator('.actions-status').getByText('The suspension of 2 accounts was lifted.').waitFor();
   assert.match(await text(admin, '.branch'), /active: 2, suspended: 0/);
 
+  // Their invite quota, and the admin role (not one's own).
+  await admin.getByLabel('Invite quota', { exact: true }).fill('5');
+  await admin.getByRole('button', { name: 'Save', exact: true }).click();
+  await admin.locator('#quota-status').getByText('Saved.').waitFor();
+  assert.match(await text(admin, '.record'), /5 seats/);
+  assert.equal(await admin.evaluate(() => document.activeElement.id), 'quota-status', 'the focus goes to what happened');
+  await go(admin, base(), '/admin/u/layla');
+  assert.ok(await admin.getByRole('checkbox', { name: 'Admin' }).isDisabled(), 'your own role stays');
+  await go(admin, base(), '/admin/u/omar');
+
   // Suspending one member previews that their branch stays, and can be
   // called off.
   await admin.getByRole('button', { name: 'Suspend', exact: true }).click();

@@ -384,7 +384,6 @@ export default {
   'start.busy': 'نبدأ الغرفة…',
   'start.err.title_empty': 'اكتب عنوانًا للغرفة.',
   'start.err.title_long': '{n} حرف على الأكثر.',
-  'start.err.title_refused': 'لا يمكن استعمال هذا العنوان.',
   'start.err.handles': 'هذه ليست أسماء مستخدمين: {handles}',
   'start.err.handle_refused': 'أحد هذه ليس اسم مستخدم. راجعها.',
   'start.err.too_many_handles': 'سمِّ {n} عضوًا على الأكثر هنا، واسمح لغيرهم لاحقًا.',

@@ -348,7 +348,6 @@ export default {
   'start.busy': 'Starting the room…',
   'start.err.title_empty': 'Give the room a title.',
   'start.err.title_long': 'At most {n} characters.',
-  'start.err.title_refused': 'This title cannot be used.',
   'start.err.handles': 'These are not handles: {handles}',
   'start.err.handle_refused': 'One of these is not a handle. Check them.',
   'start.err.too_many_handles': 'Name at most {n} members here; let in more later.',
