@@ -81,12 +81,15 @@ async function keep(cache, path, res) {
 }
 
 // Every page of the app is index.html (the server answers the app's paths
-// with it): the network's copy, else the one kept.
+// with it): the network's copy, else the one kept. Only the answer for "/"
+// refreshes the kept page: a kept answer remembers its address, and the
+// address of an invite holds its code.
 async function page(req) {
   const cache = await caches.open(VERSION);
   try {
     const res = await fetch(req, { cache: 'no-cache' });
-    if ((res.headers.get('content-type') || '').startsWith('text/html')) await keep(cache, '/index.html', res);
+    const html = (res.headers.get('content-type') || '').startsWith('text/html');
+    if (html && new URL(req.url).pathname === '/') await keep(cache, '/index.html', res);
     return res;
   } catch (err) {
     const kept = await cache.match('/index.html');

@@ -89,8 +89,18 @@ test('the service worker keeps the shell, opens it offline, and never keeps an A
     await waitFor(() => page.evaluate(() => !!navigator.serviceWorker.controller), { what: 'controlled by the worker' });
     assert.equal(await page.evaluate(() => navigator.serviceWorker.controller.scriptURL), `${server.url}/sw.js`);
 
-    // Pages that ask the API a lot, with the worker in the way.
-    await makeInvite(page);
+    // Pages that ask the API a lot, with the worker in the way, and an
+    // invite's address (its code must not be kept either).
+    const link = await makeInvite(page);
+    // As if the kept page were older than the server's: the next page
+    // loaded is a candidate to replace it.
+    await page.evaluate(async () => {
+      for (const name of await caches.keys()) await (await caches.open(name)).delete('/index.html');
+    });
+    await page.goto(link);
+    await page.locator('.about .note').waitFor();
+    await page.goto(server.url);
+    await page.locator('#me-name').waitFor();
     for (const link of ['الدعوات', 'الإعدادات', 'صفحتك الشخصية']) {
       await page.locator('#top').getByRole('button', { name: 'القائمة' }).click();
       await page.locator('#site-nav').getByRole('link', { name: link }).click();
@@ -102,13 +112,18 @@ test('the service worker keeps the shell, opens it offline, and never keeps an A
       const out = {};
       for (const name of await caches.keys()) {
         const c = await caches.open(name);
-        out[name] = (await c.keys()).map((r) => new URL(r.url).pathname);
+        const keys = await c.keys();
+        out[name] = keys.map((r) => new URL(r.url).pathname);
+        // What a kept answer remembers of where it came from.
+        for (const r of keys) out[`${name} answered from`] = [...(out[`${name} answered from`] || []), (await c.match(r)).url];
       }
       return out;
     });
-    const names = Object.keys(kept);
+    const names = Object.keys(kept).filter((n) => !n.endsWith(' answered from'));
     assert.equal(names.length, 1, `one cache: ${names}`);
     const paths = kept[names[0]];
+    const from = kept[`${names[0]} answered from`].map((u) => new URL(u).pathname);
+    assert.deepEqual(from.filter((p) => !(p === '/' || paths.includes(p))), [], 'kept answers come from the shell only');
     assert.deepEqual(paths.filter((p) => /^\/(api|whip|whep)(\/|$)/.test(p)), [], 'no answer of the API is kept');
     for (const p of ['/index.html', '/app.js', '/app.css', '/strings/ar.js', '/manifest.webmanifest', '/icons/icon-192.png']) {
       assert.ok(paths.includes(p), `${p} is kept`);
