@@ -5,7 +5,7 @@
 // kept in localStorage or sessionStorage. Writes carry a JSON body with
 // Content-Type: application/json, and the browser adds Origin by itself
 // (the server refuses writes from other sites).
-import { waitWords } from './ui.js';
+import { t } from './i18n.js';
 
 export class ApiError extends Error {
   // status 0 means the request never got an answer (network, offline).
@@ -47,39 +47,46 @@ export async function api(method, path, body) {
     }
   }
   if (res.ok) return data;
+  if (res.status === 401) onUnauthorized();
   const retry = Number.parseInt(res.headers.get('Retry-After') || '', 10);
   throw new ApiError(res.status, (data && data.error) || `http_${res.status}`,
     (data && data.message) || res.statusText, Number.isFinite(retry) && retry > 0 ? retry : 0);
 }
 
-// Words for the failures any request can meet: [arabic, english]. Views
-// handle their own codes (a taken handle, a used invite) before asking here.
+// Someone to tell when a call finds the session gone (session.js).
+let onUnauthorized = () => {};
+export function whenUnauthorized(fn) {
+  onUnauthorized = fn;
+}
+
+// Words for the failures any request can meet, in the reader's language.
+// Views handle their own codes (a taken handle, a used invite) before
+// asking here.
 export function explain(err) {
-  if (!(err instanceof ApiError)) {
-    return ['حدث خطأ غير متوقّع. أعد تحميل الصفحة.', 'Something unexpected went wrong. Reload the page.'];
-  }
+  if (!(err instanceof ApiError)) return t('error.unexpected');
   switch (err.code) {
     case 'network':
-      return ['تعذّر الوصول إلى الخادم. تحقّق من اتصالك وحاول مجددًا.',
-        'Cannot reach the server. Check your connection and try again.'];
-    case 'rate_limited': {
-      if (!err.retryAfter) return ['محاولات كثيرة. حاول بعد قليل.', 'Too many attempts. Try again in a moment.'];
-      const [ar, en] = waitWords(err.retryAfter);
-      return [`محاولات كثيرة. حاول بعد ${ar}.`, `Too many attempts. Try again in ${en}.`];
-    }
-    case 'busy': {
-      if (!err.retryAfter) return ['الخادم مشغول الآن. حاول بعد قليل.', 'The server is busy. Try again in a moment.'];
-      const [ar, en] = waitWords(err.retryAfter);
-      return [`الخادم مشغول الآن. حاول بعد ${ar}.`, `The server is busy. Try again in ${en}.`];
-    }
+      return t('error.network');
+    case 'rate_limited':
+      return err.retryAfter ? t('error.rate_limited_wait', { time: waitWords(err.retryAfter) }) : t('error.rate_limited');
+    case 'busy':
+      return err.retryAfter ? t('error.busy_wait', { time: waitWords(err.retryAfter) }) : t('error.busy');
     case 'unauthorized':
-      return ['انتهت جلستك. ادخل مرة أخرى.', 'Your session has ended. Please sign in again.'];
+      return t('error.unauthorized');
     case 'cross_origin':
-      return ['رُفض الطلب لأنه لم يأتِ من هذه الصفحة. أعد تحميلها.',
-        'The request was refused because it did not come from this page. Reload it.'];
+      return t('error.cross_origin');
+    case 'forbidden':
+      return t('error.forbidden');
+    case 'not_found':
+      return t('error.not_found');
     case 'internal':
-      return ['حدث خطأ في الخادم. حاول لاحقًا.', 'Something went wrong on the server. Try again later.'];
+      return t('error.internal');
     default:
-      return ['تعذّر إتمام الطلب.', err.message || `Request failed (${err.status}).`];
+      return t('error.other', { status: err.status });
   }
+}
+
+// How long to wait, from a Retry-After in seconds, in words.
+export function waitWords(seconds) {
+  return seconds < 120 ? t('time.seconds', { n: seconds }) : t('time.minutes', { n: Math.ceil(seconds / 60) });
 }

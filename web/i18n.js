@@ -9,7 +9,9 @@
 //                  many, other).
 //   tn(key, vars)  the same as a list of DOM children, for vars that are
 //                  nodes (a name in its own <bdi>).
-//   when(unix)     a moment in the reader's time zone, in their language.
+//   when(unix)     a moment in the reader's time zone, in their language;
+//                  shortWhen(unix) the same without the weekday.
+//   day(unix)      a day (the year only when it is not this one).
 //
 // The language: a choice the reader made (stored under "majlis.lang", a
 // preference and nothing else), else English when the browser's first
@@ -36,21 +38,26 @@ function fromBrowser() {
 }
 
 let current = stored() || fromBrowser();
+let locale;
 let numbers;
 let plurals;
 let moments;
+let shortMoments;
 
 function setup() {
   // Arabic follows the reader's own Arabic locale (ar-IQ, ar-SA...) when
   // the browser has one, always with Arabic-Indic digits like the text.
   const arLocale = ((navigator.languages || []).find((l) => /^ar(-|$)/i.test(l)) || 'ar').split(/-[ux]-/i)[0];
-  const locale = current === 'ar' ? `${arLocale}-u-nu-arab` : 'en';
+  locale = current === 'ar' ? `${arLocale}-u-nu-arab` : 'en-GB';
   numbers = new Intl.NumberFormat(locale);
   plurals = new Intl.PluralRules(current);
   // In the reader's own time zone, named, so that a time read out to
   // someone elsewhere is not mistaken for theirs.
-  moments = new Intl.DateTimeFormat(current === 'ar' ? locale : 'en-GB', {
+  moments = new Intl.DateTimeFormat(locale, {
     weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
+  });
+  shortMoments = new Intl.DateTimeFormat(locale, {
+    day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
   });
 }
 setup();
@@ -70,16 +77,23 @@ export function setLang(l) {
 export const num = (n) => numbers.format(n);
 // A moment from unix seconds: day, time and time zone.
 export const when = (unix) => moments.format(new Date(unix * 1000));
+// The same without the weekday, for lists of moments.
+export const shortWhen = (unix) => shortMoments.format(new Date(unix * 1000));
 
-// Puts the language and direction on <html> while a view that speaks one
-// language is shown; restore() puts back what index.html says (Arabic).
+// A day from unix seconds, without the time; the year only when it is
+// not this one.
+export function day(unix) {
+  const d = new Date(unix * 1000);
+  const opts = { day: 'numeric', month: 'long' };
+  if (d.getFullYear() !== new Date().getFullYear()) opts.year = 'numeric';
+  return new Intl.DateTimeFormat(locale, opts).format(d);
+}
+
+// Puts the reader's language and its direction on <html>: every view
+// speaks that one language.
 export function applyToPage() {
   document.documentElement.lang = current;
   document.documentElement.dir = DIR[current];
-}
-export function restorePage() {
-  document.documentElement.lang = 'ar';
-  document.documentElement.dir = 'rtl';
 }
 
 function lookup(key, vars) {

@@ -1,34 +1,11 @@
-// Small pieces the one-language views share: the language switch, the
-// way to sign in first and come back, and the common failures in words.
-import { explain } from './api.js';
-import { h } from './ui.js';
-import { t, lang, other, setLang, applyToPage } from './i18n.js';
+// Small pieces the room's views share: the way to sign in first and come
+// back, and the common failures in words.
+import { explain, waitWords } from './api.js';
 
-// A button naming the other language in that language; onChange renders
-// the view again once the choice is stored.
-export function languageButton(onChange) {
-  const to = other();
-  const b = h('button', { type: 'button', className: 'small lang-switch', lang: to },
-    t(`lang.${to}`));
-  b.addEventListener('click', () => {
-    setLang(to);
-    applyToPage();
-    onChange();
-  });
-  return b;
-}
-
-// Not signed in: the sign-in form, which comes back here afterwards.
-export function signInFirst(ctx) {
-  ctx.navigate(`/login?next=${encodeURIComponent(location.pathname)}`, { replace: true });
-}
+export { signInFirst } from './session.js';
 
 // The failures any request can meet (api.js), in the reader's language.
-export function explainIn(err) {
-  return explain(err)[lang() === 'ar' ? 0 : 1];
-}
+export const explainIn = (err) => explain(err);
 
 // Seconds as words for "try again in ...".
-export function waitIn(seconds) {
-  return seconds < 120 ? t('time.seconds', { n: seconds }) : t('time.minutes', { n: Math.ceil(seconds / 60) });
-}
+export const waitIn = (seconds) => waitWords(seconds);

@@ -5,7 +5,6 @@
 // the element with the focus stays where it is while the room changes.
 // Every action goes to the controller (room.js) through `act`.
 import { t, tn } from './i18n.js';
-import { languageButton } from './room-common.js';
 import { el, icon, sr, button, relabel } from './room-parts.js';
 import { RoomTools } from './room-tools.js';
 import {
@@ -42,10 +41,9 @@ function syncList(ul, people, make, paint) {
 // ---- the view ----
 
 export class RoomView {
-  constructor(store, act, { onLanguage }) {
+  constructor(store, act) {
     this.store = store;
     this.act = act;
-    this.onLanguage = onLanguage;
     this.menuFor = null;
     this.build();
     this.unsubscribe = store.subscribe((s, parts) => this.update(s, parts));
@@ -79,8 +77,7 @@ export class RoomView {
 
     this.head = el('div', { className: 'room-head' },
       el('div', { className: 'view-head' },
-        el('h2', { id: 'room-title', tabIndex: -1 }, this.title),
-        languageButton(() => this.onLanguage())),
+        el('h2', { id: 'room-title', tabIndex: -1 }, this.title)),
       this.meta);
 
     this.content = el('div', { className: 'room-body' },

@@ -18,7 +18,7 @@
 // Leaving (the button, or any move to another view of the app) tells the
 // server, closes the socket with 1000 and the peer connection.
 import { api } from './api.js';
-import { t, applyToPage, restorePage } from './i18n.js';
+import { t } from './i18n.js';
 import { signInFirst, explainIn, waitIn } from './room-common.js';
 import { createStore, onStage } from './room-store.js';
 import { RoomMedia } from './room-media.js';
@@ -91,8 +91,9 @@ class RoomController {
     if (!window.RTCPeerConnection) {
       this.store.set('page', { end: { kind: 'refused', code: 'no_webrtc' } });
     }
-    applyToPage();
     document.body.classList.add('in-room');
+    // A new language repaints the room's screen; the visit goes on.
+    this.ctx.onLanguage(() => this.mountView());
     document.body.append(this.slotBox);
     window.addEventListener('online', this.onOnline);
     window.addEventListener('offline', this.onOffline);
@@ -108,12 +109,7 @@ class RoomController {
 
   mountView() {
     if (this.view) this.view.dispose();
-    this.view = new RoomView(this.store, this.act, {
-      onLanguage: () => {
-        this.mountView();
-        this.view.root.querySelector('.lang-switch').focus();
-      },
-    });
+    this.view = new RoomView(this.store, this.act);
     this.view.mount(this.ctx.view);
     if (!this.store.state.room) document.title = t('app.name');
   }
@@ -648,7 +644,6 @@ class RoomController {
     this.slotBox.remove();
     document.body.classList.remove('in-room');
     if (this.view) this.view.dispose();
-    restorePage();
   }
 
   // Another view of the app takes over: leave as the button does.

@@ -3,15 +3,15 @@
 // moves to /room/ID, which enters it.
 import { api, ApiError } from './api.js';
 import { h } from './ui.js';
-import { t, lang, applyToPage } from './i18n.js';
-import { languageButton, signInFirst, explainIn } from './room-common.js';
+import { t } from './i18n.js';
+import { fieldRefusal } from './refusals.js';
+import { signInFirst, explainIn } from './room-common.js';
 
 const TITLE_MAX = 100;
 const HANDLE_RE = /^[a-z0-9_]{3,20}$/;
 const KINDS = ['open', 'social', 'closed'];
 
 export async function showStartRoom(ctx) {
-  applyToPage();
   ctx.view.replaceChildren(h('section', { className: 'card loading', 'aria-busy': 'true' },
     h('p', {}, t('common.loading'))));
   try {
@@ -133,12 +133,11 @@ function renderForm(ctx, loadErr, kept = null) {
   });
 
   const head = h('div', { className: 'view-head' },
-    h('h2', { id: 'start-title', tabIndex: -1 }, t('start.title')),
-    languageButton(() => {
-      const kept = { title: title.value, type: form.elements.type.value, allowed: allowed.value };
-      renderForm({ ...ctx, focus: false }, loadErr, kept);
-      document.querySelector('.lang-switch').focus();
-    }));
+    h('h2', { id: 'start-title', tabIndex: -1 }, t('start.title')));
+  ctx.onLanguage(() => {
+    const keep = { title: title.value, type: form.elements.type.value, allowed: allowed.value };
+    renderForm({ ...ctx, focus: false }, loadErr, keep);
+  });
   const card = h('section', { className: 'card start' }, head,
     h('p', { className: 'intro' }, t('start.intro')),
     loadErr ? h('p', { className: 'form-status', 'data-state': 'error', role: 'alert' }, explainIn(loadErr)) : null,
@@ -151,9 +150,8 @@ function renderForm(ctx, loadErr, kept = null) {
 async function refused(ctx, err, { title, allowed, status, handles }) {
   switch (err.code) {
     case 'invalid_title':
-      // The server's reason is in English; say it only to English readers.
-      markField(title, lang() === 'en' && err.message ? `${t('start.err.title_refused')} (${err.message})`
-        : t('start.err.title_refused'));
+      // The server says why in English; refusals.js has it in words.
+      markField(title, fieldRefusal(err));
       title.focus();
       return;
     case 'invalid_handle':

@@ -1,9 +1,11 @@
 // The members' pages in a real browser: the first-start admin invite link
-// leads to a sign-up with an Arabic name, the "me" panel makes an invite
-// link, a second person opens it in a fresh browser, sees who invited them
-// and the server's refusal of a name with a bidi override, then joins;
-// sign-out, a wrong passphrase at /login, the right one, and a rate limit.
-// Screenshots at phone and desktop widths go to tests/browser/out/.
+// leads to a sign-up (in Arabic) with an Arabic name, the invites page
+// makes an invite link, a second person (in English) opens it in a fresh
+// browser, sees who invited them and the server's refusal of a name with a
+// bidi override, then joins; sign-out, a wrong passphrase at /login, the
+// right one, and a rate limit, said in Arabic and then, after the language
+// switch, in English. Screenshots at phone and desktop widths go to
+// tests/browser/out/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -64,6 +66,9 @@ async function shoot(page, name) {
 }
 
 const text = (page, sel) => page.locator(sel).innerText();
+const noTokenTool = async (page) => assert.equal(await page.locator('#demo').count(), 0, 'the token tool is only at /token');
+// Words put into a sentence are isolated (FSI ... PDI, i18n.js).
+const FSI = '\u2068?';
 
 // On a failure, what each open page showed: a screenshot and its view.
 const pages = [];
@@ -96,56 +101,66 @@ async function flow() {
   assert.equal(await a.evaluate(() => document.documentElement.dir), 'rtl');
   await a.locator('.inviter').waitFor();
   assert.match(await text(a, '.inviter'), /القائمين على هذا الخادم/);
-  assert.ok(await a.locator('#demo').isHidden(), 'the audio demo is not on the invite page');
+  await noTokenTool(a);
   await shoot(a, 'invite');
 
   // A handle the client refuses before asking the server.
-  await a.getByLabel('Handle').fill('L');
-  await a.getByLabel('Display name').fill('ليلى الحسن');
-  await a.getByLabel('Passphrase').fill(PASS);
-  await a.getByRole('button', { name: /Join/ }).click();
-  assert.match(await text(a, '#signup-handle-error'), /3 to 20/);
+  const handleA = a.getByLabel('اسم المستخدم', { exact: true });
+  const nameA = a.getByLabel('الاسم', { exact: true });
+  const passA = a.getByLabel('عبارة المرور', { exact: true });
+  await handleA.fill('L');
+  await nameA.fill('ليلى الحسن');
+  await passA.fill(PASS);
+  await a.getByRole('button', { name: 'انضمّ' }).click();
+  assert.match(await text(a, '#signup-handle-error'), /من ٣ إلى ٢٠/);
   assert.equal(await a.evaluate(() => document.activeElement.id), 'signup-handle');
-  assert.equal(await a.getByLabel('Passphrase').inputValue(), PASS, 'nothing was sent, the passphrase stays');
+  assert.equal(await passA.inputValue(), PASS, 'nothing was sent, the passphrase stays');
 
   // The show/hide button is reachable by keyboard and works.
-  await a.getByLabel('Passphrase').focus();
+  await passA.focus();
   await a.keyboard.press('Tab');
-  assert.match(await a.evaluate(() => document.activeElement.textContent), /Show/);
+  assert.equal(await a.evaluate(() => document.activeElement.textContent), 'أظهِر');
   await a.keyboard.press('Enter');
-  assert.equal(await a.getByLabel('Passphrase').getAttribute('type'), 'text');
+  assert.equal(await passA.getAttribute('type'), 'text');
 
-  await a.getByLabel('Handle').fill('Layla');
-  await a.getByRole('button', { name: /Join/ }).click();
+  await handleA.fill('Layla');
+  await a.getByRole('button', { name: 'انضمّ' }).click();
   await a.waitForURL(`${server.url}/`);
   await a.locator('#me-name').waitFor();
   assert.equal(await a.locator('#me-name bdi').textContent(), 'ليلى الحسن');
   assert.match(await text(a, '.me-handle'), /@layla/);
-  assert.match(await text(a, '.welcome'), /Welcome/);
-  assert.ok(await a.locator('#demo').isHidden(), 'the token tool is not on the home page');
+  assert.match(await text(a, '.welcome'), /أهلًا بك في المجلس/);
+  await noTokenTool(a);
   // The session is an HttpOnly cookie, and the page keeps nothing itself.
   const cookies = await ctxA.cookies();
   assert.ok(cookies.some((c) => c.name === 'mj_session' && c.httpOnly && c.sameSite === 'Strict'));
   assert.deepEqual(await a.evaluate(() => [localStorage.length, sessionStorage.length]), [0, 0]);
 
+  await shoot(a, 'me');
+
   // ---- an invite link, shown once, with a copy button
-  await a.getByRole('button', { name: /Invite someone/ }).click();
+  await a.locator('main').getByRole('link', { name: 'ادعُ شخصًا' }).click();
+  await a.waitForURL(`${server.url}/invites`);
+  await a.getByRole('button', { name: 'اصنع رابطًا' }).click();
+  await a.locator('#invite-link').waitFor();
   const link = await a.locator('#invite-link').inputValue();
   assert.match(link, new RegExp(`^${server.url}/invite/[A-Za-z0-9_-]{22}$`));
-  assert.match(await text(a, '.new-invite'), /will not be shown again/);
-  await a.getByRole('button', { name: /Copy/ }).click();
-  await waitFor(async () => /Link copied/.test(await text(a, '.new-invite .form-status')), { what: 'copied' });
+  assert.match(await text(a, '.new-invite'), /لن يظهر مرة أخرى/);
+  await a.getByRole('button', { name: 'انسخ', exact: true }).click();
+  await waitFor(async () => /نُسخ الرابط/.test(await text(a, '.new-invite .form-status')), { what: 'copied' });
   assert.equal(await a.evaluate(() => navigator.clipboard.readText()), link);
   await a.locator('.invite[data-state="active"]').first().waitFor();
   assert.equal(await a.locator('.invite').count(), 1);
-  await shoot(a, 'me');
+  await shoot(a, 'invites');
 
-  // ---- sign out
-  await a.getByRole('button', { name: /Sign out/ }).click();
+  // ---- sign out (from the home's card)
+  await a.locator('#top').getByRole('link', { name: 'مجلس' }).click();
+  await a.waitForURL(`${server.url}/`);
+  await a.locator('main').getByRole('button', { name: 'اخرج' }).click();
   await a.locator('#login-title').waitFor();
-  assert.match(await text(a, '#login .form-status'), /signed out/);
+  assert.match(await text(a, '#login .form-status'), /خرجت من حسابك/);
   assert.equal(a.url(), `${server.url}/`);
-  assert.ok(await a.locator('#demo').isHidden());
+  await noTokenTool(a);
   await a.screenshot({ path: join(OUT, 'signed-out-390.png'), fullPage: true });
   assert.equal(await a.evaluate(async () => (await fetch('/api/me')).status), 401);
 
@@ -153,20 +168,20 @@ async function flow() {
   const { page: b } = await newPage();
   await b.goto(link);
   await b.locator('.inviter bdi.name').first().waitFor();
-  assert.equal(await b.locator('.inviter [lang="ar"] bdi.name').textContent(), 'ليلى الحسن');
+  assert.deepEqual(await b.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ['en', 'ltr']);
+  assert.equal(await b.locator('.inviter bdi.name').textContent(), 'ليلى الحسن');
   assert.match(await text(b, '.inviter'), /@layla/);
-  assert.match(await text(b, '.inviter'), /دعاك/);
   assert.match(await text(b, '.inviter'), /invited you/);
 
-  // A right-to-left override in the name: the server refuses it, and its
-  // reason shows under the field, in Arabic and in its own English.
+  // A right-to-left override in the name: the server refuses it (its code
+  // says which field, its English message why), and the reason shows
+  // under the field in the page's language.
   await b.getByLabel('Handle').fill('kid_one');
   await b.getByLabel('Display name').fill('\u202Eevil name');
   await b.getByLabel('Passphrase').fill(PASS_KID);
-  await b.getByRole('button', { name: /Join/ }).click();
-  await waitFor(async () => /bidirectional control characters are not allowed/.test(await text(b, '#signup-name-error')),
+  await b.getByRole('button', { name: 'Join' }).click();
+  await waitFor(async () => /change the direction of writing are not allowed/.test(await text(b, '#signup-name-error')),
     { what: 'the server refusing the name' });
-  assert.match(await text(b, '#signup-name-error'), /اتجاه الكتابة/);
   assert.equal(await b.getByLabel('Display name').getAttribute('aria-invalid'), 'true');
   assert.equal(await b.evaluate(() => document.activeElement.id), 'signup-name');
   assert.equal(await b.getByLabel('Passphrase').inputValue(), '', 'the passphrase is cleared once sent');
@@ -180,86 +195,100 @@ async function flow() {
   await b.waitForURL(`${server.url}/`);
   await b.locator('#me-name').waitFor();
   assert.equal(await b.locator('#me-name bdi').textContent(), 'عمر');
-  assert.match(await text(b, '.me'), /ليلى الحسن/);
+  assert.match(await text(b, '.me'), /You joined through ليلى الحسن/);
   assert.match(await text(b, '.me'), /You can invite 3 more people/);
-  assert.match(await text(b, '.invite-list'), /not made an invite yet/);
   await b.screenshot({ path: join(OUT, 'me-invited-390.png'), fullPage: true });
+  await b.locator('main').getByRole('link', { name: 'Invite someone' }).click();
+  await b.locator('.invite-list .empty').waitFor();
+  assert.match(await text(b, '.invite-list'), /not made an invite yet/);
   await b.context().close();
 
   // ---- links that do not work say why
   await a.goto(link);
   await a.locator('.about .problem').waitFor();
-  assert.match(await text(a, '.about'), /already been used/);
-  assert.ok(await a.locator('#signup').isHidden());
+  assert.match(await text(a, '.about'), /استُعملت هذه الدعوة من قبل/);
+  assert.equal(await a.locator('#signup').count(), 0);
   await a.goto(`${server.url}/invite/not-a-code`);
   await a.locator('.about .problem').waitFor();
-  assert.match(await text(a, '.about'), /not valid/);
+  assert.match(await text(a, '.about'), /غير صالح/);
 
   // ---- back on the first browser: /login, a wrong passphrase, then the right one
   // (reached through the page's own link: no reload, history.pushState)
-  await a.getByRole('link', { name: 'Sign in' }).click();
+  await a.locator('main').getByRole('link', { name: 'ادخل' }).click();
   await a.waitForURL(`${server.url}/login`);
   await a.locator('#login-title').waitFor();
-  assert.ok(await a.locator('#demo').isHidden());
+  await noTokenTool(a);
   await shoot(a, 'login');
   await a.emulateMedia({ colorScheme: 'dark' });
   await a.screenshot({ path: join(OUT, 'login-dark-390.png'), fullPage: true });
   await a.emulateMedia({ colorScheme: 'light' });
 
   // Offline: the request never leaves, and the page says so.
+  const handleL = a.getByLabel('اسم المستخدم', { exact: true });
+  const passL = a.getByLabel('عبارة المرور', { exact: true });
   await a.context().setOffline(true);
-  await a.getByLabel('Handle').fill('layla');
-  await a.getByLabel('Passphrase').fill(PASS);
-  await a.getByRole('button', { name: 'Sign in' }).click();
-  await waitFor(async () => /Cannot reach the server/.test(await text(a, '#login .form-status')), { what: 'offline' });
+  await handleL.fill('layla');
+  await passL.fill(PASS);
+  await a.getByRole('button', { name: 'ادخل' }).click();
+  await waitFor(async () => /تعذّر الوصول إلى الخادم/.test(await text(a, '#login .form-status')), { what: 'offline' });
   await a.context().setOffline(false);
 
-  await a.getByLabel('Passphrase').fill('not the passphrase');
-  await a.getByLabel('Passphrase').press('Enter');
-  await waitFor(async () => /Wrong handle or passphrase/.test(await text(a, '#login .form-status')), { what: 'login refused' });
-  assert.match(await text(a, '#login .form-status'), /غير صحيحة/);
-  assert.equal(await a.getByLabel('Passphrase').inputValue(), '');
+  await passL.fill('not the passphrase');
+  await passL.press('Enter');
+  await waitFor(async () => /اسم المستخدم أو عبارة المرور غير صحيحة/.test(await text(a, '#login .form-status')),
+    { what: 'login refused' });
+  assert.equal(await passL.inputValue(), '');
   assert.equal(a.url(), `${server.url}/login`);
   await a.screenshot({ path: join(OUT, 'login-refused-390.png'), fullPage: true });
 
-  await a.getByLabel('Passphrase').fill(PASS);
-  await a.getByRole('button', { name: 'Sign in' }).click();
+  await passL.fill(PASS);
+  await a.getByRole('button', { name: 'ادخل' }).click();
   await a.waitForURL(`${server.url}/`);
   await a.locator('#me-name').waitFor();
   assert.equal(await a.locator('#me-name bdi').textContent(), 'ليلى الحسن');
   // Omar joined through Layla's link.
+  await a.locator('main').getByRole('link', { name: 'ادعُ شخصًا' }).click();
   await a.locator('.invite[data-state="used"]').waitFor();
   assert.match(await text(a, '.invite[data-state="used"]'), /عمر/);
-  await a.screenshot({ path: join(OUT, 'me-later-390.png'), fullPage: true });
+  await a.screenshot({ path: join(OUT, 'invites-later-390.png'), fullPage: true });
 
   // A second link: hidden with "Done", then withdrawn from the list.
-  await a.getByRole('button', { name: /Invite someone/ }).click();
+  await a.getByRole('button', { name: 'اصنع رابطًا' }).click();
   await a.locator('#invite-link').waitFor();
-  await a.getByRole('button', { name: /Done, hide it/ }).click();
+  await a.getByRole('button', { name: 'تمّ، أخفِه' }).click();
   assert.equal(await a.locator('#invite-link').count(), 0, 'the link is gone from the page');
-  assert.match(await a.evaluate(() => document.activeElement.textContent), /Invite someone/);
+  assert.equal(await a.evaluate(() => document.activeElement.textContent), 'اصنع رابطًا');
   await a.locator('.invite[data-state="active"]').waitFor();
-  await a.locator('.invite[data-state="active"]').getByRole('button', { name: /Withdraw/ }).click();
+  await a.locator('.invite[data-state="active"]').getByRole('button', { name: 'اسحبها' }).click();
   await a.locator('.invite[data-state="revoked"]').waitFor();
-  assert.match(await text(a, '.me > .form-status'), /withdrawn/);
+  assert.match(await text(a, '.invites-page > .form-status'), /سُحبت الدعوة/);
   assert.equal(await a.locator('.invite').count(), 2);
 
-  // ---- the session ends behind the page's back: the next call finds out
+  // ---- the session ends behind the page's back: the next call finds out,
+  // and signing in again comes back here
   await a.context().clearCookies();
-  await a.getByRole('button', { name: /Invite someone/ }).click();
+  await a.getByRole('button', { name: 'اصنع رابطًا' }).click();
   await a.locator('#login-title').waitFor();
-  assert.match(await text(a, '#login .form-status'), /session has ended/);
+  assert.match(await text(a, '#login .form-status'), /انتهت جلستك/);
+  assert.equal(a.url(), `${server.url}/login?next=%2Finvites`);
 
-  // ---- too many tries: the wait from Retry-After, in words
+  // ---- too many tries: the wait from Retry-After, in words, Arabic...
   for (let i = 0; i < 2; i++) {
-    await a.getByLabel('Handle').fill('layla');
-    await a.getByLabel('Passphrase').fill('still not it');
-    await a.getByLabel('Passphrase').press('Enter');
+    await handleL.fill('layla');
+    await passL.fill('still not it');
+    await passL.press('Enter');
     await waitFor(async () => (await a.locator('#login').getAttribute('aria-busy')) === 'false', { what: 'answer' });
   }
-  const limited = await text(a, '#login .form-status');
-  assert.match(limited, /Try again in \d+ (seconds?|minutes?)/);
-  assert.match(limited, /حاول بعد/);
+  assert.match(await text(a, '#login .form-status'),
+    new RegExp(`حاول بعد ${FSI}([٠-٩]+ (ثانية|ثوانٍ|دقيقة|دقائق)|ثانيتين|دقيقتين|ثانية واحدة|دقيقة واحدة)`));
+  // ...and in English, after the header's language switch (what was typed stays).
+  await a.locator('#top').getByRole('button', { name: 'English' }).click();
+  assert.deepEqual(await a.evaluate(() => [document.documentElement.lang, document.documentElement.dir]), ['en', 'ltr']);
+  assert.equal(await a.getByLabel('Handle').inputValue(), 'layla');
+  await a.getByLabel('Passphrase').fill('still not it');
+  await a.getByLabel('Passphrase').press('Enter');
+  await waitFor(async () => /Try again in/.test(await text(a, '#login .form-status')), { what: 'refused in English' });
+  assert.match(await text(a, '#login .form-status'), new RegExp(`Try again in ${FSI}\\d+ (seconds?|minutes?)`));
 
   assert.deepEqual(problems, []);
   const took = Date.now() - started;
