@@ -228,11 +228,20 @@ static bool serve_asset(mj_http_req *req, const char *path)
 }
 
 /* Paths of the web app itself, answered with its page: the app reads the
- * view (and an invite code) from the path. */
+ * view (a room, a profile, an invite code) from the path, so a shared link
+ * or a reload opens the right page. */
 static bool app_path(const char *path)
 {
-    return strncmp(path, "/invite/", 8) == 0 || strncmp(path, "/room/", 6) == 0 ||
-           strcmp(path, "/login") == 0 || strcmp(path, "/new") == 0 || strcmp(path, "/token") == 0;
+    static const char *const exact[] = {"/login",  "/new",   "/token", "/invites",
+                                        "/settings", "/admin", "/schedule"};
+    static const char *const under[] = {"/invite/", "/room/", "/u/", "/admin/"};
+    for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+        if (strcmp(path, exact[i]) == 0)
+            return true;
+    for (size_t i = 0; i < sizeof under / sizeof under[0]; i++)
+        if (strncmp(path, under[i], strlen(under[i])) == 0)
+            return true;
+    return false;
 }
 
 static void dispatch(mj_server *srv, mj_http_req *req)

@@ -484,13 +484,11 @@ test('the language switch turns every page into English and back, and the choice
   assert.deepEqual(await langOf(p), ['ar', 'rtl']);
 }));
 
-// The server answers /login, /new, /invite/CODE and /room/ID with the app's
-// page, but not yet /u/HANDLE, /invites, /settings and /admin (app_path()
-// in src/api/router.c): opened from a link or reloaded, those addresses
-// get a 404. The pages work inside the app; this turns green once the
-// server serves them.
-test('every address of the app opens from outside it', { todo: 'server: app_path() lacks /u/, /invites, /settings, /admin' }, async () => {
-  for (const path of ['/u/layla', '/u/layla/followers', '/invites', '/settings', '/admin', '/admin/u/layla']) {
+// The server answers every address of the app with its page, so a shared
+// link or a reload opens the right view (app_path() in src/api/router.c).
+test('every address of the app opens from outside it', async () => {
+  for (const path of ['/u/layla', '/u/layla/followers', '/invites', '/settings', '/admin',
+    '/admin/u/layla', '/login', '/new', '/schedule', '/room/k3m8qz2xw4pa', '/token']) {
     const r = await fetch(`${base()}${path}`);
     assert.equal(r.status, 200, path);
     assert.match(r.headers.get('content-type'), /^text\/html/, path);
