@@ -197,3 +197,26 @@ test('a suspended host leaves every hallway at once', async () => {
   assert.ok(!ids(await hallway(m.stranger)).includes(room.id));
   await ws.close();
 });
+
+test('the hallway and announcements refuse whom the API refuses', async () => {
+  const anon = c.server.client();
+  expectError(await anon.get('/api/hallway'), 401, 'unauthorized');
+  expectError(await anon.get('/api/schedules'), 401, 'unauthorized');
+  expectError(await anon.post('/api/schedules', { title: 'x', starts_at: Math.floor(Date.now() / 1000) + 60 }), 401, 'unauthorized');
+  const at = Math.floor(Date.now() / 1000) + 600;
+  expectError(await m.fan.post('/api/schedules', { title: 'x', starts_at: at }, { origin: 'https://evil.example' }), 403, 'cross_origin');
+  expectError(await m.fan.post('/api/schedules', { title: 'x', starts_at: at, type: 'party' }), 400, 'bad_request');
+  expectError(await m.fan.post('/api/schedules', { title: 'x', starts_at: 'soon' }), 400, 'bad_request');
+  expectError(await m.fan.del('/api/schedules/abc'), 404, 'not_found');
+  expectError(await m.fan.post('/api/schedules/999999/start'), 404, 'not_found');
+  expectError(await m.fan.put('/api/hallway'), 405, 'method_not_allowed');
+  // Ten upcoming at most per member.
+  const made = [];
+  for (let i = 0; i < 10; i++) {
+    const r = await m.fan.post('/api/schedules', { title: `t${i}`, starts_at: at + i });
+    assert.equal(r.status, 201, r.text);
+    made.push(r.json.schedule.id);
+  }
+  expectError(await m.fan.post('/api/schedules', { title: 'one too many', starts_at: at }), 409, 'too_many_schedules');
+  for (const id of made) assert.equal((await m.fan.del(`/api/schedules/${id}`)).status, 204);
+});
