@@ -72,9 +72,11 @@ function form(ctx, loadErr) {
     min: localValue(now), max: localValue(new Date(now.getTime() + DAYS_AHEAD * 86400000)),
   });
   const zone = zoneName();
+  // The identifier in its own direction, the space between outside it.
   const zoneLine = h('span', { className: 'zone', id: 'schedule-at-zone' },
     t('schedule.zone'), ' ', zone.name ? h('span', { className: 'zone-name' }, zone.name) : null,
-    zone.id ? h('bdi', { className: 'zone-id', dir: 'ltr' }, zone.name ? ` (${zone.id})` : zone.id) : null);
+    zone.name && zone.id ? ' ' : null,
+    zone.id ? h('bdi', { className: 'zone-id', dir: 'ltr' }, zone.name ? `(${zone.id})` : zone.id) : null);
   // The chosen moment read back in the reader's language (the browser's
   // own picker may speak another), and how far off it is.
   const reads = h('p', { className: 'when-read', id: 'schedule-at-reads', 'aria-live': 'polite' });
