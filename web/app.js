@@ -1,8 +1,10 @@
 // The web app's entry: routes between the views inside this one page.
-//   /                       the signed-in home (or the sign-in form)
+//   /                       the signed-in home: the hallway of live and
+//                           announced rooms (or the sign-in form)
 //   /login                  the sign-in form (?next=PATH comes back there)
 //   /invite/CODE            the invite landing and sign-up form
 //   /new                    the form that starts a room
+//   /schedule               the form that announces a room for later
 //   /room/ID                a room
 //   /u/HANDLE               a member's profile
 //   /u/HANDLE/followers     who follows them; /u/HANDLE/following likewise
@@ -22,6 +24,7 @@
 import { showHome } from './home.js';
 import { showLogin, showInvite } from './account.js';
 import { showStartRoom } from './start-room.js';
+import { showSchedule } from './schedule.js';
 import { showRoom } from './room.js';
 import { showProfile, showPeople } from './profile.js';
 import { showInvites } from './invites.js';
@@ -48,6 +51,7 @@ const ROUTES = [
   [/^\/login$/, (ctx) => showLogin(ctx)],
   [/^\/invite\/([^/]*)$/, (ctx, m) => showInvite(ctx, segment(m[1]))],
   [/^\/new$/, (ctx) => showStartRoom(ctx)],
+  [/^\/schedule$/, (ctx) => showSchedule(ctx)],
   [/^\/room\/([^/]+)$/, (ctx, m) => showRoom(ctx, segment(m[1]))],
   [/^\/u\/([^/]+)$/, (ctx, m) => showProfile(ctx, segment(m[1]))],
   [/^\/u\/([^/]+)\/(followers|following)$/, (ctx, m) => showPeople(ctx, segment(m[1]), m[2])],

@@ -1,17 +1,32 @@
 // "/": the signed-in home, or the sign-in form for someone signed out.
 //
-// The home is two parts: the main part (homeMain: for now the way into a
-// new room; the hallway of live rooms takes its place) and the member's
-// own corner (homeAside: their card, and how many people they may still
-// invite). showHome lays them out; replacing homeMain leaves the rest.
+// The home is two parts: the main part (homeMain: the hallway of live
+// and announced rooms, hallway.js, with the ways into a new room) and the
+// member's own corner (homeAside: their card, and how many people they may
+// still invite). showHome lays them out and returns what ends them: the
+// hallway's socket closes when the reader moves on.
 import { api, explain } from './api.js';
 import { t, tn } from './i18n.js';
 import { h, say, nameOf, avatarOf, memberLink, loadingCard } from './ui.js';
 import { me, takeFlash, forgetMe, setFlash } from './session.js';
 import { invitesLeft } from './invites.js';
 import { renderLogin } from './account.js';
+import { Hallway } from './hallway.js';
 
-export async function showHome(ctx) {
+export function showHome(ctx) {
+  let hall = null;
+  let ended = false;
+  load(ctx, (made) => {
+    if (ended) made.stop();
+    else hall = made;
+  });
+  return () => {
+    ended = true;
+    if (hall) hall.stop();
+  };
+}
+
+async function load(ctx, keep) {
   document.title = t('app.title');
   ctx.view.replaceChildren(loadingCard());
   let user;
@@ -28,34 +43,35 @@ export async function showHome(ctx) {
   }
   document.body.classList.add('wide');
   const flash = takeFlash();
-  const welcome = flash && flash.key === 'home.welcome';
+  const hall = new Hallway(ctx, user);
+  keep(hall);
   const paint = () => {
     document.title = t('app.title');
-    const page = h('div', { className: 'home' }, homeMain(ctx, user, welcome), homeAside(ctx, user));
+    const page = h('div', { className: 'home' }, homeMain(hall, flash), homeAside(ctx, user));
     ctx.view.replaceChildren(page);
     return page;
   };
   const page = paint();
   ctx.onLanguage(paint);
+  hall.start();
   if (ctx.focus) page.querySelector('h2').focus();
 }
 
 function problem(ctx, err) {
   const retry = h('button', { type: 'button' }, t('common.retry'));
-  retry.addEventListener('click', () => showHome(ctx));
+  retry.addEventListener('click', () => ctx.navigate('/', { replace: true }));
   ctx.view.replaceChildren(h('section', { className: 'card problem' },
     h('h2', { tabIndex: -1 }, t('common.load_failed')),
     h('p', { className: 'msg', role: 'alert' }, explain(err)),
     h('div', { className: 'buttons' }, retry)));
 }
 
-// The main part of the home. The hallway replaces this function's answer.
-export function homeMain(ctx, user, welcome) {
-  return h('section', { className: 'card home-main', 'aria-labelledby': 'home-title' },
-    welcome ? h('p', { className: 'welcome', role: 'status' }, t('home.welcome')) : null,
-    h('h2', { id: 'home-title', tabIndex: -1 }, t('home.title')),
-    h('p', { className: 'intro' }, t('home.intro')),
-    h('a', { href: '/new', 'data-nav': true, className: 'button primary big start-room' }, t('nav.start')));
+// The main part of the home: the hallway, with "Start a room" and
+// "Schedule a room" at its head. flash: a word from the view before (an
+// announcement made).
+export function homeMain(hall, flash) {
+  const key = flash && flash.key;
+  return hall.element({ welcome: key === 'home.welcome', note: key === 'schedule.done' ? key : null });
 }
 
 // The member's card: who they are, whom they joined through, and their

@@ -12,6 +12,8 @@
 //   when(unix)     a moment in the reader's time zone, in their language;
 //                  shortWhen(unix) the same without the weekday.
 //   day(unix)      a day (the year only when it is not this one).
+//   fromNow(unix)  how far a moment is from now, in words ("in 2 hours").
+//   zoneName()     the reader's time zone, named in their language.
 //
 // The language: a choice the reader made (stored under "majlis.lang", a
 // preference and nothing else), else English when the browser's first
@@ -43,6 +45,7 @@ let numbers;
 let plurals;
 let moments;
 let shortMoments;
+let relatives;
 
 function setup() {
   // Arabic follows the reader's own Arabic locale (ar-IQ, ar-SA...) when
@@ -59,6 +62,7 @@ function setup() {
   shortMoments = new Intl.DateTimeFormat(locale, {
     day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit', timeZoneName: 'short',
   });
+  relatives = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
 }
 setup();
 
@@ -79,6 +83,35 @@ export const num = (n) => numbers.format(n);
 export const when = (unix) => moments.format(new Date(unix * 1000));
 // The same without the weekday, for lists of moments.
 export const shortWhen = (unix) => shortMoments.format(new Date(unix * 1000));
+
+// How far a moment (unix seconds) is from now: "now" within a minute,
+// then minutes and hours up to a day ("in 5 minutes", "in 2 hours"), then
+// days by the calendar ("tomorrow", "in 3 days"); the past likewise
+// ("10 minutes ago").
+export function fromNow(unix, now = Date.now()) {
+  const s = Math.round(unix - now / 1000);
+  const a = Math.abs(s);
+  if (a < 60) return relatives.format(0, 'second');
+  if (a < 3600) return relatives.format(Math.round(s / 60), 'minute');
+  if (a < 86400) return relatives.format(Math.round(s / 3600), 'hour');
+  // Whole days by the reader's calendar, so "tomorrow" is tomorrow.
+  const midnight = (ms) => { const d = new Date(ms); d.setHours(0, 0, 0, 0); return d.getTime(); };
+  return relatives.format(Math.round((midnight(unix * 1000) - midnight(now)) / 86400000), 'day');
+}
+
+// The reader's time zone in their language ("Arabian Standard Time",
+// "توقيت غرينتش"), and its identifier (Asia/Baghdad), which the name
+// alone may not make plain.
+export function zoneName() {
+  const id = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+  let name = '';
+  try {
+    const part = new Intl.DateTimeFormat(locale, { timeZoneName: 'long' }).formatToParts(new Date())
+      .find((p) => p.type === 'timeZoneName');
+    name = part ? part.value : '';
+  } catch (_) { /* the identifier alone */ }
+  return { id, name };
+}
 
 // A day from unix seconds, without the time; the year only when it is
 // not this one.

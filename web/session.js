@@ -61,7 +61,7 @@ export function takeFlash() {
 }
 
 // The paths of this app that sign-in may come back to (?next=...).
-const NEXT_RE = new RegExp('^/(new|invites|settings|admin(/u/[a-z0-9_]{3,20})?'
+const NEXT_RE = new RegExp('^/(new|schedule|invites|settings|admin(/u/[a-z0-9_]{3,20})?'
   + '|room/[A-Za-z0-9_-]{1,64}|u/[A-Za-z0-9_]{3,20}(/(followers|following))?)$');
 
 export function nextPath() {

@@ -10,7 +10,7 @@
 // server's files replace the old at once; the kept copy answers only when
 // offline. VERSION names the cache: bump it when SHELL changes, and the
 // new worker drops the old cache when it takes over.
-const VERSION = 'majlis-shell-1';
+const VERSION = 'majlis-shell-2';
 const SHELL = [
   '/index.html',
   '/app.css',
@@ -24,6 +24,10 @@ const SHELL = [
   '/chrome.js',
   '/refusals.js',
   '/home.js',
+  '/hallway.js',
+  '/hallway-store.js',
+  '/hallway-socket.js',
+  '/schedule.js',
   '/account.js',
   '/profile.js',
   '/invites.js',

@@ -148,13 +148,14 @@ export function keepValues(root) {
 }
 
 // Asks before something that cannot be taken back: a modal dialog with
-// a title, sentences and the two buttons. Resolves true or false; the
+// a title, sentences and the two buttons (`no` says what backing out
+// means where "Cancel" would be ambiguous). Resolves true or false; the
 // focus goes back where it was.
-export function confirmDialog({ title, body = [], yes, danger = true }) {
+export function confirmDialog({ title, body = [], yes, no: noLabel = null, danger = true }) {
   return new Promise((resolve) => {
     const back = document.activeElement;
     const ok = h('button', { type: 'button', className: danger ? 'primary danger' : 'primary' }, yes);
-    const no = h('button', { type: 'button' }, t('common.cancel'));
+    const no = h('button', { type: 'button' }, noLabel || t('common.cancel'));
     const d = h('dialog', { className: 'sheet confirm', 'aria-labelledby': 'confirm-title' },
       h('h2', { id: 'confirm-title', className: 'dialog-title' }, title),
       ...body.map((p) => (p instanceof Node ? p : h('p', {}, p))),

@@ -347,7 +347,10 @@ test('walk through: invite, join, follow, settings, sessions, suspend a branch',
 // once there; keys: the controls whose English names this file pins.
 function pagesToShow(inviteLink) {
   return [
-    { name: 'home', who: 'layla', path: '/', keys: [['link', 'Start a room'], ['link', 'Invites'], ['link', 'Settings']] },
+    {
+      name: 'home', who: 'layla', path: '/',
+      keys: [['link', 'Start a room'], ['link', 'Schedule a room'], ['link', 'Invites'], ['link', 'Settings']],
+    },
     { name: 'signin', who: null, path: '/login', keys: [['button', 'Sign in']] },
     { name: 'invite', who: null, direct: inviteLink, keys: [['button', 'Join']] },
     { name: 'profile', who: 'sara', path: '/u/omar', keys: [['button', 'Follow'], ['button', 'Block']] },
@@ -437,7 +440,7 @@ test('the language switch turns every page into English and back, and the choice
   })).json()).room.id);
   const heading = (sel, ar, en) => ({ sel, ar, en });
   const views = [
-    ['/', heading('#home-title', 'ابدأ حديثًا', 'Start a conversation')],
+    ['/', heading('#hall-title', 'مباشر الآن', 'Live now')],
     ['/u/omar', heading('.profile .joined', 'انضمّ عن طريق', 'Joined through')],
     ['/u/omar/following', heading('#people-title', 'من يتابعهم', 'People')],
     ['/invites', heading('#invites-page-title', 'الدعوات', 'Invites')],
@@ -445,6 +448,7 @@ test('the language switch turns every page into English and back, and the choice
     ['/admin', heading('#admin-title', 'الإشراف', 'Admin')],
     ['/admin/u/omar', heading('#actions-title', 'الإيقاف', 'Suspension')],
     ['/new', heading('#start-title', 'ابدأ غرفة', 'Start a room')],
+    ['/schedule', heading('#schedule-title', 'جدوِل غرفة', 'Schedule a room')],
     ['/token', heading('#demo-title', 'تحدّث أو استمع برمز غرفة', 'Speak or listen with a room token')],
     [`/room/${room}`, heading('#stage-title', 'على المنصّة', 'On stage')],
   ];
