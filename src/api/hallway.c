@@ -297,9 +297,12 @@ static void reorder(mj_hall *h)
 
 void mj_hallway_room_changed(mj_live *lv, mj_live_room *lr, bool stage_changed, bool who_may_see)
 {
-    (void)lv;
     lr->hall_cache_stale = true;
     lr->score_dirty = true;
+    /* A room that came or whose public changed takes its place in the
+     * order at the next tick, not the next ordering. */
+    if (who_may_see && lv->hall)
+        lv->hall->order_at = 0;
     lr->hall_counts = true;
     lr->hall_stage |= stage_changed;
     lr->hall_visibility |= who_may_see;
@@ -462,6 +465,19 @@ static json_t *snapshot(mj_hall *h, hsock *s)
             continue; /* out of memory: the room stays out of this hallway */
         bool followed = followed_on_stage(s, sg);
         json_array_append_new(followed ? first : rooms, entry_for(sg, followed));
+    }
+    /* Rooms too new for the last ordering come after the ordered ones
+     * (the next order message places them). */
+    mj_live *lv = h->lv;
+    for (size_t i = 0; lv->rooms.slots && i <= lv->rooms.mask; i++) {
+        mj_live_room *lr = lv->rooms.slots[i].value;
+        if (!lr || seen(s, lr) || !visible(s, lr, s->user))
+            continue;
+        const stage *sg = stage_of(lr);
+        if (!sg || mj_map_add(&s->seen, room_hash(lr), lr) != 0)
+            continue;
+        json_array_append_new(rooms, entry_for(sg, followed_on_stage(s, sg)));
+        s->order_dirty = true;
     }
     json_array_extend(first, rooms);
     json_decref(rooms);

@@ -220,3 +220,18 @@ test('the hallway and announcements refuse whom the API refuses', async () => {
   expectError(await m.fan.post('/api/schedules', { title: 'one too many', starts_at: at }), 409, 'too_many_schedules');
   for (const id of made) assert.equal((await m.fan.del(`/api/schedules/${id}`)).status, 204);
 });
+
+test('a room is in every hallway from its first moment', async () => {
+  // Regression: snapshots once held only the rooms of the last ordering
+  // (made every two seconds), and a socket not told of a room then never
+  // heard of it.
+  const room = await createRoom(m.star, { title: 'just now' });
+  assert.ok(ids(await hallway(m.stranger)).includes(room.id));
+  const { ws, snapshot } = await hallSocket(m.stranger);
+  assert.ok(snapshot.rooms.some((r) => r.id === room.id));
+  await enter(m.star, room.id);
+  await ws.next((x) => x.type === 'room' && x.room.id === room.id && x.room.stage.length === 1,
+    'the stage of a room first sent in the snapshot', 10000);
+  await m.star.post(`/api/rooms/${room.id}/end`);
+  await ws.close();
+});
