@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-enum { EV_CONNECTED = 1, EV_CLOSED = 2 };
+enum { EV_CONNECTED = 1, EV_CLOSED = 2, EV_HANDSHAKE_DONE = 4 };
 
 int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now)
 {
@@ -14,6 +14,7 @@ int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now)
     p->is_server = cfg->is_server;
     p->outbound_only = cfg->outbound_only;
     p->inbound_later = cfg->outbound_only && cfg->inbound_later;
+    p->external_dtls = cfg->external_dtls;
     p->dtls_release_at = MJ_TIME_NEVER;
     mj_ice_config ic = {
         .role = cfg->is_server ? MJ_ICE_LITE : MJ_ICE_CONTROLLING,
@@ -24,7 +25,7 @@ int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now)
         .consent_timeout = cfg->consent_timeout,
     };
     int err = mj_ice_init(&p->ice, &ic, now);
-    if (err)
+    if (err || p->external_dtls)
         return err;
     /* The server's DTLS object exists from the start so the ClientHello,
      * which follows the first successful check, meets a ready handshake;
@@ -76,6 +77,29 @@ static void release_dtls(mj_peer *p)
     p->dtls_release_at = MJ_TIME_NEVER;
 }
 
+/* The handshake is done: SRTP from its keys, and the peer is CONNECTED. */
+static int keys_ready(mj_peer *p, mj_time now, const mj_srtp_keys *keys)
+{
+    int err = mj_srtp_init(&p->srtp, keys, p->outbound_only ? MJ_SRTP_OUTBOUND_ONLY : 0);
+    if (err) {
+        mj_warn("peer: cannot set up SRTP: %s", mj_strerror(err));
+        return err;
+    }
+    if (p->outbound_only && p->inbound_later) {
+        /* Only what reading needs: the remote's key and salt. */
+        p->kept = *keys;
+        explicit_bzero(p->kept.local_key, sizeof p->kept.local_key);
+        explicit_bzero(p->kept.local_salt, sizeof p->kept.local_salt);
+        p->keys_kept = true;
+    }
+    p->srtp_ready = true;
+    p->state = MJ_PEER_CONNECTED;
+    p->pending |= EV_CONNECTED;
+    if (!p->external_dtls)
+        p->dtls_release_at = now + MJ_PEER_DTLS_RELEASE;
+    return 0;
+}
+
 /* After every input: follow ICE and DTLS state into the peer's state. */
 static void update_state(mj_peer *p, mj_time now)
 {
@@ -84,7 +108,7 @@ static void update_state(mj_peer *p, mj_time now)
     enum mj_ice_state is = mj_ice_state_get(&p->ice);
     if (is == MJ_ICE_FAILED) {
         close_with(p, p->state == MJ_PEER_NEW && !p->is_server ? MJ_PEER_ICE_FAILED
-                                                              : MJ_PEER_CONSENT_EXPIRED);
+                                                               : MJ_PEER_CONSENT_EXPIRED);
         return;
     }
     if (p->state == MJ_PEER_NEW && mj_ice_selected(&p->ice) &&
@@ -98,9 +122,16 @@ static void update_state(mj_peer *p, mj_time now)
             }
         }
     }
-    if (!p->dtls || p->srtp_ready)
+    if (!p->dtls)
         return;
     enum mj_dtls_state ds = mj_dtls_state_get(p->dtls);
+    if (p->srtp_ready) {
+        /* A close_notify while the DTLS state is still held ends the
+         * peer now rather than at the consent timeout. */
+        if (ds == MJ_DTLS_CLOSED)
+            close_with(p, MJ_PEER_DTLS_CLOSED);
+        return;
+    }
     if (ds == MJ_DTLS_FAILED) {
         close_with(p, MJ_PEER_DTLS_FAILED);
     } else if (ds == MJ_DTLS_CLOSED) {
@@ -109,24 +140,10 @@ static void update_state(mj_peer *p, mj_time now)
         mj_srtp_keys keys;
         int err = mj_dtls_srtp_keys(p->dtls, &keys);
         if (!err)
-            err = mj_srtp_init(&p->srtp, &keys, p->outbound_only ? MJ_SRTP_OUTBOUND_ONLY : 0);
-        if (!err && p->outbound_only && p->inbound_later) {
-            /* Only what reading needs: the remote's key and salt. */
-            p->kept = keys;
-            explicit_bzero(p->kept.local_key, sizeof p->kept.local_key);
-            explicit_bzero(p->kept.local_salt, sizeof p->kept.local_salt);
-            p->keys_kept = true;
-        }
+            err = keys_ready(p, now, &keys);
         mj_srtp_keys_wipe(&keys);
-        if (err) {
-            mj_warn("peer: cannot set up SRTP: %s", mj_strerror(err));
+        if (err)
             close_with(p, MJ_PEER_DTLS_FAILED);
-            return;
-        }
-        p->srtp_ready = true;
-        p->state = MJ_PEER_CONNECTED;
-        p->pending |= EV_CONNECTED;
-        p->dtls_release_at = now + MJ_PEER_DTLS_RELEASE;
     }
 }
 
@@ -170,6 +187,10 @@ static void remote_has_keys(mj_peer *p)
      * so it will never need our DTLS retransmissions again. */
     if (p->dtls)
         release_dtls(p);
+    if (p->external_dtls && !p->remote_keyed) {
+        p->remote_keyed = true;
+        p->pending |= EV_HANDSHAKE_DONE;
+    }
 }
 
 int mj_peer_handle_datagram(mj_peer *p, mj_time now, uint8_t *d, size_t n, const mj_addr *from,
@@ -194,6 +215,11 @@ int mj_peer_handle_datagram(mj_peer *p, mj_time now, uint8_t *d, size_t n, const
     }
     switch (kind) {
     case MJ_PKT_DTLS:
+        if (p->external_dtls) {
+            in->kind = MJ_PEER_IN_DTLS;
+            len = (long)n;
+            break;
+        }
         p->dtls_to = *from;
         p->has_dtls_to = true;
         return handle_dtls(p, now, d, n);
@@ -285,6 +311,10 @@ enum mj_peer_event mj_peer_poll_event(mj_peer *p)
         p->pending &= (uint8_t)~EV_CONNECTED;
         return MJ_PEER_EV_CONNECTED;
     }
+    if (p->pending & EV_HANDSHAKE_DONE) {
+        p->pending &= (uint8_t)~EV_HANDSHAKE_DONE;
+        return MJ_PEER_EV_HANDSHAKE_DONE;
+    }
     if (p->pending & EV_CLOSED) {
         p->pending &= (uint8_t)~EV_CLOSED;
         return MJ_PEER_EV_CLOSED;
@@ -331,6 +361,22 @@ const char *mj_peer_close_reason_name(enum mj_peer_close_reason r)
     case MJ_PEER_LOCAL_CLOSE: return "closed";
     }
     return "?";
+}
+
+int mj_peer_handshake_done(mj_peer *p, mj_time now, const mj_srtp_keys *keys)
+{
+    if (!p->external_dtls || p->srtp_ready || p->state == MJ_PEER_CLOSED)
+        return MJ_ESTATE;
+    int err = keys_ready(p, now, keys);
+    if (err)
+        close_with(p, MJ_PEER_DTLS_FAILED);
+    return err;
+}
+
+void mj_peer_handshake_failed(mj_peer *p, bool closed)
+{
+    if (p->external_dtls)
+        close_with(p, closed ? MJ_PEER_DTLS_CLOSED : MJ_PEER_DTLS_FAILED);
 }
 
 void mj_peer_close(mj_peer *p)

@@ -40,14 +40,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MJ_PEER_REPLY_MAX 128
+#define MJ_PEER_REPLY_MAX    128
 #define MJ_PEER_DTLS_RELEASE MJ_SEC(30)
 
 enum mj_peer_state {
-    MJ_PEER_NEW = 0,     /* waiting for ICE */
-    MJ_PEER_CONNECTING,  /* ICE done, DTLS handshake in progress */
-    MJ_PEER_CONNECTED,   /* SRTP keys in place */
-    MJ_PEER_CLOSED,      /* terminal; see mj_peer_close_reason() */
+    MJ_PEER_NEW = 0,    /* waiting for ICE */
+    MJ_PEER_CONNECTING, /* ICE done, DTLS handshake in progress */
+    MJ_PEER_CONNECTED,  /* SRTP keys in place */
+    MJ_PEER_CLOSED,     /* terminal; see mj_peer_close_reason() */
 };
 
 enum mj_peer_close_reason {
@@ -63,12 +63,16 @@ enum mj_peer_event {
     MJ_PEER_EV_NONE = 0,
     MJ_PEER_EV_CONNECTED,
     MJ_PEER_EV_CLOSED,
+    /* external_dtls: the remote proved it has its keys, so the handshake
+     * state kept elsewhere can go (see MJ_PEER_IN_DTLS). Once. */
+    MJ_PEER_EV_HANDSHAKE_DONE,
 };
 
 typedef enum mj_peer_input_kind {
     MJ_PEER_IN_NONE = 0, /* consumed (STUN, DTLS) or dropped */
     MJ_PEER_IN_RTP,      /* decrypted RTP at data[0..len) */
     MJ_PEER_IN_RTCP,     /* decrypted RTCP compound */
+    MJ_PEER_IN_DTLS,     /* external_dtls: a DTLS datagram for the handshaker */
 } mj_peer_input_kind;
 
 typedef struct mj_peer_input {
@@ -94,6 +98,12 @@ typedef struct mj_peer_config {
      * come on stage), so the peer keeps the remote's SRTP key until
      * mj_peer_set_inbound() uses it or the peer is disposed. */
     bool inbound_later;
+    /* The DTLS handshake runs elsewhere (the server's handshake threads,
+     * so that a join storm never waits behind forwarding): the peer makes
+     * no DTLS object, hands every DTLS datagram from a validated address
+     * back as MJ_PEER_IN_DTLS, and learns the outcome through
+     * mj_peer_handshake_done() or mj_peer_handshake_failed(). */
+    bool external_dtls;
 } mj_peer_config;
 
 typedef struct mj_peer {
@@ -110,6 +120,8 @@ typedef struct mj_peer {
     bool outbound_only; /* the remote's media is dropped unread */
     bool inbound_later;
     bool keys_kept; /* `kept` holds the remote's key */
+    bool external_dtls;
+    bool remote_keyed; /* external_dtls: HANDSHAKE_DONE was raised */
     uint8_t reply_len;
     bool has_dtls_to;
     mj_addr dtls_to; /* where the last DTLS datagram came from */
@@ -186,6 +198,14 @@ static inline bool mj_peer_has_inbound(const mj_peer *p)
 {
     return p->srtp_ready && mj_srtp_has_inbound(&p->srtp);
 }
+/* external_dtls: the handshake finished with these keys (mapped to our
+ * role, as mj_dtls_srtp_keys gives them); the peer becomes CONNECTED.
+ * MJ_ESTATE when it is not waiting for them (closed, already keyed), or
+ * an SRTP error, which closes it (DTLS_FAILED). */
+MJ_MUST_USE int mj_peer_handshake_done(mj_peer *p, mj_time now, const mj_srtp_keys *keys);
+/* external_dtls: the handshake failed, or the remote sent close_notify
+ * (closed); the peer closes with DTLS_FAILED or DTLS_CLOSED. */
+void mj_peer_handshake_failed(mj_peer *p, bool closed);
 /* Closes locally (sends close_notify while DTLS state remains). */
 void mj_peer_close(mj_peer *p);
 
