@@ -15,11 +15,11 @@
 
 struct mj_sfu {
     mj_sfu_config cfg;
-    mj_map by_id;    /* session id -> session */
-    mj_map by_ufrag; /* hash(local ufrag) -> session */
-    mj_map by_addr;  /* hash(remote address) -> session */
-    mj_map rooms;    /* hash(room id) -> room */
-    mj_heap timers;  /* sessions' */
+    mj_map by_id;        /* session id -> session */
+    mj_map by_ufrag;     /* hash(local ufrag) -> session */
+    mj_map by_addr;      /* hash(remote address) -> session */
+    mj_map rooms;        /* hash(room id) -> room */
+    mj_heap timers;      /* sessions' */
     mj_heap room_timers; /* rooms' level reports */
     mj_sfu_stats stats;
     /* Events waiting for the shell, a ring. */
@@ -209,6 +209,7 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
          * keeps the key for when its person comes on stage. */
         .outbound_only = !(p->send && p->may_send),
         .inbound_later = p->send,
+        .external_dtls = s->cfg.on_handshake != NULL,
     };
     int err = mj_peer_init(&sess->peer, &pc, now);
     if (err)
@@ -239,6 +240,14 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
     s->stats.sessions_created++;
     s->stats.sessions_active++;
     reschedule(s, sess, now);
+    if (s->cfg.on_handshake) {
+        mj_sfu_hs m = {.kind = MJ_SFU_HS_OPEN,
+                       .session = sess->id,
+                       .fp_alg = p->remote_fp_alg,
+                       .fp = p->remote_fp,
+                       .fp_len = p->remote_fp_len};
+        s->cfg.on_handshake(s->cfg.handshake_ctx, &m);
+    }
     return 0;
 fail_id:
     mj_map_remove(&s->by_id, id_hash(sess->id), sess);
@@ -264,8 +273,17 @@ static void unregister_all(mj_sfu *s, mj_session *sess)
         unregister_addr(s, sess, sess->naddrs - 1);
 }
 
+static void tell_handshaker(const mj_sfu *s, const mj_session *sess, mj_sfu_hs_kind kind)
+{
+    if (!s->cfg.on_handshake)
+        return;
+    mj_sfu_hs m = {.kind = kind, .session = sess->id};
+    s->cfg.on_handshake(s->cfg.handshake_ctx, &m);
+}
+
 static void session_destroy(mj_sfu *s, mj_session *sess)
 {
+    tell_handshaker(s, sess, MJ_SFU_HS_CLOSE);
     mj_slice ufrag = mj_ice_local_ufrag(&sess->peer.ice);
     mj_map_remove(&s->by_ufrag, mj_hash_bytes(ufrag.p, ufrag.n), sess);
     mj_map_remove(&s->by_id, id_hash(sess->id), sess);
@@ -410,7 +428,9 @@ static void after_input(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
     enum mj_peer_event ev;
     bool closed = false;
     while ((ev = mj_peer_poll_event(&sess->peer)) != MJ_PEER_EV_NONE) {
-        if (ev == MJ_PEER_EV_CONNECTED) {
+        if (ev == MJ_PEER_EV_HANDSHAKE_DONE) {
+            tell_handshaker(s, sess, MJ_SFU_HS_RELEASE);
+        } else if (ev == MJ_PEER_EV_CONNECTED) {
             s->stats.dtls_handshakes++;
             push_event(s, MJ_SFU_EV_CONNECTED, sess->id, "connected");
         } else if (ev == MJ_PEER_EV_CLOSED) {
@@ -428,6 +448,26 @@ static void after_input(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
         return;
     }
     reschedule(s, sess, now);
+}
+
+int mj_sfu_session_keys(mj_sfu *s, mj_time now, uint64_t id, const mj_srtp_keys *keys, mj_txq *tx)
+{
+    mj_session *sess = find_by_id(s, id);
+    if (!sess)
+        return MJ_ENOTFOUND;
+    int err = mj_peer_handshake_done(&sess->peer, now, keys);
+    after_input(s, sess, now, tx);
+    return err;
+}
+
+int mj_sfu_session_handshake_failed(mj_sfu *s, mj_time now, uint64_t id, bool closed, mj_txq *tx)
+{
+    mj_session *sess = find_by_id(s, id);
+    if (!sess)
+        return MJ_ENOTFOUND;
+    mj_peer_handshake_failed(&sess->peer, closed);
+    after_input(s, sess, now, tx);
+    return 0;
 }
 
 /* A decrypted packet from a session allowed to send: into the room's
@@ -502,9 +542,18 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
         sess = find_by_ufrag(s, local);
         break;
     }
-    case MJ_PKT_DTLS: st->rx_dtls++; sess = find_by_addr(s, from); break;
-    case MJ_PKT_RTP: st->rx_rtp++; sess = find_by_addr(s, from); break;
-    case MJ_PKT_RTCP: st->rx_rtcp++; sess = find_by_addr(s, from); break;
+    case MJ_PKT_DTLS:
+        st->rx_dtls++;
+        sess = find_by_addr(s, from);
+        break;
+    case MJ_PKT_RTP:
+        st->rx_rtp++;
+        sess = find_by_addr(s, from);
+        break;
+    case MJ_PKT_RTCP:
+        st->rx_rtcp++;
+        sess = find_by_addr(s, from);
+        break;
     default: st->drop_unknown++; return;
     }
     if (!sess) {
@@ -520,6 +569,13 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
     if (in.kind == MJ_PEER_IN_RTP) {
         sess->rx_rtp++;
         on_audio(s, sess, now, in.data, in.len, tx);
+    } else if (in.kind == MJ_PEER_IN_DTLS) {
+        mj_sfu_hs m = {.kind = MJ_SFU_HS_DATAGRAM,
+                       .session = sess->id,
+                       .from = from,
+                       .data = in.data,
+                       .len = in.len};
+        s->cfg.on_handshake(s->cfg.handshake_ctx, &m);
     } else if (kind == MJ_PKT_RTP && err == 0) {
         st->drop_not_allowed++; /* not even decrypted: see mj_peer_start_inbound */
     }
@@ -553,8 +609,7 @@ void mj_sfu_handle_timeouts(mj_sfu *s, mj_time now, mj_txq *tx)
     mj_heap_node *n;
     /* Bounded: a session whose timer stays due is rescheduled by its peer
      * to a later time, but guard against a misbehaving one anyway. */
-    for (int guard = 0; guard < 100000 && (n = mj_heap_peek(&s->timers)) && n->at <= now;
-         guard++) {
+    for (int guard = 0; guard < 100000 && (n = mj_heap_peek(&s->timers)) && n->at <= now; guard++) {
         mj_session *sess = (mj_session *)((char *)n - offsetof(mj_session, timer));
         mj_heap_remove(&s->timers, n);
         mj_peer_handle_timeout(&sess->peer, now);

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #define MJ_SFU_MAX_SLOTS      3 /* receive slots a session may have */
-#define MJ_SFU_ROOM_ID_MAX 64
+#define MJ_SFU_ROOM_ID_MAX    64
 #define MJ_SFU_SESSION_ID_HEX 32 /* 128-bit session ids as hex */
 #define MJ_SFU_LEVELS_MAX     16 /* people in one level report */
 
@@ -107,6 +107,27 @@ typedef struct mj_sfu_handoff {
 typedef void (*mj_sfu_handoff_fn)(void *ctx, const mj_sfu_handoff *h, const uint8_t *pkt,
                                   size_t len);
 
+/* Handshakes elsewhere (rtc/handshakes.h): what the SFU tells the
+ * handshaker about its sessions. */
+typedef enum mj_sfu_hs_kind {
+    MJ_SFU_HS_OPEN,     /* a session was made: fp_alg, fp, fp_len */
+    MJ_SFU_HS_DATAGRAM, /* a DTLS datagram from its validated `from` */
+    MJ_SFU_HS_RELEASE,  /* its remote has its keys: the state can go */
+    MJ_SFU_HS_CLOSE,    /* it is gone */
+} mj_sfu_hs_kind;
+
+typedef struct mj_sfu_hs {
+    mj_sfu_hs_kind kind;
+    uint64_t session;
+    const char *fp_alg; /* OPEN */
+    const uint8_t *fp;
+    size_t fp_len;
+    const mj_addr *from; /* DATAGRAM, valid during the call */
+    const uint8_t *data;
+    size_t len;
+} mj_sfu_hs;
+typedef void (*mj_sfu_hs_fn)(void *ctx, const mj_sfu_hs *m);
+
 typedef struct mj_sfu_config {
     mj_dtls_identity *identity; /* shared, outlives the SFU */
     mj_time consent_timeout;    /* 0: 30 s */
@@ -115,6 +136,12 @@ typedef struct mj_sfu_config {
     void *export_ctx;
     mj_sfu_handoff_fn on_handoff; /* NULL: branch speakers are not heard */
     void *handoff_ctx;
+    /* Set: sessions' DTLS handshakes run elsewhere, told through this
+     * (called on the SFU's thread), and their outcome comes back through
+     * mj_sfu_session_keys / mj_sfu_session_handshake_failed. NULL: each
+     * peer runs its own handshake here. */
+    mj_sfu_hs_fn on_handshake;
+    void *handshake_ctx;
 } mj_sfu_config;
 
 typedef enum mj_sfu_event_kind {
@@ -160,8 +187,8 @@ typedef struct mj_sfu_stats {
     uint64_t drop_remote;      /* handed-off packets with nowhere to go */
     uint64_t rx_remote;        /* packets handed to this home by branches */
     uint64_t tx_datagrams, tx_bytes;
-    uint64_t fwd_packets;      /* RTP packets sent to listeners */
-    uint64_t fwd_errors;       /* protect failures on the forwarding path */
+    uint64_t fwd_packets; /* RTP packets sent to listeners */
+    uint64_t fwd_errors;  /* protect failures on the forwarding path */
     uint64_t sessions_created, sessions_closed;
     uint64_t sessions_active, rooms_active;
     uint64_t dtls_handshakes, dtls_failures;
@@ -181,6 +208,14 @@ int mj_sfu_session_remove(mj_sfu *s, uint64_t id);
  * makes its inbound SRTP context if it has none yet. Sessions without a
  * send section only note the flag. MJ_ENOTFOUND, or an SRTP error. */
 int mj_sfu_session_set_send(mj_sfu *s, uint64_t id, bool may_send);
+
+/* With on_handshake: session id's handshake is done; it connects with
+ * these keys (CONNECTED event). MJ_ENOTFOUND when it is gone, MJ_ESTATE
+ * when it is not waiting for keys. */
+int mj_sfu_session_keys(mj_sfu *s, mj_time now, uint64_t id, const mj_srtp_keys *keys, mj_txq *tx);
+/* With on_handshake: its handshake failed, or the remote closed; the
+ * session closes (CLOSED event). MJ_ENOTFOUND when it is gone. */
+int mj_sfu_session_handshake_failed(mj_sfu *s, mj_time now, uint64_t id, bool closed, mj_txq *tx);
 
 /* Sets the workers a room's packets are exported to (bit i: worker i).
  * The home keeps a room with branches even with no session of its own

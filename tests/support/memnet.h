@@ -45,12 +45,15 @@ struct memnet {
     mj_txq txq;
     mj_tx tx_items[MEMNET_TX];
     uint8_t tx_arena[MEMNET_TX * MJ_TXQ_SLOT_SIZE];
-    bool deliver;          /* false: the server's datagrams are only counted */
-    uint64_t tx_count;     /* datagrams the server sent */
-    uint64_t tx_stray;     /* datagrams to no known client */
+    bool deliver;      /* false: the server's datagrams are only counted */
+    uint64_t tx_count; /* datagrams the server sent */
+    uint64_t tx_stray; /* datagrams to no known client */
     memnet_rtp_fn on_rtp;
     /* A sink replacing delivery (the benchmark sends for real). */
     void (*sink)(memnet *net, mj_txq *q);
+    /* Run after every SFU turn (work the SFU handed elsewhere: the
+     * handshake tests' table); NULL for none. */
+    void (*between)(memnet *net);
 };
 
 static inline memnet_client *memnet_client_at(memnet *net, const mj_addr *a)
@@ -119,8 +122,8 @@ static inline int memnet_init_export(memnet *net, mj_dtls_identity *server_id,
     return memnet_init_hooks(net, server_id, client_id, max_sessions, &hooks);
 }
 
-static inline int memnet_init(memnet *net, mj_dtls_identity *server_id,
-                              mj_dtls_identity *client_id, uint32_t max_sessions)
+static inline int memnet_init(memnet *net, mj_dtls_identity *server_id, mj_dtls_identity *client_id,
+                              uint32_t max_sessions)
 {
     return memnet_init_export(net, server_id, client_id, max_sessions, NULL, NULL);
 }
@@ -159,6 +162,8 @@ static inline void memnet_pump(memnet *net, mj_time step)
         memnet_client_turn(net, net->clients[i]);
     mj_sfu_handle_timeouts(net->sfu, net->now, &net->txq);
     mj_txq_flush(&net->txq);
+    if (net->between)
+        net->between(net);
     net->now += step;
 }
 
@@ -263,6 +268,8 @@ static inline memnet_client *memnet_open(memnet *net, const memnet_opts *o)
         memnet_client_turn(net, c);
         mj_sfu_handle_timeouts(net->sfu, net->now, &net->txq);
         mj_txq_flush(&net->txq);
+        if (net->between)
+            net->between(net);
         net->now += MJ_MSEC(1);
     }
     return NULL;
@@ -288,8 +295,8 @@ static inline memnet_client *memnet_listener(memnet *net, int nslots, const char
 /* Builds one Opus-like RTP packet from a speaker, payload bytes = tag,
  * level 0..127 or MEMNET_NO_LEVEL, protects it with the speaker's keys;
  * returns its length. */
-static inline long memnet_rtp(memnet_client *c, uint8_t *buf, size_t cap, uint16_t seq, uint8_t level,
-                       uint8_t tag, size_t payload_len)
+static inline long memnet_rtp(memnet_client *c, uint8_t *buf, size_t cap, uint16_t seq,
+                              uint8_t level, uint8_t tag, size_t payload_len)
 {
     mj_wbuf w;
     mj_wbuf_init(&w, buf, cap);
@@ -309,7 +316,8 @@ static inline long memnet_rtp(memnet_client *c, uint8_t *buf, size_t cap, uint16
 }
 
 /* A speaker sends one packet into the SFU. */
-static inline void memnet_speak(memnet *net, memnet_client *c, uint16_t seq, uint8_t level, uint8_t tag)
+static inline void memnet_speak(memnet *net, memnet_client *c, uint16_t seq, uint8_t level,
+                                uint8_t tag)
 {
     uint8_t buf[1500];
     long n = memnet_rtp(c, buf, sizeof buf, seq, level, tag, 40);
