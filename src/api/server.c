@@ -140,6 +140,7 @@ static int start_media(mj_server *srv)
         .max_sessions = srv->cfg.max_sessions,
         .max_load_permille = srv->cfg.max_load_percent * 10,
         .room_split = srv->cfg.room_split,
+        .handshake_threads = srv->cfg.handshake_threads,
         .consent_timeout = MJ_SEC(srv->cfg.consent_timeout_s),
         .wake = wake_http,
         .wake_ctx = srv,

@@ -18,6 +18,7 @@ typedef struct mj_server_config {
     int max_sessions;      /* WHIP+WHEP sessions in all; beyond: 503 */
     int max_load_percent;  /* refuse new listeners above this worker load */
     int room_split;        /* listeners of one room per worker before it spreads */
+    int handshake_threads; /* DTLS handshake threads; 0: on the media workers */
     size_t max_body;       /* HTTP request body cap */
     int max_stage;         /* people on stage in a room */
     int max_hosted;        /* live rooms one member hosts at once */

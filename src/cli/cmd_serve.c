@@ -20,9 +20,10 @@ int mj_cmd_serve(int argc, char **argv)
     const char *media_bind = NULL, *log_level = "info";
     long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
     long room_split = 500, max_stage = 20, max_hosted = 2, consent = 30, socket_grace = 15;
-    long moderator_grace = 60;
+    long moderator_grace = 60, hs_threads = -1;
     mj_flag flags[] = {
-        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
+        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
+         false},
         {"http", MJ_FLAG_STRING, &http, "ADDR:PORT", "HTTP listen address (default 127.0.0.1:8080)",
          0, 0, false, false},
         {"media-port", MJ_FLAG_INT, &media_port, "PORT",
@@ -33,6 +34,10 @@ int mj_cmd_serve(int argc, char **argv)
          "IP put in ICE candidates (default: the media bind address)", 0, 0, false, false},
         {"workers", MJ_FLAG_INT, &workers, "N", "media worker threads (default 1)", 1, 64, false,
          false},
+        {"handshake-threads", MJ_FLAG_INT, &hs_threads, "N",
+         "threads for DTLS handshakes, so that joins never wait behind forwarding\n"
+         "                             (default 1 per 4 workers, at least 1; 0: on the workers)",
+         0, 64, false, false},
         {"max-sessions", MJ_FLAG_INT, &max_sessions, "N",
          "most concurrent WHIP/WHEP sessions (default 20000)", 1, 1000000, false, false},
         {"room-split", MJ_FLAG_INT, &room_split, "N",
@@ -109,6 +114,7 @@ int mj_cmd_serve(int argc, char **argv)
         cfg.announce = cfg.media_bind;
     }
     cfg.workers = (int)workers;
+    cfg.handshake_threads = hs_threads >= 0 ? (int)hs_threads : 1 + ((int)workers - 1) / 4;
     cfg.max_sessions = (int)max_sessions;
     cfg.max_load_percent = (int)max_load;
     cfg.room_split = (int)room_split;

@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "base/map.h"
 #include "base/rand.h"
+#include "io/handshaker.h"
 #include "io/worker.h"
 #include "rtc/dtls.h"
 #include "sfu/offer.h"
@@ -31,13 +32,14 @@ typedef struct room_rec {
     char id[MJ_SFU_ROOM_ID_MAX + 1];
     int home;
     int sessions;
-    uint64_t branches;  /* bit i: worker i serves some of its listeners */
-    int *listeners;     /* per worker */
+    uint64_t branches; /* bit i: worker i serves some of its listeners */
+    int *listeners;    /* per worker */
 } room_rec;
 
 struct mj_media {
     mj_media_config cfg;
     mj_dtls_identity *identity;
+    mj_handshaker *handshaker;
     mj_worker **workers;
     int *worker_load; /* sessions per worker */
     mj_map by_resource;
@@ -55,6 +57,41 @@ static uint64_t str_hash(const char *s)
 static uint64_t u64_hash(uint64_t v)
 {
     return mj_hash_bytes(&v, sizeof v);
+}
+
+/* What the handshake threads produce goes to the session's worker. The
+ * workers are stopped only after the handshaker, so they outlive these. */
+static void hs_send(void *ctx, uint32_t route, const mj_addr *to, const uint8_t *d, size_t n)
+{
+    mj_media *m = ctx;
+    mj_worker_send_datagram(m->workers[route], to, d, n);
+}
+
+static void hs_keys(void *ctx, uint32_t route, uint64_t id, const mj_srtp_keys *keys)
+{
+    mj_media *m = ctx;
+    if (mj_worker_session_keys(m->workers[route], id, keys) != 0)
+        mj_warn("media: cannot hand a session's keys to worker %u", route);
+}
+
+static void hs_failed(void *ctx, uint32_t route, uint64_t id, bool closed)
+{
+    mj_media *m = ctx;
+    if (mj_worker_session_handshake_failed(m->workers[route], id, closed) != 0)
+        mj_warn("media: cannot tell worker %u of a failed handshake", route);
+}
+
+static int start_handshaker(mj_media *m, const char **why)
+{
+    if (m->cfg.handshake_threads <= 0)
+        return 0; /* handshakes on the workers' threads */
+    mj_handshaker_config hc = {
+        .threads = m->cfg.handshake_threads,
+        .identity = m->identity,
+        .max_sessions = (uint32_t)m->cfg.max_sessions,
+        .out = {.ctx = m, .send = hs_send, .keys = hs_keys, .failed = hs_failed},
+    };
+    return mj_handshaker_start(&hc, &m->handshaker, why);
 }
 
 int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
@@ -80,6 +117,11 @@ int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
         mj_media_stop(m);
         return MJ_ENOMEM;
     }
+    err = start_handshaker(m, why);
+    if (err) {
+        mj_media_stop(m);
+        return err;
+    }
     for (int i = 0; i < cfg->workers; i++) {
         mj_worker_config wc = {
             .index = i,
@@ -91,6 +133,7 @@ int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
             .ctx = cfg->wake_ctx,
             .group = m->workers,
             .ngroup = cfg->workers,
+            .handshaker = m->handshaker,
         };
         wc.bind.port = (uint16_t)(cfg->first_port + i);
         err = mj_worker_start(&wc, &m->workers[i], why);
@@ -114,8 +157,12 @@ void mj_media_stop(mj_media *m)
 {
     if (!m)
         return;
+    /* The handshake threads send through the workers: they stop first.
+     * The workers post to the handshaker until they stop: it goes last. */
+    mj_handshaker_stop(m->handshaker);
     for (int i = 0; m->workers && i < m->cfg.workers; i++)
         mj_worker_stop(m->workers[i]);
+    mj_handshaker_free(m->handshaker);
     free(m->workers);
     free(m->worker_load);
     mj_map_dispose(&m->by_id); /* same records as by_resource */
@@ -523,7 +570,7 @@ typedef struct metric {
     size_t offset; /* into mj_worker_stats */
 } metric;
 
-#define SFU(field) offsetof(mj_worker_stats, sfu.field)
+#define SFU(field)   offsetof(mj_worker_stats, sfu.field)
 #define SHELL(field) offsetof(mj_worker_stats, field)
 
 static const metric metrics[] = {
@@ -576,7 +623,36 @@ static const metric metrics[] = {
     {"majlis_media_dtls_handshakes_total", "completed DTLS handshakes", "counter",
      SFU(dtls_handshakes)},
     {"majlis_media_dtls_failures_total", "failed DTLS handshakes", "counter", SFU(dtls_failures)},
+    {"majlis_media_handshake_tx_dropped_total", "handshake datagrams the socket refused", "counter",
+     SHELL(hs_tx_dropped)},
 };
+
+static void handshaker_metrics(mj_media *m, mj_wbuf *out)
+{
+    if (!m->handshaker)
+        return;
+    mj_handshaker_stats hs;
+    mj_handshaker_stats_get(m->handshaker, &hs);
+    const struct {
+        const char *name, *help, *type;
+        unsigned long long v;
+    } rows[] = {
+        {"majlis_handshakes_opened_total", "sessions handed to the handshake threads", "counter",
+         hs.tables.opened},
+        {"majlis_handshakes_done_total", "handshakes that produced keys", "counter",
+         hs.tables.done},
+        {"majlis_handshakes_failed_total", "handshakes that failed", "counter", hs.tables.failed},
+        {"majlis_handshakes_queue_dropped_total",
+         "DTLS datagrams dropped at a full handshake queue", "counter", hs.queue_dropped},
+        {"majlis_handshakes_active", "sessions the handshake threads hold", "gauge",
+         hs.tables.active},
+        {"majlis_handshakes_connections", "DTLS connections the handshake threads hold", "gauge",
+         hs.tables.connections},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        mj_wbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", rows[i].name, rows[i].help,
+                       rows[i].name, rows[i].type, rows[i].name, rows[i].v);
+}
 
 void mj_media_metrics(mj_media *m, mj_wbuf *out)
 {
@@ -588,8 +664,7 @@ void mj_media_metrics(mj_media *m, mj_wbuf *out)
         mj_worker_stats_get(m->workers[i], &st[i]);
     for (size_t k = 0; k < sizeof metrics / sizeof metrics[0]; k++) {
         const metric *mt = &metrics[k];
-        mj_wbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", mt->name, mt->help, mt->name,
-                       mt->type);
+        mj_wbuf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", mt->name, mt->help, mt->name, mt->type);
         for (int i = 0; i < nw; i++) {
             uint64_t v;
             memcpy(&v, (const uint8_t *)&st[i] + mt->offset, sizeof v);
@@ -619,5 +694,6 @@ void mj_media_metrics(mj_media *m, mj_wbuf *out)
                    "# TYPE majlis_sessions_refused_full_total counter\n"
                    "majlis_sessions_refused_full_total %llu\n",
                    (unsigned long long)m->refused_full);
+    handshaker_metrics(m, out);
     free(st);
 }

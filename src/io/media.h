@@ -33,9 +33,9 @@
 typedef struct mj_media mj_media;
 
 typedef struct mj_media_config {
-    mj_addr bind;       /* media IP; port ignored */
+    mj_addr bind; /* media IP; port ignored */
     uint16_t first_port;
-    mj_addr announce;   /* IP written in candidates */
+    mj_addr announce; /* IP written in candidates */
     int workers;
     int max_sessions;
     /* New listeners are refused (503) while the room's worker is busier
@@ -46,6 +46,8 @@ typedef struct mj_media_config {
      * another worker (a branch); 0: never spread. */
     int room_split;
     mj_time consent_timeout; /* 0: 30 s */
+    /* Threads for the DTLS handshakes; 0: each worker runs its own. */
+    int handshake_threads;
     void (*wake)(void *ctx); /* called from worker threads */
     void *wake_ctx;
 } mj_media_config;
@@ -75,7 +77,7 @@ typedef struct mj_media_result {
     const char *code;    /* error code for the JSON body */
     const char *message; /* plain reason */
     char resource[MJ_MEDIA_RESOURCE_LEN + 1];
-    char *answer;        /* malloc'd SDP answer on success; caller frees */
+    char *answer; /* malloc'd SDP answer on success; caller frees */
     size_t answer_len;
 } mj_media_result;
 

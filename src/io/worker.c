@@ -2,9 +2,12 @@
 
 #include "base/log.h"
 #include "io/clock.h"
+#include "io/handshaker.h"
+#include "io/ring.h"
 #include "io/sockaddr.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,24 +18,33 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define RX_BATCH 64
-#define RX_BUF 2048
-#define RX_ROUNDS 16 /* recvmmsg calls per wake-up before timers get a turn */
-#define TX_BATCH 256
+#define RX_BATCH    64
+#define RX_BUF      2048
+#define RX_ROUNDS   16 /* recvmmsg calls per wake-up before timers get a turn */
+#define TX_BATCH    256
 #define STATS_EVERY MJ_MSEC(500)
-#define SOCK_BUF (8 << 20)
+#define SOCK_BUF    (8 << 20)
 
 #define INBOX_MAX 4096 /* packets from other workers waiting; beyond, they are dropped */
 
-typedef enum cmd_kind { CMD_ADD, CMD_REMOVE, CMD_BRANCHES, CMD_SET_SEND, CMD_REMOTE } cmd_kind;
+typedef enum cmd_kind {
+    CMD_ADD,
+    CMD_REMOVE,
+    CMD_BRANCHES,
+    CMD_SET_SEND,
+    CMD_REMOTE,
+    CMD_KEYS,      /* a handshake thread finished a session's handshake */
+    CMD_HS_FAILED, /* ... or it failed (may_send: the remote closed) */
+} cmd_kind;
 
 typedef struct cmd {
     cmd_kind kind;
     uint64_t id;
-    uint64_t branches;            /* CMD_BRANCHES */
-    bool may_send;                /* CMD_SET_SEND, CMD_REMOTE */
+    uint64_t branches; /* CMD_BRANCHES */
+    bool may_send;     /* CMD_SET_SEND, CMD_REMOTE */
     char room[MJ_SFU_ROOM_ID_MAX + 1];
     mj_sfu_session_params params; /* CMD_ADD */
+    mj_srtp_keys keys;            /* CMD_KEYS; the ring wipes it once taken */
 } cmd;
 
 /* A packet between the workers of a room spread over several: a slot's
@@ -51,27 +63,21 @@ typedef struct inbox_item {
     uint8_t pkt[MJ_TXQ_SLOT_SIZE];
 } inbox_item;
 
-/* A growable ring guarded by a mutex; used in both directions. */
-typedef struct ring {
-    pthread_mutex_t mu;
-    void *items;
-    size_t item_size, head, len, cap;
-} ring;
-
 struct mj_worker {
     mj_worker_config cfg;
     int fd, efd, epfd;
     uint16_t port;
     pthread_t thread;
-    volatile int stop;
+    atomic_bool stop; /* set by the stopping thread */
     mj_sfu *sfu;
-    ring cmds;   /* control -> worker */
-    ring events; /* worker -> control */
-    ring inbox;  /* other workers -> this worker: slot packets and branch speakers */
+    mj_ring cmds;   /* control -> worker */
+    mj_ring events; /* worker -> control */
+    mj_ring inbox;  /* other workers -> this worker: slot packets and branch speakers */
     pthread_mutex_t stats_mu;
-    mj_worker_stats stats_pub; /* published copy */
-    mj_worker_stats stats;     /* the worker's own, shell part */
+    mj_worker_stats stats_pub;   /* published copy */
+    mj_worker_stats stats;       /* the worker's own, shell part */
     mj_time load_cpu, load_wall; /* thread CPU and wall clock at the last publish */
+    uint64_t hs_tx_dropped;      /* handshake datagrams the socket refused (stats_mu) */
     /* Receive and send batches: owned by the worker thread. */
     struct mmsghdr rx_msgs[RX_BATCH];
     struct iovec rx_iov[RX_BATCH];
@@ -84,70 +90,6 @@ struct mj_worker {
     struct iovec tx_iov[TX_BATCH];
     struct sockaddr_storage tx_to[TX_BATCH];
 };
-
-static int ring_init(ring *r, size_t item_size)
-{
-    memset(r, 0, sizeof *r);
-    r->item_size = item_size;
-    return pthread_mutex_init(&r->mu, NULL) ? MJ_EIO : 0;
-}
-
-static void ring_dispose(ring *r)
-{
-    pthread_mutex_destroy(&r->mu);
-    free(r->items);
-}
-
-/* Appends item unless the ring holds max items already (MJ_ELIMIT); the
- * length before the push goes to *prev, read under the same lock, so a
- * producer knows for sure whether the consumer may have gone to sleep. */
-static int ring_push_ex(ring *r, const void *item, size_t max, size_t *prev)
-{
-    pthread_mutex_lock(&r->mu);
-    if (prev)
-        *prev = r->len;
-    if (r->len >= max) {
-        pthread_mutex_unlock(&r->mu);
-        return MJ_ELIMIT;
-    }
-    if (r->len == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        uint8_t *items = malloc(cap * r->item_size);
-        if (!items) {
-            pthread_mutex_unlock(&r->mu);
-            return MJ_ENOMEM;
-        }
-        for (size_t i = 0; i < r->len; i++)
-            memcpy(items + i * r->item_size,
-                   (uint8_t *)r->items + ((r->head + i) % r->cap) * r->item_size, r->item_size);
-        free(r->items);
-        r->items = items;
-        r->head = 0;
-        r->cap = cap;
-    }
-    memcpy((uint8_t *)r->items + ((r->head + r->len) % r->cap) * r->item_size, item, r->item_size);
-    r->len++;
-    pthread_mutex_unlock(&r->mu);
-    return 0;
-}
-
-static int ring_push(ring *r, const void *item)
-{
-    return ring_push_ex(r, item, SIZE_MAX, NULL);
-}
-
-static bool ring_pop(ring *r, void *item)
-{
-    pthread_mutex_lock(&r->mu);
-    bool ok = r->len > 0;
-    if (ok) {
-        memcpy(item, (uint8_t *)r->items + r->head * r->item_size, r->item_size);
-        r->head = (r->head + 1) % r->cap;
-        r->len--;
-    }
-    pthread_mutex_unlock(&r->mu);
-    return ok;
-}
 
 static void flush_tx(void *ctx, mj_txq *q)
 {
@@ -194,7 +136,7 @@ static void apply_command(mj_worker *w, mj_time now, const cmd *c)
             ev.kind = MJ_SFU_EV_CLOSED;
             ev.session_id = c->params.id;
             ev.reason = "refused by worker";
-            ring_push(&w->events, &ev);
+            mj_ring_push(&w->events, &ev);
         }
         break;
     }
@@ -213,6 +155,15 @@ static void apply_command(mj_worker *w, mj_time now, const cmd *c)
     }
     case CMD_REMOTE: mj_sfu_remote_set_send(w->sfu, now, c->room, c->id, c->may_send); break;
     case CMD_REMOVE: mj_sfu_session_remove(w->sfu, c->id); break;
+    case CMD_KEYS: {
+        int err = mj_sfu_session_keys(w->sfu, now, c->id, &c->keys, &w->txq);
+        if (err && err != MJ_ENOTFOUND)
+            mj_warn("worker %d: cannot use a session's keys: %s", w->cfg.index, mj_strerror(err));
+        break;
+    }
+    case CMD_HS_FAILED:
+        (void)mj_sfu_session_handshake_failed(w->sfu, now, c->id, c->may_send, &w->txq);
+        break;
     }
 }
 
@@ -222,8 +173,9 @@ static void apply_commands(mj_worker *w, mj_time now)
     if (read(w->efd, &v, sizeof v) < 0 && errno != EAGAIN)
         mj_warn("worker %d: eventfd read failed: %s", w->cfg.index, strerror(errno));
     cmd c;
-    while (ring_pop(&w->cmds, &c))
+    while (mj_ring_pop(&w->cmds, &c))
         apply_command(w, now, &c);
+    mj_srtp_keys_wipe(&c.keys);
 }
 
 static void wake(mj_worker *w);
@@ -233,7 +185,7 @@ static void wake(mj_worker *w);
 static bool inbox_put(mj_worker *to, const inbox_item *e)
 {
     size_t before = 0;
-    if (ring_push_ex(&to->inbox, e, INBOX_MAX, &before) != 0)
+    if (mj_ring_push_ex(&to->inbox, e, INBOX_MAX, &before) != 0)
         return false;
     if (before == 0)
         wake(to); /* it drains to empty before sleeping again */
@@ -297,7 +249,7 @@ static void handoff_packet(void *ctx, const mj_sfu_handoff *h, const uint8_t *pk
 static void drain_inbox(mj_worker *w, mj_time now)
 {
     inbox_item e;
-    while (ring_pop(&w->inbox, &e)) {
+    while (mj_ring_pop(&w->inbox, &e)) {
         w->stats.injected++;
         if (e.kind == INBOX_SLOT) {
             mj_sfu_inject(w->sfu, e.room, e.slot, e.person, e.pkt, e.len, e.marker, &w->txq);
@@ -321,10 +273,7 @@ static void take_messages(mj_worker *w, mj_time now)
 
 static bool commands_waiting(mj_worker *w)
 {
-    pthread_mutex_lock(&w->cmds.mu);
-    bool any = w->cmds.len > 0;
-    pthread_mutex_unlock(&w->cmds.mu);
-    return any;
+    return mj_ring_len(&w->cmds) > 0;
 }
 
 static void receive(mj_worker *w, mj_time now)
@@ -386,6 +335,7 @@ static void publish_stats(mj_worker *w)
     pthread_mutex_lock(&w->stats_mu);
     w->stats_pub = w->stats;
     w->stats_pub.sfu = *mj_sfu_stats_get(w->sfu);
+    w->stats_pub.hs_tx_dropped = w->hs_tx_dropped;
     pthread_mutex_unlock(&w->stats_mu);
 }
 
@@ -394,12 +344,10 @@ static void forward_events(mj_worker *w)
     mj_sfu_event ev;
     bool any = false;
     while (mj_sfu_poll_event(w->sfu, &ev)) {
-        if (ring_push(&w->events, &ev) == 0)
+        if (mj_ring_push(&w->events, &ev) == 0)
             any = true;
     }
-    pthread_mutex_lock(&w->events.mu);
-    any = any || w->events.len > 0;
-    pthread_mutex_unlock(&w->events.mu);
+    any = any || mj_ring_len(&w->events) > 0;
     if (any && w->cfg.on_event)
         w->cfg.on_event(w->cfg.ctx);
 }
@@ -498,11 +446,18 @@ static void worker_free(mj_worker *w)
         close(w->efd);
     if (w->epfd >= 0)
         close(w->epfd);
-    ring_dispose(&w->cmds);
-    ring_dispose(&w->events);
-    ring_dispose(&w->inbox);
+    mj_ring_dispose(&w->cmds);
+    mj_ring_dispose(&w->events);
+    mj_ring_dispose(&w->inbox);
     pthread_mutex_destroy(&w->stats_mu);
     free(w);
+}
+
+/* The SFU's sessions' handshakes go to the handshake threads. */
+static void to_handshaker(void *ctx, const mj_sfu_hs *m)
+{
+    mj_worker *w = ctx;
+    mj_handshaker_post(w->cfg.handshaker, (uint32_t)w->cfg.index, m);
 }
 
 int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **why)
@@ -512,11 +467,12 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
         return MJ_ENOMEM;
     w->cfg = *cfg;
     w->fd = w->efd = w->epfd = -1;
-    if (ring_init(&w->cmds, sizeof(cmd)) || ring_init(&w->events, sizeof(mj_sfu_event)) ||
-        ring_init(&w->inbox, sizeof(inbox_item)) || pthread_mutex_init(&w->stats_mu, NULL)) {
+    if (mj_ring_init(&w->cmds, sizeof(cmd)) || mj_ring_init(&w->events, sizeof(mj_sfu_event)) ||
+        mj_ring_init(&w->inbox, sizeof(inbox_item)) || pthread_mutex_init(&w->stats_mu, NULL)) {
         free(w);
         return MJ_EIO;
     }
+    w->cmds.wipe = true; /* CMD_KEYS */
     mj_sfu_config sc = {
         .identity = cfg->identity,
         .consent_timeout = cfg->consent_timeout,
@@ -525,6 +481,8 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
         .export_ctx = w,
         .on_handoff = handoff_packet,
         .handoff_ctx = w,
+        .on_handshake = cfg->handshaker ? to_handshaker : NULL,
+        .handshake_ctx = w,
     };
     int err = mj_sfu_new(&sc, &w->sfu);
     if (!err)
@@ -557,7 +515,7 @@ void mj_worker_stop(mj_worker *w)
 {
     if (!w)
         return;
-    w->stop = 1;
+    w->stop = true;
     wake(w);
     pthread_join(w->thread, NULL);
     worker_free(w);
@@ -570,7 +528,7 @@ int mj_worker_session_add(mj_worker *w, const mj_sfu_session_params *p)
     c.kind = CMD_ADD;
     c.id = p->id;
     c.params = *p;
-    int err = ring_push(&w->cmds, &c);
+    int err = mj_ring_push(&w->cmds, &c);
     if (!err)
         wake(w);
     return err;
@@ -582,7 +540,7 @@ int mj_worker_session_remove(mj_worker *w, uint64_t id)
     memset(&c, 0, sizeof c);
     c.kind = CMD_REMOVE;
     c.id = id;
-    int err = ring_push(&w->cmds, &c);
+    int err = mj_ring_push(&w->cmds, &c);
     if (!err)
         wake(w);
     return err;
@@ -595,7 +553,7 @@ int mj_worker_session_set_send(mj_worker *w, uint64_t id, bool may_send)
     c.kind = CMD_SET_SEND;
     c.id = id;
     c.may_send = may_send;
-    int err = ring_push(&w->cmds, &c);
+    int err = mj_ring_push(&w->cmds, &c);
     if (!err)
         wake(w);
     return err;
@@ -609,7 +567,7 @@ int mj_worker_remote_set_send(mj_worker *w, const char *room, uint64_t sender, b
     c.id = sender;
     c.may_send = may_send;
     snprintf(c.room, sizeof c.room, "%s", room);
-    int err = ring_push(&w->cmds, &c);
+    int err = mj_ring_push(&w->cmds, &c);
     if (!err)
         wake(w);
     return err;
@@ -622,15 +580,53 @@ int mj_worker_room_branches(mj_worker *w, const char *room, uint64_t branches)
     c.kind = CMD_BRANCHES;
     c.branches = branches;
     snprintf(c.room, sizeof c.room, "%s", room);
-    int err = ring_push(&w->cmds, &c);
+    int err = mj_ring_push(&w->cmds, &c);
     if (!err)
         wake(w);
     return err;
 }
 
+int mj_worker_session_keys(mj_worker *w, uint64_t id, const mj_srtp_keys *keys)
+{
+    cmd c;
+    memset(&c, 0, sizeof c);
+    c.kind = CMD_KEYS;
+    c.id = id;
+    c.keys = *keys;
+    int err = mj_ring_push(&w->cmds, &c);
+    mj_srtp_keys_wipe(&c.keys);
+    if (!err)
+        wake(w);
+    return err;
+}
+
+int mj_worker_session_handshake_failed(mj_worker *w, uint64_t id, bool closed)
+{
+    cmd c;
+    memset(&c, 0, sizeof c);
+    c.kind = CMD_HS_FAILED;
+    c.id = id;
+    c.may_send = closed;
+    int err = mj_ring_push(&w->cmds, &c);
+    if (!err)
+        wake(w);
+    return err;
+}
+
+void mj_worker_send_datagram(mj_worker *w, const mj_addr *to, const uint8_t *d, size_t n)
+{
+    struct sockaddr_storage sa;
+    socklen_t alen = mj_sockaddr_from_addr(to, &sa);
+    if (sendto(w->fd, d, n, MSG_DONTWAIT, (struct sockaddr *)&sa, alen) < 0) {
+        pthread_mutex_lock(&w->stats_mu);
+        w->hs_tx_dropped++;
+        pthread_mutex_unlock(&w->stats_mu);
+    }
+}
+
 bool mj_worker_poll_event(mj_worker *w, mj_sfu_event *ev)
 {
-    return ring_pop(&w->events, ev);
+    return mj_ring_pop(&w->events, ev);
 }
 
 void mj_worker_stats_get(mj_worker *w, mj_worker_stats *out)

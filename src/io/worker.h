@@ -33,6 +33,10 @@ typedef struct mj_worker_config {
      * that a room's home worker can hand packets to its branch workers. */
     mj_worker *const *group;
     int ngroup;
+    /* Set: the sessions' DTLS handshakes run on these threads (routed by
+     * this worker's index), which hand the keys back through
+     * mj_worker_session_keys. NULL: on the worker thread. */
+    struct mj_handshaker *handshaker;
 } mj_worker_config;
 
 /* Binds the socket (so a port in use fails here, with *why) and starts
@@ -52,6 +56,15 @@ int mj_worker_room_branches(mj_worker *w, const char *room, uint64_t branches);
  * (or again may), see mj_sfu_remote_set_send. */
 int mj_worker_remote_set_send(mj_worker *w, const char *room, uint64_t sender, bool may_send);
 
+/* Any thread (the handshake threads): a session's handshake is done, with
+ * these keys (copied, and wiped from the queue once taken), or it failed
+ * (closed: the remote sent close_notify). */
+int mj_worker_session_keys(mj_worker *w, uint64_t id, const mj_srtp_keys *keys);
+int mj_worker_session_handshake_failed(mj_worker *w, uint64_t id, bool closed);
+/* Any thread: one datagram from the worker's socket, now (a handshake
+ * thread's answer). A refusal is counted, not retried: DTLS retransmits. */
+void mj_worker_send_datagram(mj_worker *w, const mj_addr *to, const uint8_t *d, size_t n);
+
 /* Control thread: next event from the worker, false when none. */
 bool mj_worker_poll_event(mj_worker *w, mj_sfu_event *ev);
 
@@ -59,14 +72,15 @@ bool mj_worker_poll_event(mj_worker *w, mj_sfu_event *ev);
  * shell's own (socket errors, truncated datagrams). */
 typedef struct mj_worker_stats {
     mj_sfu_stats sfu;
-    uint64_t rx_truncated;  /* datagrams larger than the receive buffer */
-    uint64_t tx_dropped;    /* datagrams the socket would not take */
+    uint64_t rx_truncated; /* datagrams larger than the receive buffer */
+    uint64_t tx_dropped;   /* datagrams the socket would not take */
     uint64_t loop_turns;
     uint64_t cmd_errors;    /* commands the SFU refused */
     uint64_t exported;      /* slot packets handed to branch workers */
     uint64_t handed_off;    /* speaker packets handed to a room's home worker */
     uint64_t injected;      /* packets received from other workers */
     uint64_t inbox_dropped; /* packets lost to a full inbox */
+    uint64_t hs_tx_dropped; /* handshake datagrams the socket refused */
     /* The worker thread's CPU time over wall time in the last publish
      * interval, in thousandths: how close it is to saturation. */
     uint32_t load_permille;
