@@ -95,7 +95,7 @@ int mj_ice_add_remote_candidate(mj_ice *ice, const mj_addr *addr, uint32_t prior
             at--;
         }
     }
-    ice->remote[at] = (mj_ice_remote){*addr, priority};
+    ice->remote[at] = (mj_ice_remote){.addr = *addr, .priority = priority};
     ice->n_remote++;
     if (ice->state == MJ_ICE_CHECKING) {
         /* Trickled during checks: give it a transaction, due at once. */
@@ -232,6 +232,42 @@ const mj_addr *mj_ice_validated_at(const mj_ice *ice, size_t i)
     return ice->role == MJ_ICE_LITE && i < ice->n_remote ? &ice->remote[i].addr : NULL;
 }
 
+mj_time mj_ice_last_check(const mj_ice *ice, const mj_addr *a)
+{
+    for (size_t i = 0; ice->role == MJ_ICE_LITE && i < ice->n_remote; i++)
+        if (mj_addr_eq(&ice->remote[i].addr, a))
+            return ice->remote[i].seen;
+    return MJ_TIME_NEVER;
+}
+
+void mj_ice_forget(mj_ice *ice, const mj_addr *a)
+{
+    if (ice->role != MJ_ICE_LITE)
+        return;
+    size_t at = ice->n_remote;
+    for (size_t i = 0; i < ice->n_remote; i++)
+        if (mj_addr_eq(&ice->remote[i].addr, a))
+            at = i;
+    if (at == ice->n_remote)
+        return;
+    for (size_t i = at; i + 1 < ice->n_remote; i++)
+        ice->remote[i] = ice->remote[i + 1];
+    ice->n_remote--;
+    ice->next_slot = (uint8_t)(ice->n_remote % MJ_ICE_MAX_REMOTE);
+    if (!ice->has_selected || !mj_addr_eq(&ice->selected, a))
+        return;
+    ice->nominated = false;
+    ice->has_selected = false;
+    size_t best = ice->n_remote;
+    for (size_t i = 0; i < ice->n_remote; i++)
+        if (best == ice->n_remote || ice->remote[i].seen > ice->remote[best].seen)
+            best = i;
+    if (best < ice->n_remote) {
+        ice->selected = ice->remote[best].addr;
+        ice->has_selected = true;
+    }
+}
+
 bool mj_ice_nominated(const mj_ice *ice)
 {
     return ice->nominated;
@@ -287,20 +323,25 @@ static int write_answer(const mj_ice *ice, const mj_stun_msg *m, const mj_addr *
  * peer may check from several of its candidates and start DTLS on the pair
  * it prefers before it nominates that pair, so every recently validated
  * address may carry DTLS and media; the oldest is forgotten first. */
-static void lite_validate(mj_ice *ice, const mj_addr *from)
+static void lite_validate(mj_ice *ice, mj_time now, const mj_addr *from)
 {
-    for (size_t i = 0; i < ice->n_remote; i++)
-        if (mj_addr_eq(&ice->remote[i].addr, from)) return;
+    for (size_t i = 0; i < ice->n_remote; i++) {
+        if (mj_addr_eq(&ice->remote[i].addr, from)) {
+            ice->remote[i].seen = now;
+            return;
+        }
+    }
     size_t at = ice->n_remote < MJ_ICE_MAX_REMOTE ? ice->n_remote++ : ice->next_slot;
     ice->next_slot = (uint8_t)((at + 1) % MJ_ICE_MAX_REMOTE);
     ice->remote[at].addr = *from;
     ice->remote[at].priority = 0;
+    ice->remote[at].seen = now;
 }
 
 /* RFC 8445 §7.3.1.5 / §8.2 for a lite agent, RFC 7675 for its consent. */
 static void lite_accept(mj_ice *ice, mj_time now, bool nominate, const mj_addr *from)
 {
-    lite_validate(ice, from);
+    lite_validate(ice, now, from);
     if (nominate) {
         ice->selected = *from;
         ice->has_selected = true;

@@ -125,6 +125,7 @@ typedef struct mj_ice_config {
 typedef struct mj_ice_remote {
     mj_addr addr;
     uint32_t priority;
+    mj_time seen; /* lite: the last valid check from addr */
 } mj_ice_remote;
 
 typedef struct mj_ice_txn {
@@ -218,6 +219,15 @@ bool mj_ice_validated(const mj_ice *ice, const mj_addr *a);
  * that route datagrams by source address. */
 size_t mj_ice_validated_count(const mj_ice *ice);
 const mj_addr *mj_ice_validated_at(const mj_ice *ice, size_t i);
+
+/* Lite role: when the last valid check from a arrived; MJ_TIME_NEVER when
+ * a is not a validated address. */
+mj_time mj_ice_last_check(const mj_ice *ice, const mj_addr *a);
+/* Lite role: a is no longer a validated address (its owner is another
+ * peer, and a check from it is taken for a spoof). If it was the selected
+ * address, the most recently checked other one is selected (not
+ * nominated), or none. */
+void mj_ice_forget(mj_ice *ice, const mj_addr *a);
 
 /* The local ufrag, for confirming a ufrag-keyed lookup (mj_stun_peek_ufrag). */
 mj_slice mj_ice_local_ufrag(const mj_ice *ice);

@@ -16,6 +16,7 @@ int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now)
     p->inbound_later = cfg->outbound_only && cfg->inbound_later;
     p->external_dtls = cfg->external_dtls;
     p->dtls_release_at = MJ_TIME_NEVER;
+    p->connect_deadline = cfg->connect_timeout > 0 ? now + cfg->connect_timeout : MJ_TIME_NEVER;
     mj_ice_config ic = {
         .role = cfg->is_server ? MJ_ICE_LITE : MJ_ICE_CONTROLLING,
         .local_ufrag = cfg->local_ufrag,
@@ -95,6 +96,7 @@ static int keys_ready(mj_peer *p, mj_time now, const mj_srtp_keys *keys)
     p->srtp_ready = true;
     p->state = MJ_PEER_CONNECTED;
     p->pending |= EV_CONNECTED;
+    p->connect_deadline = MJ_TIME_NEVER;
     if (!p->external_dtls)
         p->dtls_release_at = now + MJ_PEER_DTLS_RELEASE;
     return 0;
@@ -259,6 +261,8 @@ void mj_peer_handle_timeout(mj_peer *p, mj_time now)
     if (p->dtls_release_at <= now)
         release_dtls(p);
     update_state(p, now);
+    if (p->connect_deadline <= now && p->state != MJ_PEER_CONNECTED)
+        close_with(p, MJ_PEER_CONNECT_TIMEOUT);
 }
 
 mj_time mj_peer_next_timeout(const mj_peer *p, mj_time now)
@@ -267,6 +271,7 @@ mj_time mj_peer_next_timeout(const mj_peer *p, mj_time now)
         return MJ_TIME_NEVER;
     mj_time t = mj_ice_next_timeout(&p->ice);
     t = mj_time_min(t, p->dtls_release_at);
+    t = mj_time_min(t, p->connect_deadline);
     /* A server's DTLS has no timer until the ClientHello arrives; a
      * client's is started when ICE connects. */
     if (p->dtls && (p->is_server || p->dtls_started)) {
@@ -359,6 +364,7 @@ const char *mj_peer_close_reason_name(enum mj_peer_close_reason r)
     case MJ_PEER_DTLS_FAILED: return "dtls failed";
     case MJ_PEER_DTLS_CLOSED: return "dtls closed";
     case MJ_PEER_LOCAL_CLOSE: return "closed";
+    case MJ_PEER_CONNECT_TIMEOUT: return "not connected in time";
     }
     return "?";
 }

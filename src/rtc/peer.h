@@ -57,6 +57,7 @@ enum mj_peer_close_reason {
     MJ_PEER_DTLS_FAILED,     /* handshake failed, wrong fingerprint, ... */
     MJ_PEER_DTLS_CLOSED,     /* the remote sent close_notify */
     MJ_PEER_LOCAL_CLOSE,     /* mj_peer_close() */
+    MJ_PEER_CONNECT_TIMEOUT, /* not CONNECTED within connect_timeout */
 };
 
 enum mj_peer_event {
@@ -91,6 +92,10 @@ typedef struct mj_peer_config {
     const uint8_t *remote_fp;
     size_t remote_fp_len;
     mj_time consent_timeout; /* 0: RFC 7675's 30 s */
+    /* Server: a peer not CONNECTED (ICE and DTLS done) this long after
+     * init closes (MJ_PEER_CONNECT_TIMEOUT), so that half-open sessions
+     * do not hold the server's room. 0: only the consent timeout. */
+    mj_time connect_timeout;
     /* Send-only media (a listener): no inbound SRTP context is made, which
      * saves its memory; the remote's SRTP/SRTCP is dropped unread. */
     bool outbound_only;
@@ -121,7 +126,8 @@ typedef struct mj_peer {
     bool inbound_later;
     bool keys_kept; /* `kept` holds the remote's key */
     bool external_dtls;
-    bool remote_keyed; /* external_dtls: HANDSHAKE_DONE was raised */
+    bool remote_keyed;        /* external_dtls: HANDSHAKE_DONE was raised */
+    mj_time connect_deadline; /* MJ_TIME_NEVER once CONNECTED, or none */
     uint8_t reply_len;
     bool has_dtls_to;
     mj_addr dtls_to; /* where the last DTLS datagram came from */

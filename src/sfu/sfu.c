@@ -205,6 +205,7 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
         .remote_fp = p->remote_fp,
         .remote_fp_len = p->remote_fp_len,
         .consent_timeout = s->cfg.consent_timeout,
+        .connect_timeout = s->cfg.connect_timeout ? s->cfg.connect_timeout : MJ_SFU_CONNECT_TIMEOUT,
         /* What may not be forwarded is not even decrypted; a send section
          * keeps the key for when its person comes on stage. */
         .outbound_only = !(p->send && p->may_send),
@@ -330,13 +331,29 @@ int mj_sfu_session_set_send(mj_sfu *s, uint64_t id, bool may_send)
     return err;
 }
 
-/* Routes an address to this session; the newest session validated at an
- * address owns it. */
-static void register_addr(mj_sfu *s, mj_session *sess, const mj_addr *a)
+/* Whether sess still holds address a: it is open and its checks from a
+ * keep coming (see MJ_SFU_ADDR_HOLD). */
+static bool holds_addr(const mj_session *sess, const mj_addr *a, mj_time now)
+{
+    mj_time seen = mj_ice_last_check(&sess->peer.ice, a);
+    return mj_peer_state_get(&sess->peer) != MJ_PEER_CLOSED && seen != MJ_TIME_NEVER &&
+           now - seen < MJ_SFU_ADDR_HOLD;
+}
+
+/* Routes an address to this session. An address another session holds is
+ * not taken from it: a check from there for this session is a spoof (its
+ * sender knows this session's credentials, not that address), so this
+ * session's ICE forgets the address and never sends to it. */
+static void register_addr(mj_sfu *s, mj_session *sess, const mj_addr *a, mj_time now)
 {
     if (addr_index(sess, a) >= 0 || sess->naddrs == MJ_ICE_MAX_REMOTE + 1)
         return;
     mj_session *other = find_by_addr(s, a);
+    if (other && holds_addr(other, a, now)) {
+        s->stats.drop_addr_taken++;
+        mj_ice_forget(&sess->peer.ice, a);
+        return;
+    }
     if (other)
         unregister_addr(s, other, addr_index(other, a));
     if (mj_map_add(&s->by_addr, mj_addr_hash(a), sess) == 0)
@@ -395,17 +412,21 @@ void mj_sfu_remote_set_send(mj_sfu *s, mj_time now, const char *room, uint64_t s
 }
 
 /* Keeps the address map in step with the addresses ICE validated. */
-static void sync_addr(mj_sfu *s, mj_session *sess)
+static void sync_addr(mj_sfu *s, mj_session *sess, mj_time now)
 {
     const mj_ice *ice = &sess->peer.ice;
     for (int i = sess->naddrs - 1; i >= 0; i--)
         if (!mj_ice_validated(ice, &sess->addrs[i]))
             unregister_addr(s, sess, i);
     const mj_addr *sel = mj_ice_selected(ice);
-    if (sel)
-        register_addr(s, sess, sel);
-    for (size_t i = 0; i < mj_ice_validated_count(ice); i++)
-        register_addr(s, sess, mj_ice_validated_at(ice, i));
+    if (sel) {
+        mj_addr a = *sel; /* register_addr may make ICE forget it */
+        register_addr(s, sess, &a, now);
+    }
+    for (size_t i = mj_ice_validated_count(ice); i-- > 0;) {
+        mj_addr a = *mj_ice_validated_at(ice, i);
+        register_addr(s, sess, &a, now);
+    }
 }
 
 static void drain_transmit(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
@@ -565,7 +586,7 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
     if (err < 0)
         count_drop(st, kind, err);
     if (kind == MJ_PKT_STUN)
-        sync_addr(s, sess);
+        sync_addr(s, sess, now);
     if (in.kind == MJ_PEER_IN_RTP) {
         sess->rx_rtp++;
         on_audio(s, sess, now, in.data, in.len, tx);

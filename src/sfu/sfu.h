@@ -128,9 +128,20 @@ typedef struct mj_sfu_hs {
 } mj_sfu_hs;
 typedef void (*mj_sfu_hs_fn)(void *ctx, const mj_sfu_hs *m);
 
+#define MJ_SFU_CONNECT_TIMEOUT MJ_SEC(10)
+/* An address that passed a check for one session belongs to it while that
+ * session's checks from it keep coming, at least this often (a browser
+ * checks consent every 4 to 6 s): a check for another session from that
+ * address is taken for a spoof and ignored. Once they stop, the address is
+ * free for the next session validated there (a NAT handing the port on). */
+#define MJ_SFU_ADDR_HOLD MJ_SEC(15)
+
 typedef struct mj_sfu_config {
     mj_dtls_identity *identity; /* shared, outlives the SFU */
     mj_time consent_timeout;    /* 0: 30 s */
+    /* A session not connected (ICE and DTLS done) this long after it was
+     * made closes; 0: MJ_SFU_CONNECT_TIMEOUT. */
+    mj_time connect_timeout;
     uint32_t max_sessions;
     mj_sfu_export_fn on_export; /* NULL: rooms never have branches */
     void *export_ctx;
@@ -185,6 +196,7 @@ typedef struct mj_sfu_stats {
     uint64_t drop_rtp;         /* malformed RTP, wrong payload type */
     uint64_t drop_not_allowed; /* RTP from sessions that may not send (not decrypted) */
     uint64_t drop_remote;      /* handed-off packets with nowhere to go */
+    uint64_t drop_addr_taken;  /* checks from an address another session holds */
     uint64_t rx_remote;        /* packets handed to this home by branches */
     uint64_t tx_datagrams, tx_bytes;
     uint64_t fwd_packets; /* RTP packets sent to listeners */

@@ -474,6 +474,43 @@ TEST(lite_selection_and_nomination)
     CHECK_EQ(mj_ice_next_timeout(&lite), MJ_SEC(35));
 }
 
+TEST(lite_remembers_when_each_address_checked_and_can_forget_one)
+{
+    mj_ice lite;
+    REQUIRE(lite_init(&lite, 0) == 0);
+    mj_addr a = addr("192.0.2.1:1000"), b = addr("192.0.2.2:2000"), c = addr("192.0.2.3:3000");
+    CHECK_EQ(mj_ice_last_check(&lite, &a), MJ_TIME_NEVER);
+    REQUIRE(lite_check(&lite, MJ_SEC(1), "192.0.2.1:1000", false) > 0);
+    REQUIRE(lite_check(&lite, MJ_SEC(2), "192.0.2.2:2000", false) > 0);
+    REQUIRE(lite_check(&lite, MJ_SEC(3), "192.0.2.1:1000", true) > 0);
+    CHECK_EQ(mj_ice_last_check(&lite, &a), MJ_SEC(3));
+    CHECK_EQ(mj_ice_last_check(&lite, &b), MJ_SEC(2));
+    CHECK_EQ(mj_ice_last_check(&lite, &c), MJ_TIME_NEVER);
+    /* Forgetting an address that is not the selected one. */
+    mj_ice_forget(&lite, &b);
+    CHECK(!mj_ice_validated(&lite, &b));
+    CHECK_EQ(mj_ice_validated_count(&lite), 1);
+    CHECK(mj_addr_eq(mj_ice_selected(&lite), &a));
+    CHECK(mj_ice_nominated(&lite));
+    mj_ice_forget(&lite, &c); /* unknown: nothing */
+    CHECK_EQ(mj_ice_validated_count(&lite), 1);
+    /* Forgetting the selected one falls back to the freshest other. */
+    REQUIRE(lite_check(&lite, MJ_SEC(4), "192.0.2.2:2000", false) > 0);
+    REQUIRE(lite_check(&lite, MJ_SEC(5), "192.0.2.3:3000", false) > 0);
+    mj_ice_forget(&lite, &a);
+    CHECK(!mj_ice_validated(&lite, &a));
+    CHECK(mj_addr_eq(mj_ice_selected(&lite), &c));
+    CHECK(!mj_ice_nominated(&lite));
+    mj_ice_forget(&lite, &c);
+    mj_ice_forget(&lite, &b);
+    CHECK(mj_ice_selected(&lite) == NULL);
+    CHECK_EQ(mj_ice_validated_count(&lite), 0);
+    /* A new check is remembered again. */
+    REQUIRE(lite_check(&lite, MJ_SEC(6), "192.0.2.2:2000", true) > 0);
+    CHECK(mj_addr_eq(mj_ice_selected(&lite), &b));
+    CHECK_EQ(mj_ice_validated_count(&lite), 1);
+}
+
 TEST(lite_consent_expires_after_30s)
 {
     mj_ice lite;
@@ -796,7 +833,8 @@ TEST_MAIN(init_validates_credentials, client_and_server_connect, chromium_reques
           wrong_password_gets_no_answer, wrong_or_missing_credentials_dropped,
           wrong_role_and_bad_fingerprint_dropped, unknown_required_attribute_answered_420,
           small_reply_buffer_changes_nothing, indications_and_responses_ignored_by_lite,
-          lite_selection_and_nomination, lite_consent_expires_after_30s,
+          lite_selection_and_nomination,
+          lite_remembers_when_each_address_checked_and_can_forget_one, lite_consent_expires_after_30s,
           lite_expires_without_any_check, client_keeps_consent_then_fails_when_server_stops,
           client_retransmits_then_gives_up, client_ignores_bad_responses,
           client_fails_when_every_check_is_refused, client_picks_the_candidate_that_answers,

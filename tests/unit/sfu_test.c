@@ -313,6 +313,98 @@ TEST(consent_expires_thirty_seconds_after_the_last_check)
     teardown();
 }
 
+/* A check made by cl's own peer (its credentials) but sent from `as`: what
+ * an attacker who can forge source addresses sends. */
+static void spoofed_check(client *cl, const mj_addr *as)
+{
+    cl->c->peer.ice.next_consent = net.now;
+    mj_peer_handle_timeout(&cl->c->peer, net.now);
+    uint8_t buf[1500];
+    mj_addr to;
+    long n;
+    int sent = 0;
+    while ((n = mj_peer_poll_transmit(&cl->c->peer, net.now, buf, sizeof buf, &to)) > 0) {
+        mj_sfu_handle_datagram(net.sfu, net.now, buf, (size_t)n, as, &net.txq);
+        sent++;
+    }
+    CHECK(sent > 0);
+    mj_txq_flush(&net.txq);
+}
+
+TEST(a_spoofed_check_cannot_take_a_live_speakers_address)
+{
+    setup();
+    client *spk = speaker();
+    client *l = listener(1);
+    client *attacker = listener(1);
+    REQUIRE(spk && l && attacker);
+    spoofed_check(attacker, &spk->c->addr);
+    CHECK_EQ(mj_sfu_stats_get(net.sfu)->drop_addr_taken, 1);
+    for (uint16_t seq = 1; seq <= 20; seq++) {
+        speak(spk, seq, 10, 0xA1);
+        pump_once(MJ_MSEC(20));
+    }
+    CHECK_EQ(l->r.rx_by_ssrc[0], 20); /* the speaker is still heard */
+    CHECK_EQ(attacker->r.rx_by_ssrc[0], 20);
+    /* Nothing for the attacker's session went to the speaker's address. */
+    CHECK_EQ(spk->r.rx_rtp, 0);
+    teardown();
+}
+
+TEST(an_address_whose_session_stopped_checking_passes_to_the_next)
+{
+    setup();
+    client *spk = speaker();
+    client *l = listener(1);
+    client *next = listener(1);
+    REQUIRE(spk && l && next);
+    spk->c->deaf = true; /* its NAT handed the port on; it checks no more */
+    mj_time start = net.now;
+    while (net.now - start < MJ_SFU_ADDR_HOLD + MJ_SEC(1))
+        pump_once(MJ_MSEC(500));
+    spoofed_check(next, &spk->c->addr); /* the port's new user */
+    CHECK_EQ(mj_sfu_stats_get(net.sfu)->drop_addr_taken, 0);
+    /* What comes from that address now belongs to the new session, a
+     * listener, so the old speaker's packets are no longer forwarded. */
+    int before = l->r.rx_rtp;
+    spk->c->deaf = false;
+    for (uint16_t seq = 1; seq <= 5; seq++) {
+        speak(spk, seq, 10, 0xA1);
+        pump_once(MJ_MSEC(20));
+    }
+    CHECK_EQ(l->r.rx_rtp, before);
+    teardown();
+}
+
+TEST(a_session_that_never_connects_is_closed_after_the_connect_timeout)
+{
+    setup();
+    memnet_client ghost;
+    memset(&ghost, 0, sizeof ghost);
+    mj_rand_alnum(ghost.ufrag, 8);
+    mj_rand_alnum(ghost.pwd, 24);
+    mj_sfu_session_params p;
+    memnet_opts o = {.nslots = 1};
+    REQUIRE(memnet_params(&net, &ghost, &o, &p) == 0);
+    CHECK_EQ(mj_sfu_session_add(net.sfu, net.now, &p), 0);
+    mj_time start = net.now;
+    bool closed = false;
+    mj_sfu_event ev;
+    while (!closed && net.now - start < MJ_SEC(40)) {
+        pump_once(MJ_MSEC(500));
+        while (mj_sfu_poll_event(net.sfu, &ev))
+            if (ev.kind == MJ_SFU_EV_CLOSED && ev.session_id == p.id) {
+                closed = true;
+                CHECK_STR(ev.reason, "not connected in time");
+            }
+    }
+    CHECK(closed);
+    CHECK(net.now - start >= MJ_SFU_CONNECT_TIMEOUT);
+    CHECK(net.now - start <= MJ_SFU_CONNECT_TIMEOUT + MJ_SEC(1));
+    CHECK_EQ(mj_sfu_stats_get(net.sfu)->sessions_active, 0);
+    teardown();
+}
+
 TEST(bad_session_parameters_are_refused)
 {
     setup();
@@ -408,6 +500,9 @@ int main(void)
                      garbage_is_counted_and_sessions_carry_on,
                      consent_expires_thirty_seconds_after_the_last_check,
                      bad_session_parameters_are_refused,
+                     a_spoofed_check_cannot_take_a_live_speakers_address,
+                     an_address_whose_session_stopped_checking_passes_to_the_next,
+                     a_session_that_never_connects_is_closed_after_the_connect_timeout,
                      a_branch_worker_serves_its_share_of_a_room)};
     int rc = mj_test_run(__FILE__, cases, sizeof cases / sizeof cases[0]);
     mj_dtls_identity_free(server_id);
