@@ -41,7 +41,7 @@ bench_server_start() {
     HEAR=$("$BIN" token --data "$DATA" --room "$ROOM" --role listener)
     URL=http://127.0.0.1:18480
     $ON_CPU0 "$BIN" serve --data "$DATA" --http 127.0.0.1:18480 --media-port 41480 \
-        --log-level warn "$@" >"$DATA/serve.log" 2>&1 &
+        --log-level warn --max-sessions-per-address 0 "$@" >"$DATA/serve.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do
         curl -sf "$URL/healthz" >/dev/null 2>&1 && return 0

@@ -80,7 +80,7 @@ async function startServer() {
   const media = await freePort();
   const pin = cpus().length >= 2 ? ['taskset', '-c', '0'] : [];
   const cmd = [...pin, BIN, 'serve', '--data', data, '--http', `127.0.0.1:${port}`,
-    '--media-port', String(media), '--log-level', 'warn', '--consent-timeout', '300',
+    '--media-port', String(media), '--log-level', 'warn', '--consent-timeout', '300', '--connect-timeout', '300',
     '--socket-grace', '60', '--max-sessions', String(VISITORS * 2 + 100)];
   const proc = spawn(cmd[0], cmd.slice(1), {
     stdio: ['ignore', 'pipe', 'inherit'],

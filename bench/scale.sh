@@ -60,7 +60,7 @@ for n in $STEPS; do
     speak=$("$MAJLIS" token --data "$data" --room "$room" --role speaker)
     hear=$("$MAJLIS" token --data "$data" --room "$room" --role listener)
     pin "0-$((WORKERS - 1))" "$MAJLIS" serve --data "$data" --http 127.0.0.1:18490 \
-        --media-port 41490 --workers "$WORKERS" $SERVE_ARGS --log-level warn >"$data/serve.log" 2>&1 &
+        --media-port 41490 --workers "$WORKERS" --max-sessions-per-address 0 $SERVE_ARGS --log-level warn >"$data/serve.log" 2>&1 &
     srv=$!
     for _ in $(seq 100); do healthy 18490 && break; sleep 0.1; done
     rss0=$(awk '/VmRSS/ {print $2}' "/proc/$srv/status")

@@ -231,6 +231,17 @@ static lconn *add_conn(mj_live_room *lr, const mj_live_entry *e, mj_conn conn, m
     return c;
 }
 
+/* Whose sessions these are, for the limit per owner: a member's token
+ * (its bot), or the member in person. The operator's own tokens are not
+ * limited: the operator decides who holds them (a public listening link
+ * is one token for everyone). */
+static uint64_t session_owner(const mj_room_who *who)
+{
+    if (who->bot)
+        return who->user ? who->bot : 0;
+    return who->user ? ((uint64_t)who->user << 1) | 1 : 0;
+}
+
 void mj_live_enter(mj_live_room *lr, const mj_live_entry *e, mj_live_entered *out)
 {
     memset(out, 0, sizeof *out);
@@ -248,6 +259,8 @@ void mj_live_enter(mj_live_room *lr, const mj_live_entry *e, mj_live_entered *ou
         .may_send = was && mj_person_may_send(was),
         .offer = e->offer,
         .offer_len = e->offer_len,
+        .owner = session_owner(&e->who),
+        .client_ip = e->client_ip,
     };
     mj_media_result res;
     mj_media_session_create(lr->lv->srv->media, &rq, &res);

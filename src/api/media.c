@@ -126,6 +126,7 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
         .kind = whep ? MJ_MEDIA_WHEP : MJ_MEDIA_WHIP,
         .offer = (const char *)body,
         .offer_len = len,
+        .client_ip = mj_http_peer_ip(req),
     };
     mj_live_entered in;
     mj_live_enter(lr, &e, &in);
@@ -135,7 +136,7 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
         return;
     }
     if (in.status != 201) {
-        if (in.status == 503)
+        if (in.status == 503 || in.status == 429)
             mj_http_add_header(req, "retry-after", "5");
         mj_http_error(req, in.status, in.code, in.message);
         return;

@@ -138,10 +138,13 @@ static int start_media(mj_server *srv)
         .announce = srv->cfg.announce,
         .workers = srv->cfg.workers,
         .max_sessions = srv->cfg.max_sessions,
+        .max_per_owner = srv->cfg.max_per_owner,
+        .max_per_address = srv->cfg.max_per_address,
         .max_load_permille = srv->cfg.max_load_percent * 10,
         .room_split = srv->cfg.room_split,
         .handshake_threads = srv->cfg.handshake_threads,
         .consent_timeout = MJ_SEC(srv->cfg.consent_timeout_s),
+        .connect_timeout = MJ_SEC(srv->cfg.connect_timeout_s),
         .wake = wake_http,
         .wake_ctx = srv,
     };

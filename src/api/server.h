@@ -16,6 +16,8 @@ typedef struct mj_server_config {
     mj_addr announce;      /* IP put in SDP candidates */
     int workers;           /* media worker threads */
     int max_sessions;      /* WHIP+WHEP sessions in all; beyond: 503 */
+    int max_per_owner;     /* sessions per member's token or member; 0: no limit */
+    int max_per_address;   /* sessions per client address (IPv6: /64); 0: no limit */
     int max_load_percent;  /* refuse new listeners above this worker load */
     int room_split;        /* listeners of one room per worker before it spreads */
     int handshake_threads; /* DTLS handshake threads; 0: on the media workers */
@@ -23,6 +25,7 @@ typedef struct mj_server_config {
     int max_stage;         /* people on stage in a room */
     int max_hosted;        /* live rooms one member hosts at once */
     int consent_timeout_s; /* media: a peer silent this long is gone (RFC 7675) */
+    int connect_timeout_s; /* media: a session not connected this long ends; 0: 10 s */
     int socket_grace_s;    /* a page's event socket may be away this long */
     int moderator_grace_s; /* a hosted room without a moderator this long ends */
 } mj_server_config;

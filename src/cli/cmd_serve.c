@@ -20,7 +20,8 @@ int mj_cmd_serve(int argc, char **argv)
     const char *media_bind = NULL, *log_level = "info";
     long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
     long room_split = 500, max_stage = 20, max_hosted = 2, consent = 30, socket_grace = 15;
-    long moderator_grace = 60, hs_threads = -1;
+    long moderator_grace = 60, hs_threads = -1, per_token = 8, per_address = 100;
+    long connect = 10;
     mj_flag flags[] = {
         {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
          false},
@@ -40,6 +41,14 @@ int mj_cmd_serve(int argc, char **argv)
          0, 64, false, false},
         {"max-sessions", MJ_FLAG_INT, &max_sessions, "N",
          "most concurrent WHIP/WHEP sessions (default 20000)", 1, 1000000, false, false},
+        {"max-sessions-per-token", MJ_FLAG_INT, &per_token, "N",
+         "media sessions one member's token (or one member in person) may hold\n"
+         "                             (default 8; 0: no limit; the operator's tokens have none)",
+         0, 1000000, false, false},
+        {"max-sessions-per-address", MJ_FLAG_INT, &per_address, "N",
+         "media sessions from one client address, an IPv6 /64 counting as one\n"
+         "                             (default 100; 0: no limit)",
+         0, 1000000, false, false},
         {"room-split", MJ_FLAG_INT, &room_split, "N",
          "with several workers, listeners of one room a worker serves before the room\n"
          "                             spreads to another (default 500; 0: never)",
@@ -55,6 +64,10 @@ int mj_cmd_serve(int argc, char **argv)
         {"consent-timeout", MJ_FLAG_INT, &consent, "SECONDS",
          "a media connection whose browser stops answering this long ends (default 30)", 2, 300,
          false, false},
+        {"connect-timeout", MJ_FLAG_INT, &connect, "SECONDS",
+         "a media connection that has not finished ICE and DTLS this long after its\n"
+         "                             offer ends (default 10)",
+         2, 300, false, false},
         {"socket-grace", MJ_FLAG_INT, &socket_grace, "SECONDS",
          "a room page's event socket may be away this long before its visit ends\n"
          "                             (default 15)",
@@ -116,12 +129,15 @@ int mj_cmd_serve(int argc, char **argv)
     cfg.workers = (int)workers;
     cfg.handshake_threads = hs_threads >= 0 ? (int)hs_threads : 1 + ((int)workers - 1) / 4;
     cfg.max_sessions = (int)max_sessions;
+    cfg.max_per_owner = (int)per_token;
+    cfg.max_per_address = (int)per_address;
     cfg.max_load_percent = (int)max_load;
     cfg.room_split = (int)room_split;
     cfg.max_body = 64 * 1024;
     cfg.max_stage = (int)max_stage;
     cfg.max_hosted = (int)max_hosted;
     cfg.consent_timeout_s = (int)consent;
+    cfg.connect_timeout_s = (int)connect;
     cfg.socket_grace_s = (int)socket_grace;
     cfg.moderator_grace_s = (int)moderator_grace;
     return mj_server_run(&cfg);

@@ -23,7 +23,14 @@ typedef struct session_rec {
     uint64_t person;
     bool send; /* has a send section */
     int worker;
+    uint64_t owner_key, addr_key; /* its counts (see count_rec); 0: none */
 } session_rec;
+
+/* How many sessions one owner or one client address holds. */
+typedef struct count_rec {
+    uint64_t key;
+    int n;
+} count_rec;
 
 /* A room has a home worker (its speakers, its slot state) and, once it
  * has more listeners than one worker takes (room_split), branch workers
@@ -45,8 +52,9 @@ struct mj_media {
     mj_map by_resource;
     mj_map by_id;
     mj_map rooms;
+    mj_map counts; /* count_rec by key */
     int nsessions;
-    uint64_t refused_full, refused_busy, offers_bad;
+    uint64_t refused_full, refused_busy, offers_bad, refused_owner, refused_address;
 };
 
 static uint64_t str_hash(const char *s)
@@ -103,6 +111,7 @@ int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
     mj_map_init(&m->by_resource);
     mj_map_init(&m->by_id);
     mj_map_init(&m->rooms);
+    mj_map_init(&m->counts);
     int err = mj_srtp_global_init();
     if (!err)
         err = mj_dtls_identity_new(&m->identity);
@@ -129,6 +138,7 @@ int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
             .identity = m->identity,
             .max_sessions = (uint32_t)cfg->max_sessions,
             .consent_timeout = cfg->consent_timeout,
+            .connect_timeout = cfg->connect_timeout,
             .on_event = cfg->wake,
             .ctx = cfg->wake_ctx,
             .group = m->workers,
@@ -171,6 +181,7 @@ void mj_media_stop(mj_media *m)
         if (m->rooms.slots[i].value)
             free(((room_rec *)m->rooms.slots[i].value)->listeners);
     free_map_values(&m->rooms);
+    free_map_values(&m->counts);
     mj_dtls_identity_free(m->identity);
     free(m);
 }
@@ -308,8 +319,78 @@ static void tell_home(mj_media *m, const session_rec *s, bool may_send)
         mj_warn("media: cannot tell worker %d about a sender of room %s", r->home, s->room);
 }
 
+static count_rec *find_count(const mj_media *m, uint64_t key)
+{
+    size_t it = 0;
+    count_rec *c;
+    while ((c = mj_map_next(&m->counts, u64_hash(key), &it)))
+        if (c->key == key)
+            return c;
+    return NULL;
+}
+
+static int count_of(const mj_media *m, uint64_t key)
+{
+    const count_rec *c = key ? find_count(m, key) : NULL;
+    return c ? c->n : 0;
+}
+
+static int count_add(mj_media *m, uint64_t key)
+{
+    if (!key)
+        return 0;
+    count_rec *c = find_count(m, key);
+    if (!c) {
+        if (!(c = calloc(1, sizeof *c)))
+            return MJ_ENOMEM;
+        c->key = key;
+        if (mj_map_add(&m->counts, u64_hash(key), c) != 0) {
+            free(c);
+            return MJ_ENOMEM;
+        }
+    }
+    c->n++;
+    return 0;
+}
+
+static void count_drop(mj_media *m, uint64_t key)
+{
+    count_rec *c = key ? find_count(m, key) : NULL;
+    if (c && --c->n == 0) {
+        mj_map_remove(&m->counts, u64_hash(key), c);
+        free(c);
+    }
+}
+
+/* The keys a request is counted under: its owner, and its client's IPv4
+ * address or IPv6 /64 (one household, one phone). Never 0 when set. */
+static uint64_t owner_key(const mj_media_request *rq)
+{
+    if (!rq->owner)
+        return 0;
+    uint8_t b[9] = {'o'};
+    memcpy(b + 1, &rq->owner, 8);
+    return mj_hash_bytes(b, sizeof b) | 1;
+}
+
+static uint64_t address_key(const mj_media_request *rq)
+{
+    mj_addr a;
+    if (!rq->client_ip || mj_addr_parse_ip(rq->client_ip, 0, &a) != 0)
+        return 0;
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    uint8_t b[9] = {'a'};
+    if (a.family == 6 && memcmp(a.ip, mapped, sizeof mapped) == 0)
+        memcpy(b + 1, a.ip + 12, 4);
+    else
+        memcpy(b + 1, a.ip, a.family == 4 ? 4 : 8);
+    return mj_hash_bytes(b, sizeof b) | 1;
+}
+
 static void forget_session(mj_media *m, session_rec *s)
 {
+    count_drop(m, s->owner_key);
+    count_drop(m, s->addr_key);
     tell_home(m, s, false);
     mj_map_remove(&m->by_resource, str_hash(s->resource), s);
     mj_map_remove(&m->by_id, u64_hash(s->id), s);
@@ -438,9 +519,11 @@ static int write_answer(mj_media *m, mj_offer *o, const mj_sfu_session_params *p
     return 0;
 }
 
-static int register_session(mj_media *m, const mj_sfu_session_params *p, mj_media_kind kind,
-                            room_rec *r, int worker, mj_media_result *res)
+static int register_session(mj_media *m, const mj_sfu_session_params *p,
+                            const mj_media_request *rq, room_rec *r, int worker,
+                            mj_media_result *res)
 {
+    mj_media_kind kind = rq->kind;
     session_rec *s = calloc(1, sizeof *s);
     if (!s)
         return MJ_ENOMEM;
@@ -462,6 +545,9 @@ static int register_session(mj_media *m, const mj_sfu_session_params *p, mj_medi
         free(s);
         return MJ_ENOMEM;
     }
+    uint64_t ok = owner_key(rq), ak = address_key(rq);
+    s->owner_key = count_add(m, ok) == 0 ? ok : 0;
+    s->addr_key = count_add(m, ak) == 0 ? ak : 0;
     r->sessions++;
     if (kind != MJ_MEDIA_WHIP)
         r->listeners[worker]++;
@@ -513,7 +599,7 @@ static void start_session(mj_media *m, const mj_media_request *rq, mj_offer *o,
     fill_local(m, rq, r, worker, p);
     int err = write_answer(m, o, p, worker, res);
     if (!err)
-        err = register_session(m, p, rq->kind, r, worker, res);
+        err = register_session(m, p, rq, r, worker, res);
     if (!err)
         err = mj_worker_session_add(m->workers[worker], p);
     if (err) {
@@ -535,6 +621,33 @@ static void start_session(mj_media *m, const mj_media_request *rq, mj_offer *o,
              res->resource, rq->room, worker, p->nslots, p->send ? ", sending" : "");
 }
 
+/* Whether the server, the owner and the client's address have room for
+ * one more session; fills *res when not. */
+static bool room_for(mj_media *m, const mj_media_request *rq, mj_media_result *res)
+{
+    int max = m->cfg.max_sessions;
+    if (rq->kind == MJ_MEDIA_WHEP)
+        max -= max / 20; /* the reserve for speakers and members' visits */
+    if (m->nsessions >= max) {
+        m->refused_full++;
+        fail(res, 503, "server_full", "server is at its session limit; try again later");
+        return false;
+    }
+    if (m->cfg.max_per_owner > 0 && count_of(m, owner_key(rq)) >= m->cfg.max_per_owner) {
+        m->refused_owner++;
+        fail(res, 429, "too_many_sessions",
+             "this token or member already holds as many sessions as allowed; end one first");
+        return false;
+    }
+    if (m->cfg.max_per_address > 0 && count_of(m, address_key(rq)) >= m->cfg.max_per_address) {
+        m->refused_address++;
+        fail(res, 429, "too_many_sessions_here",
+             "this address already holds as many sessions as allowed; end one first");
+        return false;
+    }
+    return true;
+}
+
 void mj_media_session_create(mj_media *m, const mj_media_request *rq, mj_media_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -543,11 +656,8 @@ void mj_media_session_create(mj_media *m, const mj_media_request *rq, mj_media_r
         fail(res, 400, "bad_request", "no such room or kind of session");
         return;
     }
-    if (m->nsessions >= m->cfg.max_sessions) {
-        m->refused_full++;
-        fail(res, 503, "server_full", "server is at its session limit; try again later");
+    if (!room_for(m, rq, res))
         return;
-    }
     mj_offer *o = malloc(sizeof *o);
     if (!o) {
         fail(res, 500, "internal", "out of memory");
@@ -697,6 +807,14 @@ void mj_media_metrics(mj_media *m, mj_wbuf *out)
                    "# TYPE majlis_sessions_refused_full_total counter\n"
                    "majlis_sessions_refused_full_total %llu\n",
                    (unsigned long long)m->refused_full);
+    mj_wbuf_printf(out,
+                   "# HELP majlis_sessions_refused_owner_total sessions refused at the limit "
+                   "per token or member\n# TYPE majlis_sessions_refused_owner_total counter\n"
+                   "majlis_sessions_refused_owner_total %llu\n"
+                   "# HELP majlis_sessions_refused_address_total sessions refused at the limit "
+                   "per client address\n# TYPE majlis_sessions_refused_address_total counter\n"
+                   "majlis_sessions_refused_address_total %llu\n",
+                   (unsigned long long)m->refused_owner, (unsigned long long)m->refused_address);
     handshaker_metrics(m, out);
     free(st);
 }

@@ -38,6 +38,13 @@ typedef struct mj_media_config {
     mj_addr announce; /* IP written in candidates */
     int workers;
     int max_sessions;
+    /* Sessions one owner (a member's token, or a member in person) may
+     * hold at once, and sessions from one client address (IPv4 address,
+     * IPv6 /64); beyond, 429. 0: no limit. Token listeners (WHEP) may
+     * fill only max_sessions less a reserve (a twentieth), so that
+     * speakers and members' own visits still find room. */
+    int max_per_owner;
+    int max_per_address;
     /* New listeners are refused (503) while the room's worker is busier
      * than this, in thousandths of a core; 1000 never refuses, 0 refuses
      * every new listener (draining the server). */
@@ -46,6 +53,7 @@ typedef struct mj_media_config {
      * another worker (a branch); 0: never spread. */
     int room_split;
     mj_time consent_timeout; /* 0: 30 s */
+    mj_time connect_timeout; /* 0: 10 s (MJ_SFU_CONNECT_TIMEOUT) */
     /* Threads for the DTLS handshakes; 0: each worker runs its own. */
     int handshake_threads;
     void (*wake)(void *ctx); /* called from worker threads */
@@ -68,6 +76,8 @@ typedef struct mj_media_request {
     mj_media_kind kind;
     uint64_t person; /* 0: the session is its own person */
     bool may_send;   /* forwarding allowed from the start */
+    uint64_t owner;        /* whose sessions are counted (max_per_owner); 0: none */
+    const char *client_ip; /* the client's address as text; NULL: not counted */
     const char *offer;
     size_t offer_len;
 } mj_media_request;

@@ -476,6 +476,7 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
     mj_sfu_config sc = {
         .identity = cfg->identity,
         .consent_timeout = cfg->consent_timeout,
+        .connect_timeout = cfg->connect_timeout,
         .max_sessions = cfg->max_sessions,
         .on_export = export_packet,
         .export_ctx = w,

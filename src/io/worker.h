@@ -26,6 +26,7 @@ typedef struct mj_worker_config {
     mj_dtls_identity *identity;
     uint32_t max_sessions;
     mj_time consent_timeout; /* 0: 30 s */
+    mj_time connect_timeout; /* 0: 10 s */
     /* Called on the worker thread when events are waiting. */
     void (*on_event)(void *ctx);
     void *ctx;

@@ -14,7 +14,7 @@ let m;
 
 before(async () => {
   c = await community(['host', 'fan', 'friend', 'stranger', 'blocked', 'closed_guest', 'star'],
-    { args: ['--socket-grace', '120', '--consent-timeout', '300', '--max-hosted', '5'] });
+    { args: ['--socket-grace', '120', '--consent-timeout', '300', '--connect-timeout', '300', '--max-hosted', '5'] });
   m = c.members;
   // The fan follows the host and the star; the host follows the fan and
   // the friend (a social room admits whom its moderators follow); the host

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, cleanup } from '../browser/lib.mjs';
 import { bot, botSays, dominant, readWav, analyze } from './bot_audio.mjs';
@@ -23,7 +24,7 @@ before(async () => {
   execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', join(dir, 'tone.wav'),
     'synth', '4', 'sine', '440']);
   // Our host's page never does ICE: give its visit time before consent ends.
-  c = await community(['host', 'fan'], { args: ['--consent-timeout', '120'] });
+  c = await community(['host', 'fan'], { args: ['--consent-timeout', '120', '--connect-timeout', '120'] });
   m = c.members;
   room = await createRoom(m.host, { title: 'stage' });
   host = await arrive(c.server, m.host, room.id);
@@ -95,6 +96,38 @@ test('a speaker bot is heard only while on stage and unmuted, and not after remo
   assert.match(again.stderr, /403 removed/);
   speaker.proc.kill('SIGTERM');
   await speaker.done;
+});
+
+test('a member\'s token holds at most 8 media sessions at once', async () => {
+  const hear = await token(m.fan, 'listener');
+  const offer = readFileSync(join(process.env.MAJLIS_SOURCE_DIR || '.',
+    'tests/fixtures/sdp/chrome_whep_offer_1audio.sdp'), 'utf8');
+  const whep = () => fetch(`${c.server.base}/whep/${room.id}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${hear}` },
+    body: offer,
+  });
+  const made = [];
+  for (let i = 0; i < 8; i++) {
+    const res = await whep();
+    assert.equal(res.status, 201, await res.text());
+    made.push(new URL(res.headers.get('location'), c.server.base));
+  }
+  const ninth = await whep();
+  assert.equal(ninth.status, 429);
+  assert.equal((await ninth.json()).error, 'too_many_sessions');
+  assert.ok(Number(ninth.headers.get('retry-after')) > 0);
+  // Another member's token is not held back by this one.
+  const other = await token(m.host, 'listener');
+  const theirs = await fetch(`${c.server.base}/whep/${room.id}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${other}` },
+    body: offer,
+  });
+  assert.equal(theirs.status, 201);
+  made.push(new URL(theirs.headers.get('location'), c.server.base));
+  for (const loc of made) assert.equal((await fetch(loc, { method: 'DELETE' })).status, 200);
+  assert.equal((await whep()).status, 201);
 });
 
 test('suspending the member a bot answers to ends the bot', async () => {

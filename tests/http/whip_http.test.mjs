@@ -181,6 +181,59 @@ test('a full server answers 503 with Retry-After', async () => {
   await fetch(new URL(again.headers.get('location'), server.url), { method: 'DELETE' });
 });
 
+test('limits per client address, and a reserve that token listeners cannot take', async () => {
+  const d = await startServer({ data: join(dir, 'caps'),
+    extraArgs: ['--max-sessions', '20', '--max-sessions-per-address', '5'] });
+  try {
+    const r = createRoom(d.data, 'Caps');
+    const hearD = token(d.data, r, 'listener');
+    const whep = () => fetch(`${d.url}/whep/${r}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${hearD}` },
+      body: fixture('chrome_whep_offer_1audio.sdp'),
+    });
+    const made = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await whep();
+      assert.equal(res.status, 201);
+      made.push(new URL(res.headers.get('location'), d.url));
+    }
+    // One address (here, the loopback every test client shares) holds 5.
+    const sixth = await whep();
+    await expectError(sixth, 429, 'too_many_sessions_here');
+    assert.ok(Number(sixth.headers.get('retry-after')) > 0);
+    assert.equal((await fetch(made.pop(), { method: 'DELETE' })).status, 200);
+    const again = await whep();
+    assert.equal(again.status, 201);
+    made.push(new URL(again.headers.get('location'), d.url));
+    const text = await (await fetch(`${d.url}/metrics`)).text();
+    assert.match(text, /^majlis_sessions_refused_address_total 1$/m);
+    for (const loc of made) assert.equal((await fetch(loc, { method: 'DELETE' })).status, 200);
+  } finally {
+    assert.equal(await d.stop(), 0);
+  }
+  // With no limit per address, token listeners fill 19 of 20; the last
+  // place is kept for a speaker.
+  const e = await startServer({ data: join(dir, 'reserve'),
+    extraArgs: ['--max-sessions', '20', '--max-sessions-per-address', '0'] });
+  try {
+    const r = createRoom(e.data, 'Reserve');
+    const hearE = token(e.data, r, 'listener');
+    const post2 = (kind, tok, sdp) => fetch(`${e.url}/${kind}/${r}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${tok}` },
+      body: fixture(sdp),
+    });
+    for (let i = 0; i < 19; i++)
+      assert.equal((await post2('whep', hearE, 'chrome_whep_offer_1audio.sdp')).status, 201);
+    await expectError(await post2('whep', hearE, 'chrome_whep_offer_1audio.sdp'), 503, 'server_full');
+    const spk = await post2('whip', token(e.data, r, 'speaker'), 'chrome_whip_offer.sdp');
+    assert.equal(spk.status, 201);
+  } finally {
+    assert.equal(await e.stop(), 0);
+  }
+});
+
 test('a draining server (--max-load 0) refuses new listeners but not speakers', async () => {
   const d = await startServer({ data: join(dir, 'drain'), extraArgs: ['--max-load', '0'] });
   try {
