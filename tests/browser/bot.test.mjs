@@ -22,7 +22,7 @@ before(async () => {
 
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
-  if (server) await server.stop();
+  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
   cleanup(dir);
 });
 

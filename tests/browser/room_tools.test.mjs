@@ -70,7 +70,7 @@ before(async () => {
 
 after(async () => {
   for (const br of browsers) await br.close().catch(() => {});
-  if (server) await server.stop();
+  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
   cleanup(dir);
   if (!process.env.MAJLIS_SCREENSHOTS) cleanup(SHOTS);
 });

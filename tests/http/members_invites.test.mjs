@@ -38,11 +38,11 @@ test('first start prints the admin invite once, and it made an admin', async () 
 
 test('a restart does not print a new admin invite', async () => {
   const s = await startServer();
-  await s.stop();
+  assert.equal((await s.stop()).code, 0, s.stderr);
   const again = await startServer({ dataDir: s.dataDir });
   await sleep(200);
   assert.doesNotMatch(again.stdout, /invite/);
-  await again.stopAndClean();
+  assert.equal((await again.stopAndClean()).code, 0, again.stderr);
 });
 
 test('invite links open the web app and can be checked', async () => {
