@@ -11,6 +11,8 @@
 #   PIN         1 (default): server on CPU 0, load generator on CPU 1, so
 #               each has a core of its own on a 2-core machine; 0: no pinning
 #   OUT         where the JSON of each run goes (default /tmp/majlis-bench)
+#   SERVE_ARGS  more `majlis serve` flags for every run (e.g. "--workers 2
+#               --room-split 750")
 
 BIN=${MAJLIS_BIN:-build/release/majlis}
 PIN=${PIN:-1}
@@ -41,7 +43,7 @@ bench_server_start() {
     HEAR=$("$BIN" token --data "$DATA" --room "$ROOM" --role listener)
     URL=http://127.0.0.1:18480
     $ON_CPU0 "$BIN" serve --data "$DATA" --http 127.0.0.1:18480 --media-port 41480 \
-        --log-level warn --max-sessions-per-address 0 "$@" >"$DATA/serve.log" 2>&1 &
+        --log-level warn --max-sessions-per-address 0 ${SERVE_ARGS:-} "$@" >"$DATA/serve.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do
         curl -sf "$URL/healthz" >/dev/null 2>&1 && return 0
