@@ -300,7 +300,7 @@ static void drain_inbox(mj_worker *w, mj_time now)
     while (ring_pop(&w->inbox, &e)) {
         w->stats.injected++;
         if (e.kind == INBOX_SLOT) {
-            mj_sfu_inject(w->sfu, e.room, e.slot, e.person, e.pkt, e.len, e.marker, &w->txq);
+            mj_sfu_inject(w->sfu, now, e.room, e.slot, e.person, e.pkt, e.len, e.marker, &w->txq);
         } else {
             mj_sfu_handoff h = {
                 .room = e.room, .sender = e.sender, .person = e.person, .level = e.level};
