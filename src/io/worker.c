@@ -434,6 +434,9 @@ static void *worker_main(void *arg)
         forward_events(w);
         w->stats.loop_turns++;
         if (now >= next_stats) {
+            /* The wall clock for sender reports, read beside the monotonic
+             * one; also when the worker starts (next_stats is due). */
+            mj_sfu_set_wall_clock(w->sfu, mj_clock_now(), mj_clock_unix_ns());
             measure_load(w, mj_clock_now());
             publish_stats(w);
             next_stats = now + STATS_EVERY;
