@@ -22,6 +22,7 @@ void mj_reports_init(mj_reports *rp)
 {
     memset(rp, 0, sizeof *rp);
     mj_heap_init(&rp->timers);
+    rp->spread = mj_rand_u64() | 1;
 }
 
 void mj_reports_dispose(mj_reports *rp)
@@ -36,10 +37,17 @@ void mj_reports_set_wall_clock(mj_reports *rp, mj_time now, int64_t unix_ns)
     rp->wall_ns = unix_ns;
 }
 
-/* 0.5 to 1.5 times `every`, at random (RFC 3550 §6.3.1). */
-static mj_time jittered(mj_time every)
+/* 0.5 to 1.5 times `every`, at random (RFC 3550 §6.3.1). The spread
+ * needs no secrecy, so a xorshift generator seeded once does, at a
+ * fraction of the system generator's cost per report. */
+static mj_time jittered(mj_reports *rp, mj_time every)
 {
-    return every / 2 + (mj_time)(mj_rand_u32() % (uint32_t)every);
+    uint64_t x = rp->spread;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    rp->spread = x;
+    return every / 2 + (mj_time)((x >> 32) % (uint64_t)every);
 }
 
 static void arm(mj_reports *rp, mj_session *l, mj_time at)
@@ -57,7 +65,7 @@ void mj_reports_start(mj_reports *rp, mj_session *l, mj_time now)
     }
     /* The first report comes sooner, as RFC 3550 §6.3.1 halves the first
      * interval: a new listener's statistics fill in quickly. */
-    arm(rp, l, now + jittered(MJ_SFU_REPORT_EVERY / 2));
+    arm(rp, l, now + jittered(rp, MJ_SFU_REPORT_EVERY / 2));
 }
 
 void mj_reports_stop(mj_reports *rp, mj_session *l)
@@ -144,6 +152,6 @@ void mj_reports_run(mj_reports *rp, mj_time now, mj_txq *tx, mj_sfu_stats *st)
          * keeps running so reports start as soon as there is one. */
         if (rp->wall_ns) report(rp, l, now, tx, st);
         /* Re-arming a queued node moves it: the heap does not grow. */
-        arm(rp, l, now + jittered(MJ_SFU_REPORT_EVERY));
+        arm(rp, l, now + jittered(rp, MJ_SFU_REPORT_EVERY));
     }
 }

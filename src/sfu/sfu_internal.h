@@ -113,6 +113,7 @@ typedef struct mj_reports {
     mj_heap timers;  /* listeners' next reports */
     mj_time wall_at; /* monotonic time of wall_ns */
     int64_t wall_ns; /* unix nanoseconds; 0: no wall clock yet */
+    uint64_t spread; /* the state of the intervals' random spread */
 } mj_reports;
 
 /* ---- fanout.c: membership, rewrite and copies ---- */
