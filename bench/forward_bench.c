@@ -7,10 +7,15 @@
  * to the SFU and the thread CPU time of mj_sfu_handle_datagram (unprotect
  * once, rewrite once, protect and queue per listener) plus the batch flush
  * is measured. With --udp the batch goes out through a real sendmmsg to a
- * sink socket on 127.0.0.1, so kernel send cost is counted too.
+ * sink socket on 127.0.0.1, so kernel send cost is counted too. With
+ * --timers the SFU's timers also run after every packet, as a worker's
+ * loop does, with a wall clock, so each listener's RTCP sender reports
+ * (about one a second) are in the measured time too; the listeners then
+ * answer consent checks every 2 s of simulated time, outside the measured
+ * time, so that they outlive the consent timeout.
  *
  *   bench_forward_bench [--listeners 100,1000,2000] [--packets 2000]
- *                       [--profile gcm|cm] [--udp]
+ *                       [--profile gcm|cm] [--udp] [--timers]
  */
 #include "memnet.h"
 
@@ -87,8 +92,17 @@ static void on_rtp(memnet *net, memnet_client *c, const uint8_t *p, size_t n)
     received++;
 }
 
+/* The clients' turns (consent checks) and the SFU's answers, delivered
+ * as counted datagrams only. */
+static void keep_alive(memnet *net)
+{
+    for (int i = 0; i < net->n; i++)
+        memnet_client_turn(net, net->clients[i]);
+    mj_txq_flush(&net->txq);
+}
+
 static int run(mj_dtls_identity *sid, mj_dtls_identity *cid, int listeners, int packets, bool udp,
-               const char *profile)
+               bool timers, const char *profile)
 {
     memnet net;
     if (memnet_init(&net, sid, cid, (uint32_t)listeners + 8) != 0)
@@ -121,19 +135,37 @@ static int run(mj_dtls_identity *sid, mj_dtls_identity *cid, int listeners, int 
     long *lens = malloc((size_t)packets * sizeof *lens);
     for (int i = 0; i < packets; i++)
         lens[i] = memnet_rtp(spk, pkts[i], 256, (uint16_t)(seq + i), 10, 0x42, 80);
+    if (timers) mj_sfu_set_wall_clock(net.sfu, net.now, (int64_t)1700000000 * 1000000000);
     uint64_t fwd0 = mj_sfu_stats_get(net.sfu)->fwd_packets;
-    int64_t t0 = thread_ns();
+    uint64_t sr0 = mj_sfu_stats_get(net.sfu)->tx_reports;
+    int64_t ns = 0, timers_ns = 0, t0 = thread_ns();
     for (int i = 0; i < packets; i++) {
         mj_sfu_handle_datagram(net.sfu, net.now, pkts[i], (size_t)lens[i], &spk->addr, &net.txq);
+        if (timers) {
+            int64_t t1 = thread_ns();
+            mj_sfu_handle_timeouts(net.sfu, net.now, &net.txq);
+            timers_ns += thread_ns() - t1;
+        }
         mj_txq_flush(&net.txq);
         net.now += MJ_MSEC(20);
+        if (timers && i % 100 == 99) {
+            ns += thread_ns() - t0;
+            keep_alive(&net);
+            t0 = thread_ns();
+        }
     }
-    int64_t ns = thread_ns() - t0;
+    ns += thread_ns() - t0;
     uint64_t fwd = mj_sfu_stats_get(net.sfu)->fwd_packets - fwd0;
+    uint64_t srs = mj_sfu_stats_get(net.sfu)->tx_reports - sr0;
     double per = (double)ns / (double)fwd;
-    printf("%-4s %-5s listeners=%-6d forwarded=%-9llu cpu=%.3fs  %.0f ns/packet  %.0f packets/s/core\n",
-           profile, udp ? "udp" : "mem", listeners, (unsigned long long)fwd, (double)ns / 1e9, per,
-           1e9 / per);
+    printf("%-4s %-5s listeners=%-6d forwarded=%-9llu reports=%-7llu cpu=%.3fs  %.0f ns/packet  "
+           "%.0f packets/s/core\n",
+           profile, udp ? "udp" : "mem", listeners, (unsigned long long)fwd,
+           (unsigned long long)srs, (double)ns / 1e9, per, 1e9 / per);
+    if (timers)
+        printf("     timers: cpu=%.3fs  %.0f ns/report  %.1f ns/forwarded packet\n",
+               (double)timers_ns / 1e9, srs ? (double)timers_ns / (double)srs : 0.0,
+               (double)timers_ns / (double)fwd);
     free(pkts);
     free(lens);
     memnet_free(&net);
@@ -145,7 +177,7 @@ int main(int argc, char **argv)
     const char *list = "100,1000,2000";
     const char *profile = "gcm";
     int packets = 2000;
-    bool udp = false;
+    bool udp = false, timers = false;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--listeners") && i + 1 < argc)
             list = argv[++i];
@@ -155,8 +187,12 @@ int main(int argc, char **argv)
             profile = argv[++i];
         else if (!strcmp(argv[i], "--udp"))
             udp = true;
+        else if (!strcmp(argv[i], "--timers"))
+            timers = true;
         else {
-            fprintf(stderr, "usage: %s [--listeners N,N] [--packets K] [--profile gcm|cm] [--udp]\n",
+            fprintf(stderr,
+                    "usage: %s [--listeners N,N] [--packets K] [--profile gcm|cm] [--udp] "
+                    "[--timers]\n",
                     argv[0]);
             return 2;
         }
@@ -177,8 +213,7 @@ int main(int argc, char **argv)
     int rc = 0;
     for (const char *p = list; *p;) {
         int n = atoi(p);
-        if (n > 0 && run(sid, cid, n, packets, udp, profile) != 0)
-            rc = 1;
+        if (n > 0 && run(sid, cid, n, packets, udp, timers, profile) != 0) rc = 1;
         p = strchr(p, ',');
         if (!p)
             break;

@@ -21,6 +21,14 @@ static inline int64_t mj_clock_unix(void)
     return (int64_t)time(NULL);
 }
 
+/* Wall-clock unix nanoseconds (RTCP sender reports' NTP time). */
+static inline int64_t mj_clock_unix_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* Wall-clock unix milliseconds (times shown to people). */
 static inline int64_t mj_clock_unix_ms(void)
 {

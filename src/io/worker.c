@@ -252,7 +252,7 @@ static void drain_inbox(mj_worker *w, mj_time now)
     while (mj_ring_pop(&w->inbox, &e)) {
         w->stats.injected++;
         if (e.kind == INBOX_SLOT) {
-            mj_sfu_inject(w->sfu, e.room, e.slot, e.person, e.pkt, e.len, e.marker, &w->txq);
+            mj_sfu_inject(w->sfu, now, e.room, e.slot, e.person, e.pkt, e.len, e.marker, &w->txq);
         } else {
             mj_sfu_handoff h = {
                 .room = e.room, .sender = e.sender, .person = e.person, .level = e.level};
@@ -382,6 +382,9 @@ static void *worker_main(void *arg)
         forward_events(w);
         w->stats.loop_turns++;
         if (now >= next_stats) {
+            /* The wall clock for sender reports, read beside the monotonic
+             * one; also when the worker starts (next_stats is due). */
+            mj_sfu_set_wall_clock(w->sfu, mj_clock_now(), mj_clock_unix_ns());
             measure_load(w, mj_clock_now());
             publish_stats(w);
             next_stats = now + STATS_EVERY;

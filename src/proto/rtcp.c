@@ -306,25 +306,33 @@ long mj_rtcp_write_rr(mj_wbuf *w, uint32_t ssrc, const mj_rtcp_rb *rbs, size_t n
     return mj_wbuf_result(w);
 }
 
-long mj_rtcp_write_sdes_cname(mj_wbuf *w, uint32_t ssrc, const char *cname, size_t len)
+long mj_rtcp_write_sdes_cnames(mj_wbuf *w, const uint32_t *ssrcs, size_t n, const char *cname,
+                               size_t len)
 {
-    if (len > 255)
-        return MJ_EINVAL;
-    /* Item, then one to four null octets: at least one ends the item list,
-     * the rest pad the chunk to 32 bits. */
+    if (n == 0 || n > MJ_RTCP_MAX_COUNT || len > 255) return MJ_EINVAL;
+    /* Each chunk: SSRC, the item, then one to four null octets: at least
+     * one ends the item list, the rest pad the chunk to 32 bits. */
     size_t nulls = 4 - ((2 + len) & 3);
-    size_t size = 8 + 2 + len + nulls;
+    size_t chunk = 4 + 2 + len + nulls;
+    size_t size = 4 + chunk * n;
     uint8_t *p = mj_wbuf_reserve(w, size);
     if (!p)
         return MJ_ENOSPC;
-    put_hdr(p, 1, MJ_RTCP_SDES, size);
-    mj_put_be32(p + 4, ssrc);
-    p[8] = MJ_RTCP_SDES_CNAME;
-    p[9] = (uint8_t)len;
-    if (len)
-        memcpy(p + 10, cname, len);
-    memset(p + 10 + len, 0, nulls);
+    put_hdr(p, (unsigned)n, MJ_RTCP_SDES, size);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *c = p + 4 + chunk * i;
+        mj_put_be32(c, ssrcs[i]);
+        c[4] = MJ_RTCP_SDES_CNAME;
+        c[5] = (uint8_t)len;
+        if (len) memcpy(c + 6, cname, len);
+        memset(c + 6 + len, 0, nulls);
+    }
     return mj_wbuf_result(w);
+}
+
+long mj_rtcp_write_sdes_cname(mj_wbuf *w, uint32_t ssrc, const char *cname, size_t len)
+{
+    return mj_rtcp_write_sdes_cnames(w, &ssrc, 1, cname, len);
 }
 
 long mj_rtcp_write_bye(mj_wbuf *w, const uint32_t *ssrcs, size_t n, const char *reason,

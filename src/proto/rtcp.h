@@ -224,6 +224,10 @@ MJ_MUST_USE long mj_rtcp_write_sr(mj_wbuf *w, uint32_t ssrc, const mj_rtcp_sende
 MJ_MUST_USE long mj_rtcp_write_rr(mj_wbuf *w, uint32_t ssrc, const mj_rtcp_rb *rbs, size_t nrb);
 MJ_MUST_USE long mj_rtcp_write_sdes_cname(mj_wbuf *w, uint32_t ssrc, const char *cname,
                                           size_t len);
+/* One SDES packet with a chunk per source, all with the same CNAME (the
+ * streams of one endpoint, RFC 7022); MJ_EINVAL when n is 0. */
+MJ_MUST_USE long mj_rtcp_write_sdes_cnames(mj_wbuf *w, const uint32_t *ssrcs, size_t n,
+                                           const char *cname, size_t len);
 MJ_MUST_USE long mj_rtcp_write_bye(mj_wbuf *w, const uint32_t *ssrcs, size_t n,
                                    const char *reason, size_t reason_len);
 /* A feedback packet with raw FCI (len a multiple of 4): PLI is

@@ -231,6 +231,13 @@ static void slot_switch(mj_slot *sl, int i, mj_sender *src, const mj_rtp_hdr *h,
     sl->mark_next = true;
 }
 
+/* The person's own sessions skip their voice; a ready one notes that it
+ * was not sent, for its sender reports. Rare: the speaker's own sessions. */
+static void skip_own(mj_session *l, unsigned slot, size_t len)
+{
+    if (mj_peer_media_ready(&l->peer)) mj_reports_unsent(l, slot, len - 12);
+}
+
 /* Sends the rewritten packet (12-byte header + payload in out[0..len)) to
  * every connected listener here that has slot `slot`, except the person
  * whose voice it is. */
@@ -239,19 +246,38 @@ void mj_fanout_send(mj_fanout *r, unsigned slot, uint64_t person, const uint8_t 
 {
     for (uint32_t i = 0; i < r->nlisteners; i++) {
         mj_session *l = r->listeners[i];
-        if (l->nslots <= slot || l->person == person || !mj_peer_media_ready(&l->peer))
+        if (l->nslots <= slot) continue;
+        if (l->person == person) {
+            skip_own(l, slot, len);
             continue;
+        }
+        if (!mj_peer_media_ready(&l->peer)) continue;
         uint8_t *buf = mj_txq_slot(tx);
         memcpy(buf, out, len);
         buf[1] = (uint8_t)((marker ? 0x80 : 0) | l->opus_pt);
         long n = mj_peer_protect_rtp(&l->peer, buf, len, MJ_TXQ_SLOT_SIZE);
         if (n < 0) {
             st->fwd_errors++;
+            mj_reports_unsent(l, slot, len - 12);
             continue;
         }
         mj_txq_commit(tx, (size_t)n, mj_peer_remote(&l->peer));
         l->tx_rtp++;
         st->fwd_packets++;
+    }
+}
+
+/* After a packet of the slot's stream went out: its totals, and where
+ * its numbering and clock stand (the newest packet, not a late one). */
+static void slot_sent(mj_slot *sl, uint16_t seq, uint32_t ts, size_t payload, mj_time now)
+{
+    sl->packets++;
+    sl->octets += (uint32_t)payload;
+    if (!sl->started || mj_seq_newer(seq, sl->last_seq)) {
+        sl->last_seq = seq;
+        sl->last_ts = ts;
+        sl->last_time = now;
+        sl->started = true;
     }
 }
 
@@ -302,10 +328,12 @@ void mj_fanout_forward(mj_fanout *r, mj_sender *from, mj_time now, const mj_rtp_
         r->cfg->on_export(r->cfg->export_ctx, r->branches, r->id, (unsigned)from->slot,
                           from->person, out, n, marker);
     mj_fanout_send(r, (unsigned)from->slot, from->person, out, n, marker, tx, st);
-    if (!sl->started || mj_seq_newer(seq, sl->last_seq)) {
-        sl->last_seq = seq;
-        sl->last_ts = ts;
-        sl->last_time = now;
-        sl->started = true;
-    }
+    slot_sent(sl, seq, ts, h->payload.n, now);
+}
+
+void mj_fanout_inject(mj_fanout *r, unsigned slot, uint64_t person, const uint8_t *pkt, size_t len,
+                      bool marker, mj_time now, mj_txq *tx, mj_sfu_stats *st)
+{
+    mj_fanout_send(r, slot, person, pkt, len, marker, tx, st);
+    slot_sent(&r->slots[slot], mj_be16(pkt + 2), mj_be32(pkt + 4), len - 12, now);
 }

@@ -44,7 +44,7 @@ static void take(mj_offer *o, int i, enum section_use use)
     } else {
         am->dir = MJ_SDP_SENDONLY;
         am->ssrc = mj_sfu_slot_ssrc((unsigned)o->nslots);
-        am->cname = "majlis";
+        am->cname = MJ_SFU_CNAME;
         am->msid_stream = "majlis";
         am->msid_track = track_ids[o->nslots];
         o->nslots++;

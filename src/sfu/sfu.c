@@ -21,6 +21,7 @@ struct mj_sfu {
     mj_map rooms;        /* hash(room id) -> room */
     mj_heap timers;      /* sessions' */
     mj_heap room_timers; /* rooms' level reports */
+    mj_reports reports;  /* listeners' sender reports */
     mj_sfu_stats stats;
     /* Events waiting for the shell, a ring. */
     mj_sfu_event events[MJ_SFU_EVENTS_MAX];
@@ -44,6 +45,7 @@ int mj_sfu_new(const mj_sfu_config *cfg, mj_sfu **out)
     mj_map_init(&s->rooms);
     mj_heap_init(&s->timers);
     mj_heap_init(&s->room_timers);
+    mj_reports_init(&s->reports);
     *out = s;
     return 0;
 }
@@ -226,6 +228,7 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
     sess->snd.person = sess->person;
     sess->snd.louder_since = MJ_TIME_NEVER;
     mj_heap_node_init(&sess->timer);
+    mj_heap_node_init(&sess->sr.timer);
     mj_fanout *room = room_get_or_create(s, p->room);
     err = MJ_ENOMEM;
     if (!room)
@@ -290,6 +293,7 @@ static void session_destroy(mj_sfu *s, mj_session *sess)
     mj_map_remove(&s->by_id, id_hash(sess->id), sess);
     unregister_all(s, sess);
     mj_heap_remove(&s->timers, &sess->timer);
+    mj_reports_stop(&s->reports, sess);
     mj_fanout *room = sess->room;
     if (room) {
         mj_fanout_remove(room, sess);
@@ -370,13 +374,13 @@ int mj_sfu_room_branches(mj_sfu *s, const char *room, uint64_t branches)
     return 0;
 }
 
-void mj_sfu_inject(mj_sfu *s, const char *room, unsigned slot, uint64_t person, const uint8_t *pkt,
-                   size_t len, bool marker, mj_txq *tx)
+void mj_sfu_inject(mj_sfu *s, mj_time now, const char *room, unsigned slot, uint64_t person,
+                   const uint8_t *pkt, size_t len, bool marker, mj_txq *tx)
 {
     mj_fanout *r = find_room(s, room);
     if (!r || slot >= MJ_SFU_MAX_SLOTS || len < 12 || len > MJ_TXQ_SLOT_SIZE - MJ_SRTP_MAX_TRAILER)
         return;
-    mj_fanout_send(r, slot, person, pkt, len, marker, tx, &s->stats);
+    mj_fanout_inject(r, slot, person, pkt, len, marker, now, tx, &s->stats);
 }
 
 void mj_sfu_remote_packet(mj_sfu *s, mj_time now, const mj_sfu_handoff *h, const uint8_t *pkt,
@@ -454,6 +458,7 @@ static void after_input(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
         } else if (ev == MJ_PEER_EV_CONNECTED) {
             s->stats.dtls_handshakes++;
             push_event(s, MJ_SFU_EV_CONNECTED, sess->id, "connected");
+            mj_reports_start(&s->reports, sess, now);
         } else if (ev == MJ_PEER_EV_CLOSED) {
             enum mj_peer_close_reason why = mj_peer_close_reason_get(&sess->peer);
             if (why == MJ_PEER_DTLS_FAILED)
@@ -636,13 +641,20 @@ void mj_sfu_handle_timeouts(mj_sfu *s, mj_time now, mj_txq *tx)
         mj_peer_handle_timeout(&sess->peer, now);
         after_input(s, sess, now, tx);
     }
+    mj_reports_run(&s->reports, now, tx, &s->stats);
 }
 
 mj_time mj_sfu_next_timeout(const mj_sfu *s)
 {
     const mj_heap_node *n = mj_heap_peek(&s->timers);
     const mj_heap_node *r = mj_heap_peek(&s->room_timers);
-    return mj_time_min(n ? n->at : MJ_TIME_NEVER, r ? r->at : MJ_TIME_NEVER);
+    mj_time at = mj_time_min(n ? n->at : MJ_TIME_NEVER, r ? r->at : MJ_TIME_NEVER);
+    return mj_time_min(at, mj_reports_next(&s->reports));
+}
+
+void mj_sfu_set_wall_clock(mj_sfu *s, mj_time now, int64_t unix_ns)
+{
+    mj_reports_set_wall_clock(&s->reports, now, unix_ns);
 }
 
 const mj_sfu_stats *mj_sfu_stats_get(const mj_sfu *s)
@@ -689,6 +701,7 @@ void mj_sfu_free(mj_sfu *s)
         }
     }
     mj_heap_dispose(&s->room_timers);
+    mj_reports_dispose(&s->reports);
     mj_map_dispose(&s->by_id);
     mj_map_dispose(&s->by_ufrag);
     mj_map_dispose(&s->by_addr);

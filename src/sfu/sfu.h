@@ -81,6 +81,21 @@ static inline uint32_t mj_sfu_slot_ssrc(unsigned slot)
 {
     return 0x4d4a0001u + slot; /* "MJ" */
 }
+/* The CNAME of every slot stream, in the SDP answer and in sender reports:
+ * one endpoint's streams share one (RFC 7022). */
+#define MJ_SFU_CNAME "majlis"
+
+/* Sender reports (RFC 3550 §6.4.1). Every listener gets a compound RTCP
+ * packet about every MJ_SFU_REPORT_EVERY (0.5 to 1.5 times it, at random,
+ * so that a worker's listeners do not all come due together; the first
+ * half as long after its keys are ready): an SR for each slot stream it
+ * has been sent anything on (the slot's SSRC; the NTP time from the wall
+ * clock the shell gives; the RTP timestamp of that instant; what this
+ * listener was sent) and an SDES with their CNAME. Browsers need them for
+ * their remote-outbound-rtp statistics. No handle_timeouts call sends more
+ * than MJ_SFU_REPORTS_PER_CALL of them; the rest are due at once. */
+#define MJ_SFU_REPORT_EVERY     MJ_SEC(1)
+#define MJ_SFU_REPORTS_PER_CALL 64
 
 /* A large room's listeners may be spread over several workers. The room's
  * home worker (where its slot state is) rewrites each speaker packet once,
@@ -199,8 +214,9 @@ typedef struct mj_sfu_stats {
     uint64_t drop_addr_taken;  /* checks from an address another session holds */
     uint64_t rx_remote;        /* packets handed to this home by branches */
     uint64_t tx_datagrams, tx_bytes;
-    uint64_t fwd_packets; /* RTP packets sent to listeners */
-    uint64_t fwd_errors;  /* protect failures on the forwarding path */
+    uint64_t fwd_packets;      /* RTP packets sent to listeners */
+    uint64_t fwd_errors;       /* protect failures on the forwarding path and of reports */
+    uint64_t tx_reports;       /* RTCP sender reports sent to listeners (compound packets) */
     uint64_t sessions_created, sessions_closed;
     uint64_t sessions_active, rooms_active;
     uint64_t dtls_handshakes, dtls_failures;
@@ -236,9 +252,10 @@ int mj_sfu_room_branches(mj_sfu *s, const char *room, uint64_t branches);
 
 /* Branch side: sends a packet exported by the room's home worker to this
  * worker's listeners of the room (those with a slot > slot, except the
- * person whose voice it is). */
-void mj_sfu_inject(mj_sfu *s, const char *room, unsigned slot, uint64_t person, const uint8_t *pkt,
-                   size_t len, bool marker, mj_txq *tx);
+ * person whose voice it is). The branch notes the slot stream's progress
+ * from it, for its listeners' sender reports. */
+void mj_sfu_inject(mj_sfu *s, mj_time now, const char *room, unsigned slot, uint64_t person,
+                   const uint8_t *pkt, size_t len, bool marker, mj_txq *tx);
 
 /* Home side: a packet a branch handed off (see mj_sfu_handoff_fn). The
  * sender is remembered (a remote sender) until it stops for
@@ -255,6 +272,11 @@ void mj_sfu_remote_set_send(mj_sfu *s, mj_time now, const char *room, uint64_t s
 /* Handles one received datagram (modified in place). */
 void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const mj_addr *from,
                             mj_txq *tx);
+/* The wall clock for sender reports: unix_ns is the real time at the
+ * monotonic `now`. Reports map their time through the latest pair, so the
+ * shell passes one when it starts and then every second or so to follow
+ * adjustments of the clock; until the first, no report is sent. */
+void mj_sfu_set_wall_clock(mj_sfu *s, mj_time now, int64_t unix_ns);
 /* Runs every timer due at now. */
 void mj_sfu_handle_timeouts(mj_sfu *s, mj_time now, mj_txq *tx);
 /* Earliest timer, MJ_TIME_NEVER when none. */

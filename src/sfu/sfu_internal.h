@@ -23,6 +23,17 @@ typedef struct mj_sender {
     bool has_level;       /* its last packet carried an RFC 6464 level */
 } mj_sender;
 
+/* A listener's sender reports (reports.c): its timer and, per slot, the
+ * slot's running totals as they stood when it could first be sent
+ * anything, plus what it was not sent since (its own voice): what it was
+ * sent is the difference, with no counting per packet per listener.
+ * 32-bit, wrapping as the SR's counts do. */
+typedef struct mj_sr_state {
+    mj_heap_node timer;
+    uint32_t base_packets[MJ_SFU_MAX_SLOTS];
+    uint32_t base_octets[MJ_SFU_MAX_SLOTS];
+} mj_sr_state;
+
 /* One media session. Listeners are the many, so keep this small: the peer
  * is most of it. */
 typedef struct mj_session {
@@ -48,6 +59,8 @@ typedef struct mj_session {
     uint64_t rx_rtp, tx_rtp;
     /* When it sends: its state in the slot policy. */
     mj_sender snd;
+    /* When it listens: its sender reports. */
+    mj_sr_state sr;
 } mj_session;
 
 /* A room slot: one rewritten stream that some listeners receive. The
@@ -63,6 +76,9 @@ typedef struct mj_slot {
     uint16_t last_seq;   /* highest output seq sent */
     uint32_t last_ts;    /* output timestamp of last_seq */
     mj_time last_time;   /* when last_seq was sent */
+    /* Packets and payload octets sent on the stream so far, as sender
+     * reports count them (a listener's share: see mj_sr_state). */
+    uint32_t packets, octets;
 } mj_slot;
 
 /* A sender on a branch worker, as its room's home knows it. */
@@ -91,6 +107,15 @@ struct mj_fanout {
     mj_remote remotes[MJ_FANOUT_REMOTE_MAX];
 };
 
+/* Sender reports for a worker's listeners: their timers and the wall
+ * clock the shell gave. */
+typedef struct mj_reports {
+    mj_heap timers;  /* listeners' next reports */
+    mj_time wall_at; /* monotonic time of wall_ns */
+    int64_t wall_ns; /* unix nanoseconds; 0: no wall clock yet */
+    uint64_t spread; /* the state of the intervals' random spread */
+} mj_reports;
+
 /* ---- fanout.c: membership, rewrite and copies ---- */
 
 MJ_MUST_USE int mj_fanout_add(mj_fanout *r, mj_session *sess);
@@ -104,6 +129,10 @@ void mj_fanout_dispose(mj_fanout *r);
  * except those of `person`. */
 void mj_fanout_send(mj_fanout *r, unsigned slot, uint64_t person, const uint8_t *pkt, size_t len,
                     bool marker, mj_txq *tx, mj_sfu_stats *st);
+/* Branch side: sends a packet the room's home rewrote (see mj_sfu_inject)
+ * and notes the slot stream's progress, as the home does when it forwards. */
+void mj_fanout_inject(mj_fanout *r, unsigned slot, uint64_t person, const uint8_t *pkt, size_t len,
+                      bool marker, mj_time now, mj_txq *tx, mj_sfu_stats *st);
 /* Forwards one decrypted RTP packet of a sender allowed to send; level is
  * the RFC 6464 level it carried, -1 when none. */
 void mj_fanout_forward(mj_fanout *r, mj_sender *from, mj_time now, const mj_rtp_hdr *h, int level,
@@ -137,5 +166,26 @@ void mj_slots_release(mj_fanout *r, mj_sender *snd);
 /* Who is speaking now, loudest first, one entry per person: up to cap
  * entries; returns how many. */
 size_t mj_slots_levels(const mj_fanout *r, mj_time now, mj_sfu_level *out, size_t cap);
+
+/* ---- reports.c: sender reports for listeners ---- */
+
+void mj_reports_init(mj_reports *rp);
+void mj_reports_dispose(mj_reports *rp);
+void mj_reports_set_wall_clock(mj_reports *rp, mj_time now, int64_t unix_ns);
+/* A listener's keys are ready: what it is sent counts from here, and its
+ * first report is scheduled. Sessions without slots are ignored. */
+void mj_reports_start(mj_reports *rp, mj_session *l, mj_time now);
+void mj_reports_stop(mj_reports *rp, mj_session *l);
+/* Sends the reports due at now, MJ_SFU_REPORTS_PER_CALL at most. */
+void mj_reports_run(mj_reports *rp, mj_time now, mj_txq *tx, mj_sfu_stats *st);
+/* The earliest report due, MJ_TIME_NEVER when none. */
+mj_time mj_reports_next(const mj_reports *rp);
+/* A slot packet the fan-out did not send to a listener ready for it (its
+ * own voice, or a failed protect): it does not count in its reports. */
+static inline void mj_reports_unsent(mj_session *l, unsigned slot, size_t payload)
+{
+    l->sr.base_packets[slot]++;
+    l->sr.base_octets[slot] += (uint32_t)payload;
+}
 
 #endif

@@ -138,6 +138,31 @@ export const inboundPackets = async () => {
   return n;
 };
 
+// Each inbound audio stream's receive statistics and what the server's
+// RTCP sender reports said about it (its remote-outbound-rtp), with the
+// page's clock when they were read.
+export const rtcpStats = async () => {
+  const s = window.majlis.session;
+  if (!s) return null;
+  const stats = await s.pc.getStats();
+  const inbound = [];
+  const remote = {};
+  stats.forEach((r) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'audio') {
+      inbound.push({
+        ssrc: r.ssrc, packetsReceived: r.packetsReceived, packetsLost: r.packetsLost,
+        jitter: r.jitter,
+      });
+    } else if (r.type === 'remote-outbound-rtp' && r.kind === 'audio') {
+      remote[r.ssrc] = {
+        packetsSent: r.packetsSent, bytesSent: r.bytesSent, reportsSent: r.reportsSent,
+        remoteTimestamp: r.remoteTimestamp,
+      };
+    }
+  });
+  return { now: Date.now(), inbound, remote };
+};
+
 // The loudest frequency of each receiver's track, with its level in dB.
 export const receiverPeaks = async () => {
   const s = window.majlis.session;

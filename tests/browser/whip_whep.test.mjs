@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startServer, createRoom, token, tone, launch, tempDir, cleanup, waitFor, sleep,
-  inboundPackets, receiverPeaks,
+  inboundPackets, receiverPeaks, rtcpStats,
 } from './lib.mjs';
 
 let server;
@@ -77,6 +77,30 @@ test('two speakers reach two listeners; a listener token cannot publish; leaving
         return has(440) && has(880) ? peaks : null;
       }, { timeout: 20000, interval: 100, what: 'both tones at a listener' });
       assert.ok(found);
+    }
+
+    // The server's sender reports reach each listener: every stream it
+    // receives has a remote-outbound-rtp saying what the server sent it
+    // (about what it received: reports are a second apart at most 1.5 s)
+    // and when, by a clock that agrees with the page's; and the receive
+    // side's jitter and loss are sane.
+    for (const page of listeners) {
+      const st = await waitFor(async () => {
+        const s = await page.evaluate(rtcpStats);
+        const live = s ? s.inbound.filter((i) => i.packetsReceived > 0) : [];
+        return live.length === 2 && live.every((i) => s.remote[i.ssrc]) ? s : null;
+      }, { timeout: 10000, interval: 250, what: 'sender reports at a listener' });
+      for (const i of st.inbound.filter((x) => x.packetsReceived > 0)) {
+        const r = st.remote[i.ssrc];
+        assert.ok(r.packetsSent > 0 && r.bytesSent > 0, `SR counts for ${i.ssrc}`);
+        assert.ok(Math.abs(r.packetsSent - i.packetsReceived) < 150,
+          `SR says ${r.packetsSent} sent, ${i.packetsReceived} received`);
+        assert.ok(Math.abs(st.now - r.remoteTimestamp) < 3000,
+          `SR time ${r.remoteTimestamp} is not near ${st.now}`);
+        assert.ok(i.jitter >= 0 && i.jitter < 0.1, `jitter ${i.jitter} s`);
+        assert.ok(i.packetsLost >= 0 && i.packetsLost <= Math.max(5, i.packetsReceived / 100),
+          `${i.packetsLost} lost of ${i.packetsReceived}`);
+      }
     }
 
     // A listener token on WHIP is refused with 403.

@@ -34,6 +34,8 @@ typedef struct memnet_client {
 
 /* Called for every RTP packet a client receives, decrypted. */
 typedef void (*memnet_rtp_fn)(memnet *net, memnet_client *c, const uint8_t *p, size_t n);
+/* Called for every RTCP compound packet a client receives, decrypted. */
+typedef void (*memnet_rtcp_fn)(memnet *net, memnet_client *c, const uint8_t *p, size_t n);
 
 struct memnet {
     mj_sfu *sfu;
@@ -49,6 +51,7 @@ struct memnet {
     uint64_t tx_count; /* datagrams the server sent */
     uint64_t tx_stray; /* datagrams to no known client */
     memnet_rtp_fn on_rtp;
+    memnet_rtcp_fn on_rtcp;
     /* A sink replacing delivery (the benchmark sends for real). */
     void (*sink)(memnet *net, mj_txq *q);
     /* Run after every SFU turn (work the SFU handed elsewhere: the
@@ -81,9 +84,12 @@ static inline void memnet_flush(void *ctx, mj_txq *q)
                 continue;
             mj_peer_input in;
             if (mj_peer_handle_datagram(&c->peer, net->now, q->items[i].data, q->items[i].len,
-                                        &net->server_addr, &in) == 0 &&
-                in.kind == MJ_PEER_IN_RTP && net->on_rtp)
+                                        &net->server_addr, &in) != 0)
+                continue;
+            if (in.kind == MJ_PEER_IN_RTP && net->on_rtp)
                 net->on_rtp(net, c, in.data, in.len);
+            else if (in.kind == MJ_PEER_IN_RTCP && net->on_rtcp)
+                net->on_rtcp(net, c, in.data, in.len);
         }
     }
     q->len = 0;

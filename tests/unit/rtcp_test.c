@@ -476,6 +476,44 @@ TEST(writers_round_trip_sr_sdes)
     }
 }
 
+TEST(one_sdes_names_several_sources)
+{
+    /* Three sources of one endpoint, one CNAME: one SDES, a chunk each. */
+    uint8_t buf[128];
+    mj_wbuf w;
+    mj_wbuf_init(&w, buf, sizeof buf);
+    uint32_t ssrcs[3] = {0x4d4a0001, 0x4d4a0002, 0x4d4a0003};
+    long n = mj_rtcp_write_sdes_cnames(&w, ssrcs, 3, "majlis", 6);
+    CHECK_EQ(n, 4 + 3 * 16); /* 2 + 6 bytes of item end a word: four nulls follow */
+    mj_rtcp_hdr hs[2];
+    int last;
+    REQUIRE(collect(buf, (size_t)n, hs, 2, &last) == 1);
+    CHECK_EQ(last, 0);
+    CHECK_EQ(hs[0].count, 3);
+    mj_rtcp_sdes_iter it;
+    mj_rtcp_sdes_item item;
+    REQUIRE(mj_rtcp_sdes_init(&it, &hs[0]) == 0);
+    for (int i = 0; i < 3; i++) {
+        REQUIRE(mj_rtcp_sdes_next(&it, &item, NULL) == 1);
+        CHECK_EQ(item.ssrc, ssrcs[i]);
+        CHECK_EQ(item.type, MJ_RTCP_SDES_CNAME);
+        CHECK_EQ(item.text.n, 6);
+        CHECK_MEM(item.text.p, "majlis", 6);
+    }
+    CHECK_EQ(mj_rtcp_sdes_next(&it, &item, NULL), 0);
+    /* The one-source writer is the same packet with one chunk. */
+    uint8_t one[32];
+    mj_wbuf_init(&w, one, sizeof one);
+    REQUIRE(mj_rtcp_write_sdes_cname(&w, ssrcs[0], "majlis", 6) == 20);
+    mj_wbuf_init(&w, buf, sizeof buf);
+    REQUIRE(mj_rtcp_write_sdes_cnames(&w, ssrcs, 1, "majlis", 6) == 20);
+    CHECK_MEM(buf, one, 20);
+    /* No source, or more than the count field holds. */
+    uint32_t many[32] = {0};
+    CHECK_EQ(mj_rtcp_write_sdes_cnames(&w, many, 0, "x", 1), MJ_EINVAL);
+    CHECK_EQ(mj_rtcp_write_sdes_cnames(&w, many, 32, "x", 1), MJ_EINVAL);
+}
+
 TEST(writers_round_trip_rr_bye_fb)
 {
     uint8_t buf[1024];
@@ -632,5 +670,5 @@ TEST_MAIN(chromium_sr_and_sdes, chromium_rr_and_sdes, report_counts_are_capped_b
           generic_nack, pli_fir_remb_and_transport_cc, bye_with_and_without_reason, app_packet,
           malformed_compounds_stop_the_iterator, padding_on_the_last_sub_packet,
           truncation_at_every_length, sdes_chunks_and_items, writers_round_trip_sr_sdes,
-          writers_round_trip_rr_bye_fb, nack_writer_packs_pairs,
+          one_sdes_names_several_sources, writers_round_trip_rr_bye_fb, nack_writer_packs_pairs,
           writers_reject_bad_arguments_and_small_buffers)

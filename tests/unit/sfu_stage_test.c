@@ -276,7 +276,7 @@ static void to_branch(void *ctx, uint64_t branches, const char *room, unsigned s
 {
     (void)ctx;
     if (branches & (1u << 1))
-        mj_sfu_inject(branch.sfu, room, slot, person, pkt, len, marker, &branch.txq);
+        mj_sfu_inject(branch.sfu, branch.now, room, slot, person, pkt, len, marker, &branch.txq);
 }
 
 static void to_home(void *ctx, const mj_sfu_handoff *h, const uint8_t *pkt, size_t len)

@@ -428,7 +428,7 @@ static void export_to_branch(void *ctx, uint64_t branches, const char *room, uns
     (void)ctx;
     exports++;
     export_mask = branches;
-    mj_sfu_inject(branch.sfu, room, slot, person, pkt, len, marker, &branch.txq);
+    mj_sfu_inject(branch.sfu, branch.now, room, slot, person, pkt, len, marker, &branch.txq);
 }
 
 TEST(a_branch_worker_serves_its_share_of_a_room)
@@ -479,8 +479,8 @@ TEST(a_branch_worker_serves_its_share_of_a_room)
     CHECK_EQ(mj_sfu_stats_get(branch.sfu)->fwd_packets, 40);
     /* Junk injections are ignored. */
     uint8_t junk[8] = {0};
-    mj_sfu_inject(branch.sfu, "room1", 7, 1, junk, sizeof junk, false, &branch.txq);
-    mj_sfu_inject(branch.sfu, "elsewhere", 0, 1, junk, sizeof junk, false, &branch.txq);
+    mj_sfu_inject(branch.sfu, branch.now, "room1", 7, 1, junk, sizeof junk, false, &branch.txq);
+    mj_sfu_inject(branch.sfu, branch.now, "elsewhere", 0, 1, junk, sizeof junk, false, &branch.txq);
     CHECK_EQ(mj_sfu_stats_get(branch.sfu)->fwd_packets, 40);
     memnet_free(&branch);
     teardown();
