@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MJ_SERVER_PROXIES_MAX 16 /* trusted proxies */
+
 typedef struct mj_server_config {
     const char *data_dir;
     mj_addr http;          /* HTTP listen address */
@@ -25,6 +27,13 @@ typedef struct mj_server_config {
     int consent_timeout_s; /* media: a peer silent this long is gone (RFC 7675) */
     int socket_grace_s;    /* a page's event socket may be away this long */
     int moderator_grace_s; /* a hosted room without a moderator this long ends */
+    /* Reverse proxies whose X-Forwarded-For names the client (at most
+     * MJ_SERVER_PROXIES_MAX). */
+    const mj_prefix *trusted_proxies;
+    size_t ntrusted_proxies;
+    /* A file holding the bearer token /metrics asks for; NULL: /metrics
+     * answers loopback clients that did not come through a proxy. */
+    const char *metrics_token_file;
 } mj_server_config;
 
 /* Runs until a signal asks it to stop. Returns the process exit status. */

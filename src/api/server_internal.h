@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#define MJ_METRICS_TOKEN_MAX 256
+
 typedef struct mj_server {
     mj_server_config cfg;
     mj_api_settings set;
@@ -29,6 +31,7 @@ typedef struct mj_server {
     bool stopping;
     uint64_t http_requests;
     uint64_t http_status[6]; /* by class: [2] = 2xx ... [5] = 5xx */
+    char metrics_token[MJ_METRICS_TOKEN_MAX + 1]; /* "" = loopback only */
 } mj_server;
 
 /* router.c: every request the HTTP layer hands over. */

@@ -23,6 +23,8 @@ struct mj_http_server {
     lws_retry_bo_t validity;     /* WebSocket pings */
     mj_ws_handler ws[MJ_HTTP_WS_MAX];
     struct lws_protocols protocols[MJ_HTTP_WS_MAX + 2];
+    mj_prefix trusted[MJ_HTTP_TRUSTED_MAX]; /* proxies whose X-Forwarded-For counts */
+    size_t ntrusted;
 };
 
 /* A WebSocket: lws's per-connection data of the WebSocket protocol. */
@@ -52,7 +54,8 @@ struct mj_http_req {
     mj_http_method method;
     uint64_t handle; /* while deferred */
     char path[PATH_MAX_LEN];
-    char peer[64];
+    char peer[64];  /* the client's address (peer.c) */
+    bool via_proxy; /* forwarded by a trusted proxy */
     uint8_t *body;
     size_t body_len;
     size_t body_cap;
@@ -75,6 +78,9 @@ struct mj_http_req {
 /* Fills a request from a WebSocket upgrade's headers (ws.c), so that the
  * handler reads them with the usual accessors. */
 void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws *wsi);
+
+/* Sets req->peer and req->via_proxy for the connection wsi (peer.c). */
+void mj_http_find_client(mj_http_req *req, struct lws *wsi);
 
 /* The WebSocket protocol's lws callback (ws.c). */
 int mj_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,

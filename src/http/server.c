@@ -305,7 +305,7 @@ void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws 
     int n = lws_hdr_copy(wsi, req->path, sizeof req->path, WSI_TOKEN_GET_URI);
     if (n < 0)
         req->path[0] = '\0';
-    lws_get_peer_simple(wsi, req->peer, sizeof req->peer);
+    mj_http_find_client(req, wsi);
 }
 
 static int on_request(mj_http_req *req, struct lws *wsi)
@@ -327,7 +327,7 @@ static int on_request(mj_http_req *req, struct lws *wsi)
     }
     memcpy(req->path, uri, (size_t)ulen);
     req->path[ulen] = '\0';
-    lws_get_peer_simple(wsi, req->peer, sizeof req->peer);
+    mj_http_find_client(req, wsi);
 
     long clen = content_length(wsi);
     bool has_body = req->method == MJ_HTTP_POST || req->method == MJ_HTTP_PUT ||
@@ -523,6 +523,11 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
     if (!srv)
         return -1;
     srv->cfg = *cfg;
+    srv->ntrusted = cfg->ntrusted_proxies < MJ_HTTP_TRUSTED_MAX ? cfg->ntrusted_proxies
+                                                                 : MJ_HTTP_TRUSTED_MAX;
+    if (srv->ntrusted)
+        memcpy(srv->trusted, cfg->trusted_proxies, srv->ntrusted * sizeof srv->trusted[0]);
+    srv->cfg.trusted_proxies = srv->trusted;
     mj_map_init(&srv->deferred);
     lws_set_log_level(mj_log_level_current >= MJ_LOG_DEBUG ? (LLL_ERR | LLL_WARN | LLL_NOTICE)
                                                            : (LLL_ERR | LLL_WARN),

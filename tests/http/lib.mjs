@@ -162,10 +162,25 @@ export function expectError(r, status, code) {
   assert.equal(typeof r.json.message, 'string');
 }
 
-export function runCli(args, env = {}) {
+export function runCli(args, env = {}, { timeout = 0 } = {}) {
   return new Promise((resolve) => {
-    execFile(BIN, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(BIN, args, { env: { ...process.env, ...env }, timeout }, (err, stdout, stderr) => {
       resolve({ code: err ? err.code : 0, stdout, stderr });
     });
+  });
+}
+
+// Sends bytes as they are (for what fetch cannot send: repeated headers,
+// odd request lines) and returns everything the server answers until it
+// closes the connection or timeoutMs passes.
+export function rawRequest(port, text, { timeoutMs = 10000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => { sock.destroy(); resolve(data); }, timeoutMs);
+    sock.on('connect', () => sock.write(text));
+    sock.on('data', (d) => { data += d; });
+    sock.on('error', (e) => { clearTimeout(timer); if (data) resolve(data); else reject(e); });
+    sock.on('close', () => { clearTimeout(timer); resolve(data); });
   });
 }
