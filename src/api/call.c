@@ -6,8 +6,8 @@
 #include "base/log.h"
 #include "base/rand.h"
 #include "http/cookie.h"
+#include "io/clock.h"
 
-#include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +31,8 @@ void mj_call_internal(mj_call *c)
     mj_http_error(c->req, 500, "internal", "something went wrong on the server");
 }
 
-bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
+static bool refuse(mj_call *c, int64_t wait)
 {
-    int64_t wait = mj_ratelimit_take(&c->srv->limiter, &c->srv->set.limits[which],
-                                     mj_limit_name(which), key, len, c->mono);
-    if (!wait) return true;
     c->retry_after = wait;
     if (c->no_reply) return false;
     char secs[24], msg[96];
@@ -46,20 +43,55 @@ bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
     return false;
 }
 
+bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
+{
+    int64_t wait = mj_ratelimit_take(&c->srv->limiter, &c->srv->set.limits[which],
+                                     mj_limit_name(which), key, len, c->mono);
+    return wait ? refuse(c, wait) : true;
+}
+
+bool mj_call_backoff(mj_call *c, mj_limit which, const void *key, size_t len)
+{
+    int64_t wait = mj_backoff_check(&c->srv->limiter, &c->srv->set.limits[which],
+                                    mj_limit_name(which), key, len, c->mono);
+    return wait ? refuse(c, wait) : true;
+}
+
+void mj_server_backoff_fail(mj_server *srv, mj_limit which, const void *key, size_t len)
+{
+    mj_backoff_fail(&srv->limiter, &srv->set.limits[which], mj_limit_name(which), key, len,
+                    mj_clock_now());
+}
+
+void mj_server_backoff_clear(mj_server *srv, mj_limit which, const void *key, size_t len)
+{
+    mj_backoff_clear(&srv->limiter, mj_limit_name(which), key, len);
+}
+
+size_t mj_call_client_key(mj_http_req *req, unsigned v4_bits, unsigned v6_bits,
+                          uint8_t out[MJ_CLIENT_KEY_MAX])
+{
+    const char *ip = mj_http_peer_ip(req);
+    mj_addr a;
+    if (mj_addr_parse_ip(ip, 0, &a) != 0) {
+        size_t n = strnlen(ip, MJ_CLIENT_KEY_MAX - 1);
+        out[0] = 0;
+        memcpy(out + 1, ip, n);
+        return n + 1;
+    }
+    mj_addr_unmap(&a);
+    out[0] = a.family;
+    return 1 + mj_addr_prefix_bytes(&a, a.family == 4 ? v4_bits : v6_bits, out + 1);
+}
+
 /* The address a limit counts against: an IPv4 address, or the /64 prefix
  * of an IPv6 one, since one subscriber holds a whole /64 and could walk
  * through it. */
 bool mj_call_limit_address(mj_call *c, mj_limit which)
 {
-    const char *ip = mj_http_peer_ip(c->req);
-    uint8_t a[16];
-    if (inet_pton(AF_INET6, ip, a) == 1) {
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        bool v4 = memcmp(a, mapped, sizeof mapped) == 0;
-        return mj_call_limit(c, which, v4 ? a + 12 : a, v4 ? 4 : 8);
-    }
-    if (inet_pton(AF_INET, ip, a) == 1) return mj_call_limit(c, which, a, 4);
-    return mj_call_limit(c, which, ip, strlen(ip));
+    uint8_t key[MJ_CLIENT_KEY_MAX];
+    size_t n = mj_call_client_key(c->req, 32, 64, key);
+    return mj_call_limit(c, which, key, n);
 }
 
 bool mj_call_https(mj_call *c)
