@@ -4,6 +4,7 @@
 #include "api/call.h"
 
 #include "base/log.h"
+#include "base/map.h"
 #include "base/rand.h"
 #include "http/cookie.h"
 #include "io/clock.h"
@@ -250,10 +251,33 @@ void mj_call_origin(mj_call *c, char *out, size_t cap)
 
 /* ---- slow work ---- */
 
+static void busy(mj_http_req *req)
+{
+    mj_http_add_header(req, "retry-after", "2");
+    mj_http_error(req, 503, "busy", "the server is busy; try again in a moment");
+}
+
 mj_http_req *mj_call_resume(mj_server *srv, mj_pw_job *job)
 {
-    if (srv->stopping || !job->ran || !job->http) return NULL;
-    return mj_http_resume(srv->http, job->http);
+    if (srv->stopping || !job->http) return NULL;
+    if (job->ran) return mj_http_resume(srv->http, job->http);
+    /* Pushed out of the queue by someone else's turn: busy, as if it had
+     * come when the queue was full. */
+    mj_http_req *req = job->evicted ? mj_http_resume(srv->http, job->http) : NULL;
+    if (req) {
+        busy(req);
+        mj_http_send(req);
+    }
+    return NULL;
+}
+
+/* The hashing queue's group of this client: its network, so that many
+ * addresses of one subscriber or one provider's block count as one. */
+static uint64_t hash_group(mj_call *c)
+{
+    uint8_t key[MJ_CLIENT_KEY_MAX];
+    size_t n = mj_call_client_key(c->req, MJ_HASH_NETWORK_V4_BITS, MJ_HASH_NETWORK_V6_BITS, key);
+    return mj_hash_bytes(key, n);
 }
 
 bool mj_call_submit(mj_call *c, mj_pw_job *job)
@@ -263,12 +287,17 @@ bool mj_call_submit(mj_call *c, mj_pw_job *job)
         mj_call_internal(c);
         return false;
     }
-    if (mj_pw_pool_submit(c->srv->pool, job) != 0) {
-        /* Take the request back from the deferred table and answer now. */
-        (void)mj_http_resume(c->srv->http, job->http);
+    job->group = hash_group(c);
+    int err = mj_pw_pool_submit(c->srv->pool, job);
+    if (!err) return true;
+    /* Take the request back from the deferred table and answer now. */
+    (void)mj_http_resume(c->srv->http, job->http);
+    if (err == MJ_EAGAIN) {
         mj_http_add_header(c->req, "retry-after", "2");
-        mj_call_error(c, 503, "busy", "the server is busy; try again in a moment");
-        return false;
+        mj_call_error(c, 429, "rate_limited",
+                      "too many passphrase checks from your network at once; try again in a moment");
+    } else {
+        busy(c->req);
     }
-    return true;
+    return false;
 }

@@ -95,7 +95,8 @@ static int start_members(mj_server *srv)
     int err = mj_ratelimit_init(&srv->limiter, 1 << 16, key);
     sodium_memzero(key, sizeof key);
     if (!err)
-        err = mj_pw_pool_start(srv->set.hash_threads, 64, wake_http, srv, &srv->pool);
+        err = mj_pw_pool_start(srv->set.hash_threads, MJ_HASH_QUEUE, MJ_HASH_QUEUE_PER_NETWORK,
+                               wake_http, srv, &srv->pool);
     if (err) {
         mj_error("cannot start the members API (%s)", mj_strerror(err));
         return err;

@@ -17,6 +17,13 @@
 
 #define MJ_METRICS_TOKEN_MAX 256
 
+/* Passphrase hashes waiting or running, in all and from one network (an
+ * IPv4 /24, an IPv6 /48): see pwpool.h. */
+#define MJ_HASH_QUEUE             64
+#define MJ_HASH_QUEUE_PER_NETWORK 8
+#define MJ_HASH_NETWORK_V4_BITS   24
+#define MJ_HASH_NETWORK_V6_BITS   48
+
 typedef struct mj_server {
     mj_server_config cfg;
     mj_api_settings set;
