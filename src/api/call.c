@@ -180,6 +180,56 @@ int mj_call_authenticate(mj_call *c)
 
 /* ---- the same-origin rule ---- */
 
+static bool host_is_ip(const char *host, size_t len)
+{
+    char ip[MJ_ADDR_STRLEN];
+    if (len == 0 || len >= sizeof ip) return false;
+    memcpy(ip, host, len);
+    ip[len] = '\0';
+    mj_addr a;
+    return mj_addr_parse_ip(ip, 0, &a) == 0;
+}
+
+/* The host name of the public origin ("https://majlis.example:8443" ->
+ * "majlis.example"); one in brackets is an address, allowed anyway. */
+static void public_host(const char *origin, const char **host, size_t *len)
+{
+    const char *h = strstr(origin, "://");
+    h = h ? h + 3 : origin;
+    *host = h;
+    *len = strcspn(h, ":/");
+}
+
+/* Which Host a request may name (DNS rebinding: a page of another site
+ * whose name an attacker points at this server's address sends its own
+ * name as Host). */
+bool mj_server_host_allowed(mj_server *srv, mj_http_req *req)
+{
+    char host[256];
+    int n = mj_http_header(req, MJ_HDR_HOST, host, sizeof host);
+    if (n <= 0) return false;
+    /* Split off the port: "[v6]:port", "name:port". */
+    size_t len = (size_t)n;
+    const char *name = host;
+    if (host[0] == '[') {
+        const char *close = memchr(host, ']', len);
+        if (!close) return false;
+        name = host + 1;
+        len = (size_t)(close - name);
+    } else {
+        const char *colon = memchr(host, ':', len);
+        if (colon) len = (size_t)(colon - host);
+    }
+    if (len && name[len - 1] == '.') len--;
+    /* A literal address cannot be rebound, nor can localhost. */
+    if (host_is_ip(name, len) || (len == 9 && strncasecmp(name, "localhost", 9) == 0)) return true;
+    if (!srv->set.public_origin[0]) return false;
+    const char *pub;
+    size_t plen;
+    public_host(srv->set.public_origin, &pub, &plen);
+    return plen == len && strncasecmp(pub, name, len) == 0;
+}
+
 /* A request that changes state must come from our own pages: its Origin
  * must be this server's origin (MAJLIS_PUBLIC_ORIGIN, or the scheme and
  * Host of the request), or, when a browser sent no Origin, Sec-Fetch-Site
@@ -188,6 +238,7 @@ int mj_call_authenticate(mj_call *c)
  * DELETE, and other clients can send one. */
 bool mj_call_same_origin(mj_call *c)
 {
+    if (!mj_server_host_allowed(c->srv, c->req)) return false;
     char site[32];
     int sn = mj_http_header(c->req, MJ_HDR_SEC_FETCH_SITE, site, sizeof site);
     if (sn > 0 && strcmp(site, "same-origin") != 0) return false;

@@ -59,8 +59,14 @@ size_t mj_call_client_key(mj_http_req *req, unsigned v4_bits, unsigned v6_bits,
                           uint8_t out[MJ_CLIENT_KEY_MAX]);
 /* Whether the request came over HTTPS (direct or through a proxy). */
 bool mj_call_https(mj_call *c);
-/* The same-origin rule for requests that change state (call.c). */
+/* The same-origin rule for requests that change state (call.c); it
+ * includes the Host rule. */
 bool mj_call_same_origin(mj_call *c);
+/* Whether the request's Host names this server: the public origin's host,
+ * an IP address, or localhost (any port). Anything else may be a page of
+ * another site whose name was pointed at this server's address (DNS
+ * rebinding), and is answered 421. */
+bool mj_server_host_allowed(mj_server *srv, mj_http_req *req);
 /* Signs the caller in from the session cookie: 0, MJ_ENOTFOUND (no live
  * session), MJ_EIO. */
 int mj_call_authenticate(mj_call *c);
