@@ -61,6 +61,18 @@ static void set_backoff(user_job *j, mj_limit which, const void *key, size_t len
     memcpy(j->backoff_key, key, j->backoff_len);
 }
 
+/* Whether the account's passphrase is still the one the job checked: a
+ * check that waited in the queue while the passphrase changed proves
+ * nothing any more, and must not let the old passphrase in. */
+static bool pass_unchanged(mj_server *srv, const user_job *j)
+{
+    char now[MJ_PASS_HASH_MAX];
+    bool same = mj_store_user_pass_hash(srv->store, j->user_id, now) == 0 &&
+                strcmp(now, j->job.stored) == 0;
+    sodium_memzero(now, sizeof now);
+    return same;
+}
+
 /* A checked passphrase: a wrong one makes the next attempt of the same
  * key wait longer; a right one forgets the failures. Counted even when the
  * client left before the answer, or leaving would be a way around it. */
@@ -68,10 +80,10 @@ static void count_check(mj_server *srv, const user_job *j)
 {
     if (!j->job.ran || !j->backoff_len)
         return;
-    if (j->job.verified)
-        mj_server_backoff_clear(srv, j->backoff, j->backoff_key, j->backoff_len);
-    else
+    if (!j->job.verified)
         mj_server_backoff_fail(srv, j->backoff, j->backoff_key, j->backoff_len);
+    else if (pass_unchanged(srv, j))
+        mj_server_backoff_clear(srv, j->backoff, j->backoff_key, j->backoff_len);
 }
 
 static void signup_done(void *ctx, mj_pw_job *job)
@@ -178,6 +190,8 @@ static void login_done(void *ctx, mj_pw_job *job)
         goto out;
     mj_user u;
     int err = job->verified ? mj_store_user_by_id(srv->store, lj->user_id, &u) : MJ_EAUTH;
+    if (!err && !pass_unchanged(srv, lj))
+        err = MJ_EAUTH;
     if (err == MJ_EAUTH || err == MJ_ENOTFOUND || (!err && u.deleted_at)) {
         mj_debug("accounts: failed login");
         mj_http_error(req, 401, "invalid_credentials", "wrong handle or passphrase");
@@ -285,7 +299,7 @@ static void delete_done(void *ctx, mj_pw_job *job)
     mj_http_req *req = mj_call_resume(srv, job);
     if (!req)
         goto out;
-    if (!job->verified) {
+    if (!job->verified || !pass_unchanged(srv, dj)) {
         mj_http_error(req, 403, "wrong_passphrase", "the passphrase is wrong");
     } else if (mj_store_user_delete(srv->store, dj->user_id, mj_clock_unix()) != 0) {
         mj_http_error(req, 500, "internal", "cannot delete the account");
@@ -309,7 +323,7 @@ static void pass_done(void *ctx, mj_pw_job *job)
     mj_http_req *req = mj_call_resume(srv, job);
     if (!req)
         goto out;
-    if (!job->verified) {
+    if (!job->verified || !pass_unchanged(srv, pj)) {
         mj_http_error(req, 403, "wrong_passphrase", "the current passphrase is wrong");
     } else if (!job->hashed ||
                mj_store_user_set_pass(srv->store, pj->user_id, job->fresh, pj->session_id) != 0) {
