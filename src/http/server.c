@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static const char *const method_names[] = {"GET",   "HEAD",   "POST",    "PUT",
                                            "PATCH", "DELETE", "OPTIONS", "OTHER"};
@@ -318,9 +319,7 @@ static int on_request(mj_http_req *req, struct lws *wsi)
     req->method = method_from_lws(m);
     if (!uri || ulen <= 0 || (size_t)ulen >= sizeof req->path) {
         req->close_after = true;
-        start_response(req, 414, "application/json");
         mj_http_error(req, 414, "uri_too_long", "request path is too long");
-        req->responded = true;
         req->ph = PH_RESPONDING;
         lws_callback_on_writable(wsi);
         return 0;
@@ -504,17 +503,64 @@ static void set_protocols(mj_http_server *srv)
     srv->validity.secs_since_valid_hangup = (uint16_t)(ping * 2);
 }
 
+/* What libwebsockets says at error or warning level is often about what a
+ * client sent (headers too big, malformed requests): each such request
+ * would write a line, and a flood of them would fill the disk and bury
+ * the lines that matter. Those go to info; and whatever the level, at
+ * most LOG_BURST lines of lws pass per LOG_PERIOD_S, then one saying how
+ * many were left out. */
+#define LOG_BURST    5
+#define LOG_PERIOD_S 10
+
+static const char *const client_caused[] = {
+    "Ran out of header data space", "More hdr frags", "header ", "Duplicated method",
+    "Missing URI", "multiple methods", "Illegal", "Unknown method",
+};
+
+static bool from_client(const char *line)
+{
+    for (size_t i = 0; i < sizeof client_caused / sizeof client_caused[0]; i++)
+        if (strncmp(line, client_caused[i], strlen(client_caused[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Counts a line against the budget of the current period; false when it
+ * is over. Called on the loop thread only. */
+static bool log_budget(void)
+{
+    static time_t period;
+    static unsigned lines;
+    static unsigned long dropped;
+    time_t now = time(NULL);
+    if (now - period >= LOG_PERIOD_S) {
+        if (dropped)
+            mj_warn("lws: %lu more lines left out in %d s", dropped, LOG_PERIOD_S);
+        period = now;
+        lines = 0;
+        dropped = 0;
+    }
+    if (lines < LOG_BURST) {
+        lines++;
+        return true;
+    }
+    dropped++;
+    return false;
+}
+
 static void lws_log_emit(int level, const char *line)
 {
     size_t n = strlen(line);
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         n--;
-    if (level & LLL_ERR)
-        mj_error("lws: %.*s", (int)n, line);
-    else if (level & LLL_WARN)
-        mj_warn("lws: %.*s", (int)n, line);
-    else
-        mj_debug("lws: %.*s", (int)n, line);
+    enum mj_log_level lv = (level & LLL_ERR) ? MJ_LOG_ERROR
+                           : (level & LLL_WARN) ? MJ_LOG_WARN
+                                                : MJ_LOG_DEBUG;
+    if (lv < MJ_LOG_DEBUG && from_client(line))
+        lv = MJ_LOG_INFO;
+    if ((int)lv > mj_log_level_current || !log_budget())
+        return;
+    mj_log(lv, "lws: %.*s", (int)n, line);
 }
 
 int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
