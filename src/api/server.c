@@ -200,6 +200,7 @@ static int start_http(mj_server *srv)
         .nws = sizeof sockets / sizeof sockets[0],
         .trusted_proxies = srv->cfg.trusted_proxies,
         .ntrusted_proxies = srv->cfg.ntrusted_proxies,
+        .max_conns_per_addr = srv->cfg.max_conns_per_addr,
     };
     if (mj_http_start(&hc, &srv->http) != 0) {
         char a[MJ_ADDR_STRLEN];

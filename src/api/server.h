@@ -34,6 +34,7 @@ typedef struct mj_server_config {
     /* A file holding the bearer token /metrics asks for; NULL: /metrics
      * answers loopback clients that did not come through a proxy. */
     const char *metrics_token_file;
+    unsigned max_conns_per_addr; /* HTTP connections from one address (0: any) */
 } mj_server_config;
 
 /* Runs until a signal asks it to stop. Returns the process exit status. */

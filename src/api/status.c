@@ -75,6 +75,12 @@ void mj_status_metrics(mj_server *srv, mj_http_req *req)
     for (int c = 2; c <= 5; c++)
         mj_wbuf_printf(&w, "majlis_http_requests_total{class=\"%dxx\"} %llu\n", c,
                        (unsigned long long)srv->http_status[c]);
+    mj_wbuf_printf(&w,
+                   "# HELP majlis_http_refused_connections_total connections closed at once: "
+                   "too many from their address\n"
+                   "# TYPE majlis_http_refused_connections_total counter\n"
+                   "majlis_http_refused_connections_total %llu\n",
+                   (unsigned long long)mj_http_refused_connections(srv->http));
     if (w.failed)
         mj_http_error(req, 500, "internal", "metrics too large");
     else

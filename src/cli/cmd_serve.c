@@ -49,7 +49,7 @@ int mj_cmd_serve(int argc, char **argv)
     const char *media_bind = NULL, *log_level = "info", *proxies = NULL, *metrics_token = NULL;
     long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
     long room_split = 500, max_stage = 20, max_hosted = 2, consent = 30, socket_grace = 15;
-    long moderator_grace = 60, hs_threads = -1;
+    long moderator_grace = 60, hs_threads = -1, max_conns = 128;
     mj_flag flags[] = {
         {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
          false},
@@ -95,6 +95,11 @@ int mj_cmd_serve(int argc, char **argv)
          "reverse proxies (IP or IP/BITS) whose X-Forwarded-For names the client\n"
          "                             (default: none; the header is ignored)",
          0, 0, false, false},
+        {"max-connections-per-address", MJ_FLAG_INT, &max_conns, "N",
+         "HTTP connections one address (IPv6: one /64) may hold, a quarter of them\n"
+         "                             still sending their request (default 128; 0: no limit;\n"
+         "                             trusted proxies are not counted)",
+         0, 100000, false, false},
         {"metrics-token-file", MJ_FLAG_STRING, &metrics_token, "FILE",
          "/metrics asks for this bearer token (default: loopback clients only,\n"
          "                             never through a proxy)",
@@ -170,5 +175,6 @@ int mj_cmd_serve(int argc, char **argv)
         cfg.ntrusted_proxies = (size_t)n;
     }
     cfg.metrics_token_file = metrics_token;
+    cfg.max_conns_per_addr = (unsigned)max_conns;
     return mj_server_run(&cfg);
 }

@@ -100,6 +100,10 @@ typedef struct mj_http_config {
      * MJ_HTTP_TRUSTED_MAX; none: the header is ignored). Copied. */
     const mj_prefix *trusted_proxies;
     size_t ntrusted_proxies;
+    /* Connections one address (an IPv6 /64; trusted proxies excepted) may
+     * hold, a quarter of them still sending their first request head; a
+     * connection beyond is closed at once (0: no limit). conns.c. */
+    unsigned max_conns_per_addr;
 } mj_http_config;
 
 typedef struct mj_http_server mj_http_server;
@@ -115,6 +119,8 @@ void mj_http_wake(mj_http_server *srv);
 void mj_http_free(mj_http_server *srv);
 /* The port actually bound (useful with port 0). */
 int mj_http_bound_port(const mj_http_server *srv);
+/* Connections closed at once because their address had too many. */
+uint64_t mj_http_refused_connections(const mj_http_server *srv);
 
 /* ---- deferred responses ---- */
 /* Marks the request as answered later and returns a handle for it (never

@@ -11,6 +11,10 @@
 #define PATH_MAX_LEN     1024
 #define RESP_HEADERS_MAX 2048
 #define WRITE_CHUNK      16384
+/* Header buffers (one per connection sending its request head), and how
+ * long a head may take from its first byte. */
+#define MJ_HTTP_HEAD_POOL      1024
+#define MJ_HTTP_HEAD_TIMEOUT_S 10
 
 struct mj_http_server {
     struct lws_context *ctx;
@@ -25,6 +29,11 @@ struct mj_http_server {
     struct lws_protocols protocols[MJ_HTTP_WS_MAX + 2];
     mj_prefix trusted[MJ_HTTP_TRUSTED_MAX]; /* proxies whose X-Forwarded-For counts */
     size_t ntrusted;
+    /* connections per client address (conns.c) */
+    mj_map conns; /* wsi -> its address's count */
+    mj_map addrs; /* address -> count */
+    uint8_t conn_key[16];
+    uint64_t refused_conns;
 };
 
 /* A WebSocket: lws's per-connection data of the WebSocket protocol. */
@@ -81,6 +90,15 @@ void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws 
 
 /* Sets req->peer and req->via_proxy for the connection wsi (peer.c). */
 void mj_http_find_client(mj_http_req *req, struct lws *wsi);
+
+/* Connections per client address (conns.c): whether a new connection
+ * from sa may stay; then its opening, the end of its first request head
+ * (a request or a WebSocket upgrade), its closing. */
+bool mj_http_conn_admit(mj_http_server *srv, const struct sockaddr *sa);
+void mj_http_conn_opened(mj_http_server *srv, struct lws *wsi);
+void mj_http_conn_head_done(mj_http_server *srv, struct lws *wsi);
+void mj_http_conn_closed(mj_http_server *srv, struct lws *wsi);
+void mj_http_conns_dispose(mj_http_server *srv);
 
 /* The WebSocket protocol's lws callback (ws.c). */
 int mj_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,

@@ -4,6 +4,7 @@
 #include "base/map.h"
 
 #include <libwebsockets.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,16 +440,41 @@ static int on_writable(mj_http_req *req)
     return 0;
 }
 
+/* Reasons about the connection rather than a request: user is not our
+ * request then (lws's filter arguments, or another protocol's data). */
+static bool on_connection(mj_http_server *srv, struct lws *wsi, enum lws_callback_reasons reason,
+                          void *user, void *in, size_t len, int *ret)
+{
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
+        const struct lws_filter_network_conn_args *filt = user;
+        *ret = mj_http_conn_admit(srv, (const struct sockaddr *)&filt->cli_addr) ? 0 : -1;
+        return true;
+    }
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED: mj_http_conn_opened(srv, wsi); break;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: mj_http_conn_head_done(srv, wsi); break;
+    case LWS_CALLBACK_WSI_DESTROY: mj_http_conn_closed(srv, wsi); break;
+    default: return false;
+    }
+    *ret = lws_callback_http_dummy(wsi, reason, user, in, len);
+    return true;
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
-    mj_http_req *req = user;
     struct lws_context *ctx = lws_get_context(wsi);
     mj_http_server *srv = lws_context_user(ctx);
+    int ret;
+    if (srv && on_connection(srv, wsi, reason, user, in, len, &ret))
+        return ret;
+    mj_http_req *req = user;
     if (req)
         req->srv = srv;
     switch (reason) {
-    case LWS_CALLBACK_HTTP: return on_request(req, wsi);
+    case LWS_CALLBACK_HTTP:
+        mj_http_conn_head_done(srv, wsi);
+        return on_request(req, wsi);
     case LWS_CALLBACK_HTTP_BODY: return on_body(req, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (req->ph == PH_BODY)
@@ -575,6 +601,9 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
         memcpy(srv->trusted, cfg->trusted_proxies, srv->ntrusted * sizeof srv->trusted[0]);
     srv->cfg.trusted_proxies = srv->trusted;
     mj_map_init(&srv->deferred);
+    mj_map_init(&srv->conns);
+    mj_map_init(&srv->addrs);
+    randombytes_buf(srv->conn_key, sizeof srv->conn_key);
     lws_set_log_level(mj_log_level_current >= MJ_LOG_DEBUG ? (LLL_ERR | LLL_WARN | LLL_NOTICE)
                                                            : (LLL_ERR | LLL_WARN),
                       lws_log_emit);
@@ -588,7 +617,8 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
     info.user = srv;
     info.server_string = "majlis";
     info.max_http_header_data = 8192;
-    info.max_http_header_pool = 512;
+    info.max_http_header_pool = MJ_HTTP_HEAD_POOL;
+    info.timeout_secs_ah_idle = MJ_HTTP_HEAD_TIMEOUT_S;
     info.timeout_secs = 20;
     info.keepalive_timeout = 30;
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
@@ -643,5 +673,11 @@ void mj_http_free(mj_http_server *srv)
         return;
     lws_context_destroy(srv->ctx);
     mj_map_dispose(&srv->deferred);
+    mj_http_conns_dispose(srv);
     free(srv);
+}
+
+uint64_t mj_http_refused_connections(const mj_http_server *srv)
+{
+    return srv->refused_conns;
 }
