@@ -18,9 +18,12 @@
 #define MJ_METRICS_TOKEN_MAX 256
 
 /* Passphrase hashes waiting or running, in all and from one network (an
- * IPv4 /24, an IPv6 /48): see pwpool.h. */
+ * IPv4 /24, an IPv6 /48): see pwpool.h. Half the queue for one network
+ * leaves a burst of sign-ins behind one carrier's NAT room; a network
+ * that takes its half still yields places to others when the queue is
+ * full. */
 #define MJ_HASH_QUEUE             64
-#define MJ_HASH_QUEUE_PER_NETWORK 8
+#define MJ_HASH_QUEUE_PER_NETWORK 32
 #define MJ_HASH_NETWORK_V4_BITS   24
 #define MJ_HASH_NETWORK_V6_BITS   48
 
