@@ -48,9 +48,10 @@ static bool addr_of(const struct sockaddr *sa, mj_addr *out)
 
 static void key_of(const mj_addr *a, uint8_t key[9])
 {
-    memset(key, 0, 9);
+    uint8_t bytes[16] = {0};
+    (void)mj_addr_prefix_bytes(a, a->family == 4 ? 32 : 64, bytes);
     key[0] = a->family;
-    (void)mj_addr_prefix_bytes(a, a->family == 4 ? 32 : 64, key + 1);
+    memcpy(key + 1, bytes, 8);
 }
 
 static bool is_trusted(const mj_http_server *srv, const mj_addr *a)
