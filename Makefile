@@ -16,10 +16,19 @@ all: build
 deps:
 	@scripts/install-deps
 
-$(BUILD)/release/CMakeCache.txt:
-	cmake -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMJ_TESTS=OFF
+# A configure that fails (say, before `make deps`) still writes
+# CMakeCache.txt; depending on that file, every later `make` skipped the
+# configure and failed with "No rule to make target 'Makefile'". The
+# stamp is written only after a configure that worked, and a failed one
+# takes its cache away, so the next `make` starts the configure afresh.
+CONFIGURE = cmake -S . -B $(1) $(2) || { rm -f $(1)/CMakeCache.txt; exit 1; }
 
-build: $(BUILD)/release/CMakeCache.txt
+$(BUILD)/release/.configured:
+	@rm -f $(BUILD)/release/CMakeCache.txt
+	$(call CONFIGURE,$(BUILD)/release,-DCMAKE_BUILD_TYPE=RelWithDebInfo -DMJ_TESTS=OFF)
+	@touch $@
+
+build: $(BUILD)/release/.configured
 	cmake --build $(BUILD)/release -j $(JOBS)
 	@ln -sf release/majlis $(BUILD)/majlis
 
@@ -29,11 +38,13 @@ run: deps build
 node-deps:
 	@scripts/install-node-deps
 
-$(TEST_BUILD)/CMakeCache.txt:
-	CC=clang cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMJ_SANITIZE=ON \
-	    -DMJ_FUZZ=ON -DMJ_WERROR=ON
+$(TEST_BUILD)/.configured:
+	@rm -f $(TEST_BUILD)/CMakeCache.txt
+	CC=clang $(call CONFIGURE,$(TEST_BUILD),-DCMAKE_BUILD_TYPE=Debug -DMJ_SANITIZE=ON \
+	    -DMJ_FUZZ=ON -DMJ_WERROR=ON)
+	@touch $@
 
-test-build: $(TEST_BUILD)/CMakeCache.txt
+test-build: $(TEST_BUILD)/.configured
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 
 test: deps node-deps test-build

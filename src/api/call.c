@@ -4,10 +4,11 @@
 #include "api/call.h"
 
 #include "base/log.h"
+#include "base/map.h"
 #include "base/rand.h"
 #include "http/cookie.h"
+#include "io/clock.h"
 
-#include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +32,11 @@ void mj_call_internal(mj_call *c)
     mj_http_error(c->req, 500, "internal", "something went wrong on the server");
 }
 
-bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
+static bool refuse(mj_call *c, int64_t wait)
 {
-    int64_t wait = mj_ratelimit_take(&c->srv->limiter, &c->srv->set.limits[which],
-                                     mj_limit_name(which), key, len, c->mono);
-    if (!wait) return true;
     c->retry_after = wait;
-    if (c->no_reply) return false;
+    if (c->no_reply)
+        return false;
     char secs[24], msg[96];
     snprintf(secs, sizeof secs, "%lld", (long long)wait);
     snprintf(msg, sizeof msg, "too many requests; try again in %lld seconds", (long long)wait);
@@ -46,20 +45,55 @@ bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
     return false;
 }
 
+bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len)
+{
+    int64_t wait = mj_ratelimit_take(&c->srv->limiter, &c->srv->set.limits[which],
+                                     mj_limit_name(which), key, len, c->mono);
+    return wait ? refuse(c, wait) : true;
+}
+
+bool mj_call_backoff(mj_call *c, mj_limit which, const void *key, size_t len)
+{
+    int64_t wait = mj_backoff_check(&c->srv->limiter, &c->srv->set.limits[which],
+                                    mj_limit_name(which), key, len, c->mono);
+    return wait ? refuse(c, wait) : true;
+}
+
+void mj_server_backoff_fail(mj_server *srv, mj_limit which, const void *key, size_t len)
+{
+    mj_backoff_fail(&srv->limiter, &srv->set.limits[which], mj_limit_name(which), key, len,
+                    mj_clock_now());
+}
+
+void mj_server_backoff_clear(mj_server *srv, mj_limit which, const void *key, size_t len)
+{
+    mj_backoff_clear(&srv->limiter, mj_limit_name(which), key, len);
+}
+
+size_t mj_call_client_key(mj_http_req *req, unsigned v4_bits, unsigned v6_bits,
+                          uint8_t out[MJ_CLIENT_KEY_MAX])
+{
+    const char *ip = mj_http_peer_ip(req);
+    mj_addr a;
+    if (mj_addr_parse_ip(ip, 0, &a) != 0) {
+        size_t n = strnlen(ip, MJ_CLIENT_KEY_MAX - 1);
+        out[0] = 0;
+        memcpy(out + 1, ip, n);
+        return n + 1;
+    }
+    mj_addr_unmap(&a);
+    out[0] = a.family;
+    return 1 + mj_addr_prefix_bytes(&a, a.family == 4 ? v4_bits : v6_bits, out + 1);
+}
+
 /* The address a limit counts against: an IPv4 address, or the /64 prefix
  * of an IPv6 one, since one subscriber holds a whole /64 and could walk
  * through it. */
 bool mj_call_limit_address(mj_call *c, mj_limit which)
 {
-    const char *ip = mj_http_peer_ip(c->req);
-    uint8_t a[16];
-    if (inet_pton(AF_INET6, ip, a) == 1) {
-        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        bool v4 = memcmp(a, mapped, sizeof mapped) == 0;
-        return mj_call_limit(c, which, v4 ? a + 12 : a, v4 ? 4 : 8);
-    }
-    if (inet_pton(AF_INET, ip, a) == 1) return mj_call_limit(c, which, a, 4);
-    return mj_call_limit(c, which, ip, strlen(ip));
+    uint8_t key[MJ_CLIENT_KEY_MAX];
+    size_t n = mj_call_client_key(c->req, 32, 64, key);
+    return mj_call_limit(c, which, key, n);
 }
 
 bool mj_call_https(mj_call *c)
@@ -147,6 +181,63 @@ int mj_call_authenticate(mj_call *c)
 
 /* ---- the same-origin rule ---- */
 
+static bool host_is_ip(const char *host, size_t len)
+{
+    char ip[MJ_ADDR_STRLEN];
+    if (len == 0 || len >= sizeof ip)
+        return false;
+    memcpy(ip, host, len);
+    ip[len] = '\0';
+    mj_addr a;
+    return mj_addr_parse_ip(ip, 0, &a) == 0;
+}
+
+/* The host name of the public origin ("https://majlis.example:8443" ->
+ * "majlis.example"); one in brackets is an address, allowed anyway. */
+static void public_host(const char *origin, const char **host, size_t *len)
+{
+    const char *h = strstr(origin, "://");
+    h = h ? h + 3 : origin;
+    *host = h;
+    *len = strcspn(h, ":/");
+}
+
+/* Which Host a request may name (DNS rebinding: a page of another site
+ * whose name an attacker points at this server's address sends its own
+ * name as Host). */
+bool mj_server_host_allowed(mj_server *srv, mj_http_req *req)
+{
+    char host[256];
+    int n = mj_http_header(req, MJ_HDR_HOST, host, sizeof host);
+    if (n <= 0)
+        return false;
+    /* Split off the port: "[v6]:port", "name:port". */
+    size_t len = (size_t)n;
+    const char *name = host;
+    if (host[0] == '[') {
+        const char *close = memchr(host, ']', len);
+        if (!close)
+            return false;
+        name = host + 1;
+        len = (size_t)(close - name);
+    } else {
+        const char *colon = memchr(host, ':', len);
+        if (colon)
+            len = (size_t)(colon - host);
+    }
+    if (len && name[len - 1] == '.')
+        len--;
+    /* A literal address cannot be rebound, nor can localhost. */
+    if (host_is_ip(name, len) || (len == 9 && strncasecmp(name, "localhost", 9) == 0))
+        return true;
+    if (!srv->set.public_origin[0])
+        return false;
+    const char *pub;
+    size_t plen;
+    public_host(srv->set.public_origin, &pub, &plen);
+    return plen == len && strncasecmp(pub, name, len) == 0;
+}
+
 /* A request that changes state must come from our own pages: its Origin
  * must be this server's origin (MAJLIS_PUBLIC_ORIGIN, or the scheme and
  * Host of the request), or, when a browser sent no Origin, Sec-Fetch-Site
@@ -155,6 +246,8 @@ int mj_call_authenticate(mj_call *c)
  * DELETE, and other clients can send one. */
 bool mj_call_same_origin(mj_call *c)
 {
+    if (!mj_server_host_allowed(c->srv, c->req))
+        return false;
     char site[32];
     int sn = mj_http_header(c->req, MJ_HDR_SEC_FETCH_SITE, site, sizeof site);
     if (sn > 0 && strcmp(site, "same-origin") != 0) return false;
@@ -218,10 +311,35 @@ void mj_call_origin(mj_call *c, char *out, size_t cap)
 
 /* ---- slow work ---- */
 
+static void busy(mj_http_req *req)
+{
+    mj_http_add_header(req, "retry-after", "2");
+    mj_http_error(req, 503, "busy", "the server is busy; try again in a moment");
+}
+
 mj_http_req *mj_call_resume(mj_server *srv, mj_pw_job *job)
 {
-    if (srv->stopping || !job->ran || !job->http) return NULL;
-    return mj_http_resume(srv->http, job->http);
+    if (srv->stopping || !job->http)
+        return NULL;
+    if (job->ran)
+        return mj_http_resume(srv->http, job->http);
+    /* Pushed out of the queue by someone else's turn: busy, as if it had
+     * come when the queue was full. */
+    mj_http_req *req = job->evicted ? mj_http_resume(srv->http, job->http) : NULL;
+    if (req) {
+        busy(req);
+        mj_http_send(req);
+    }
+    return NULL;
+}
+
+/* The hashing queue's group of this client: its network, so that many
+ * addresses of one subscriber or one provider's block count as one. */
+static uint64_t hash_group(mj_call *c)
+{
+    uint8_t key[MJ_CLIENT_KEY_MAX];
+    size_t n = mj_call_client_key(c->req, MJ_HASH_NETWORK_V4_BITS, MJ_HASH_NETWORK_V6_BITS, key);
+    return mj_hash_bytes(key, n);
 }
 
 bool mj_call_submit(mj_call *c, mj_pw_job *job)
@@ -231,12 +349,18 @@ bool mj_call_submit(mj_call *c, mj_pw_job *job)
         mj_call_internal(c);
         return false;
     }
-    if (mj_pw_pool_submit(c->srv->pool, job) != 0) {
-        /* Take the request back from the deferred table and answer now. */
-        (void)mj_http_resume(c->srv->http, job->http);
+    job->group = hash_group(c);
+    int err = mj_pw_pool_submit(c->srv->pool, job);
+    if (!err)
+        return true;
+    /* Take the request back from the deferred table and answer now. */
+    (void)mj_http_resume(c->srv->http, job->http);
+    if (err == MJ_EAGAIN) {
         mj_http_add_header(c->req, "retry-after", "2");
-        mj_call_error(c, 503, "busy", "the server is busy; try again in a moment");
-        return false;
+        mj_call_error(c, 429, "rate_limited",
+                      "too many passphrase checks from your network at once; try again in a moment");
+    } else {
+        busy(c->req);
     }
-    return true;
+    return false;
 }

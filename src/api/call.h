@@ -45,10 +45,28 @@ void mj_call_internal(mj_call *c);
 bool mj_call_limit(mj_call *c, mj_limit which, const void *key, size_t len);
 /* The same, keyed by the client's address (IPv6: its /64). */
 bool mj_call_limit_address(mj_call *c, mj_limit which);
+/* The same for a back-off: 429 while key waits after its failures. */
+bool mj_call_backoff(mj_call *c, mj_limit which, const void *key, size_t len);
+/* Counts a failure of key against a back-off / forgets its failures. */
+void mj_server_backoff_fail(mj_server *srv, mj_limit which, const void *key, size_t len);
+void mj_server_backoff_clear(mj_server *srv, mj_limit which, const void *key, size_t len);
+
+/* A key for the client's network: its first v4_bits (IPv4) or v6_bits
+ * (IPv6) bits, after a family byte, or its address text when that is not
+ * an IP address. Returns the length (at most MJ_CLIENT_KEY_MAX). */
+#define MJ_CLIENT_KEY_MAX 40
+size_t mj_call_client_key(mj_http_req *req, unsigned v4_bits, unsigned v6_bits,
+                          uint8_t out[MJ_CLIENT_KEY_MAX]);
 /* Whether the request came over HTTPS (direct or through a proxy). */
 bool mj_call_https(mj_call *c);
-/* The same-origin rule for requests that change state (call.c). */
+/* The same-origin rule for requests that change state (call.c); it
+ * includes the Host rule. */
 bool mj_call_same_origin(mj_call *c);
+/* Whether the request's Host names this server: the public origin's host,
+ * an IP address, or localhost (any port). Anything else may be a page of
+ * another site whose name was pointed at this server's address (DNS
+ * rebinding), and is answered 421. */
+bool mj_server_host_allowed(mj_server *srv, mj_http_req *req);
 /* Signs the caller in from the session cookie: 0, MJ_ENOTFOUND (no live
  * session), MJ_EIO. */
 int mj_call_authenticate(mj_call *c);

@@ -3,6 +3,7 @@
 #include "base/log.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,8 @@
 struct mj_pw_pool {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    mj_pw_job *todo_head, *todo_tail;
+    mj_fairq todo; /* waiting, running, and finished until taken */
     mj_pw_job *done_head, *done_tail;
-    size_t pending, max_pending;
     bool stopping;
     pthread_t *threads;
     int nthreads;
@@ -28,6 +28,11 @@ static void push(mj_pw_job **head, mj_pw_job **tail, mj_pw_job *job)
     else
         *head = job;
     *tail = job;
+}
+
+static mj_pw_job *job_of(mj_fairq_item *it)
+{
+    return it ? (mj_pw_job *)((char *)it - offsetof(mj_pw_job, fq)) : NULL;
 }
 
 static mj_pw_job *pop(mj_pw_job **head, mj_pw_job **tail)
@@ -80,11 +85,11 @@ static void *thread_main(void *arg)
     mj_pw_pool *p = arg;
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->todo_head && !p->stopping)
+        mj_pw_job *job = NULL;
+        while (!p->stopping && !(job = job_of(mj_fairq_pop(&p->todo))))
             pthread_cond_wait(&p->cond, &p->lock);
-        if (p->stopping)
-            break;
-        mj_pw_job *job = pop(&p->todo_head, &p->todo_tail);
+        if (!job)
+            break; /* stopping */
         pthread_mutex_unlock(&p->lock);
         run(job);
         pthread_mutex_lock(&p->lock);
@@ -97,20 +102,20 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-int mj_pw_pool_start(int threads, size_t max_pending, void (*wake)(void *ctx), void *wake_ctx,
-                     mj_pw_pool **out)
+int mj_pw_pool_start(int threads, size_t max_pending, size_t max_per_group,
+                     void (*wake)(void *ctx), void *wake_ctx, mj_pw_pool **out)
 {
     mj_pw_pool *p = calloc(1, sizeof *p);
     if (!p)
         return MJ_ENOMEM;
-    p->threads = calloc((size_t)threads, sizeof *p->threads);
-    if (!p->threads) {
+    p->threads = calloc(threads > 0 ? (size_t)threads : 1, sizeof *p->threads);
+    if (!p->threads || mj_fairq_init(&p->todo, max_pending, max_per_group) != 0) {
+        free(p->threads);
         free(p);
         return MJ_ENOMEM;
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
-    p->max_pending = max_pending;
     p->wake = wake;
     p->wake_ctx = wake_ctx;
     for (int i = 0; i < threads; i++) {
@@ -127,25 +132,35 @@ int mj_pw_pool_start(int threads, size_t max_pending, void (*wake)(void *ctx), v
 
 int mj_pw_pool_submit(mj_pw_pool *p, mj_pw_job *job)
 {
-    job->ran = job->verified = job->hashed = false;
+    job->ran = job->verified = job->hashed = job->evicted = false;
+    job->fq.group = job->group;
     pthread_mutex_lock(&p->lock);
-    if (p->stopping || p->pending >= p->max_pending) {
-        pthread_mutex_unlock(&p->lock);
-        return MJ_ELIMIT;
+    mj_fairq_item *out = NULL;
+    int err = p->stopping ? MJ_ELIMIT : mj_fairq_push(&p->todo, &job->fq, &out);
+    mj_pw_job *gone = job_of(out);
+    if (gone) {
+        /* It never ran: its owner answers "busy", as if it came too late. */
+        gone->evicted = true;
+        mj_pw_job_wipe(gone);
+        push(&p->done_head, &p->done_tail, gone);
     }
-    p->pending++;
-    push(&p->todo_head, &p->todo_tail, job);
-    pthread_cond_signal(&p->cond);
+    if (!err)
+        pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->lock);
-    return 0;
+    if (gone)
+        p->wake(p->wake_ctx);
+    return err;
 }
 
 mj_pw_job *mj_pw_pool_take(mj_pw_pool *p)
 {
     pthread_mutex_lock(&p->lock);
     mj_pw_job *job = pop(&p->done_head, &p->done_tail);
-    if (job)
-        p->pending--;
+    /* A finished job holds its place until taken, so that the queue's
+     * bounds count what the control thread has yet to answer; those that
+     * never ran left the queue already. */
+    if (job && job->ran)
+        mj_fairq_done(&p->todo, &job->fq);
     pthread_mutex_unlock(&p->lock);
     return job;
 }
@@ -163,7 +178,8 @@ void mj_pw_pool_stop(mj_pw_pool *p)
     p->nthreads = 0;
     /* What never ran goes back through take(), so its owner frees it. */
     mj_pw_job *job;
-    while ((job = pop(&p->todo_head, &p->todo_tail))) {
+    while ((job = job_of(mj_fairq_pop(&p->todo)))) {
+        mj_fairq_done(&p->todo, &job->fq);
         mj_pw_job_wipe(job);
         push(&p->done_head, &p->done_tail, job);
     }
@@ -175,6 +191,7 @@ void mj_pw_pool_free(mj_pw_pool *p)
         return;
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
+    mj_fairq_dispose(&p->todo);
     free(p->threads);
     free(p);
 }

@@ -7,6 +7,13 @@
  * job; a pool thread hashes or verifies, then wakes the control loop; the
  * control thread takes finished jobs back and completes them.
  *
+ * Jobs do not wait first come, first served: each names a group (the
+ * client's network), groups take turns, a group holds at most a share of
+ * the queue, and when the queue is full a job of a smaller group takes the
+ * place of the newest waiting job of the largest (base/fairq.h). A flood
+ * from one network, or from many addresses of one, then slows only
+ * itself. A job pushed out comes back from take() with `evicted` set.
+ *
  * Ownership: submit hands the job to the pool; mj_pw_pool_take hands it
  * back. Pool threads touch only the job's own bytes: they never see the
  * store, the HTTP layer or any other shared state, so the store stays
@@ -16,6 +23,7 @@
 #define MJ_API_PWPOOL_H
 
 #include "api/names.h"
+#include "base/fairq.h"
 #include "store/members.h"
 
 #include <stdbool.h>
@@ -30,7 +38,9 @@ typedef enum mj_pw_op {
 
 typedef struct mj_pw_job mj_pw_job;
 struct mj_pw_job {
-    mj_pw_job *next; /* the pool's */
+    mj_pw_job *next;  /* the pool's */
+    mj_fairq_item fq; /* the pool's */
+    uint64_t group;   /* the submitter's: whose turn the job waits for */
     mj_pw_op op;
     char pass[MJ_PASS_MAX_BYTES + 1];
     size_t pass_len;
@@ -39,7 +49,8 @@ struct mj_pw_job {
     char stored[MJ_PASS_HASH_MAX];
     /* results */
     char fresh[MJ_PASS_HASH_MAX];
-    bool ran;      /* false when the pool stopped first */
+    bool ran;      /* false when the pool stopped first, or it was pushed out */
+    bool evicted;  /* pushed out of a full queue by another group's job */
     bool verified; /* VERIFY*: the passphrase matched */
     bool hashed;   /* HASH, VERIFY_THEN_HASH: fresh holds a new hash */
     /* for the submitter */
@@ -49,10 +60,13 @@ struct mj_pw_job {
 
 typedef struct mj_pw_pool mj_pw_pool;
 
-/* wake is called from pool threads after a job finished. */
-MJ_MUST_USE int mj_pw_pool_start(int threads, size_t max_pending, void (*wake)(void *ctx),
-                                 void *wake_ctx, mj_pw_pool **out);
-/* MJ_ELIMIT when max_pending jobs already wait: answer 503. */
+/* wake is called from pool threads after a job finished (and from
+ * submit when it pushed a job out). At most max_pending jobs wait or run,
+ * at most max_per_group of one group. */
+MJ_MUST_USE int mj_pw_pool_start(int threads, size_t max_pending, size_t max_per_group,
+                                 void (*wake)(void *ctx), void *wake_ctx, mj_pw_pool **out);
+/* MJ_EAGAIN when the job's group has its share in already (answer 429),
+ * MJ_ELIMIT when the queue is full of others' (answer 503). */
 MJ_MUST_USE int mj_pw_pool_submit(mj_pw_pool *p, mj_pw_job *job);
 /* A finished job, or NULL. Control thread. */
 mj_pw_job *mj_pw_pool_take(mj_pw_pool *p);

@@ -6,6 +6,9 @@
  *   anything else          the web app's files (assets.c); the app's own
  *                          paths (/login, /invite/CODE) get its page
  *
+ * Before any of them, the Host rule (call.c): a request naming another
+ * host than ours gets 421.
+ *
  * The guard of /api/: a request that changes state must come from this
  * site (the same-origin rule, call.c) and carry JSON; then, by the route's
  * level, it is counted against the address (public routes) or signs the
@@ -244,13 +247,24 @@ static bool app_path(const char *path)
     return false;
 }
 
+/* Health checks may come by any name (a container's, a load balancer's);
+ * they learn nothing. /metrics too, once it asks for its own token. */
+static bool any_host(mj_server *srv, const char *path)
+{
+    return strcmp(path, "/healthz") == 0 ||
+           (srv->metrics_token[0] && strcmp(path, "/metrics") == 0);
+}
+
 static void dispatch(mj_server *srv, mj_http_req *req)
 {
     const char *path = mj_http_path(req);
     mj_http_method method = mj_http_method_of(req);
     bool read_only = method == MJ_HTTP_GET || method == MJ_HTTP_HEAD;
     bool whep = strncmp(path, "/whep/", 6) == 0;
-    if (whep || strncmp(path, "/whip/", 6) == 0) {
+    if (!any_host(srv, path) && !mj_server_host_allowed(srv, req)) {
+        mj_http_error(req, 421, "misdirected",
+                      "this server does not answer to that host name; set MAJLIS_PUBLIC_ORIGIN");
+    } else if (whep || strncmp(path, "/whip/", 6) == 0) {
         mj_media_route(srv, req, whep, path + 6);
     } else if (strncmp(path, "/api/", 5) == 0) {
         route_api(srv, req);

@@ -95,7 +95,8 @@ static int start_members(mj_server *srv)
     int err = mj_ratelimit_init(&srv->limiter, 1 << 16, key);
     sodium_memzero(key, sizeof key);
     if (!err)
-        err = mj_pw_pool_start(srv->set.hash_threads, 64, wake_http, srv, &srv->pool);
+        err = mj_pw_pool_start(srv->set.hash_threads, MJ_HASH_QUEUE, MJ_HASH_QUEUE_PER_NETWORK,
+                               wake_http, srv, &srv->pool);
     if (err) {
         mj_error("cannot start the members API (%s)", mj_strerror(err));
         return err;
@@ -116,6 +117,33 @@ static void stop_members(mj_server *srv)
     mj_ratelimit_dispose(&srv->limiter);
 }
 
+_Static_assert(MJ_SERVER_PROXIES_MAX <= MJ_HTTP_TRUSTED_MAX, "the HTTP layer takes them all");
+
+/* The bearer token of /metrics: the file's first line, at least 16
+ * characters. */
+static int read_metrics_token(mj_server *srv)
+{
+    const char *path = srv->cfg.metrics_token_file;
+    if (!path)
+        return 0;
+    FILE *f = fopen(path, "r");
+    char line[MJ_METRICS_TOKEN_MAX + 2];
+    bool ok = f && fgets(line, sizeof line, f);
+    if (f)
+        fclose(f);
+    size_t n = ok ? strcspn(line, "\r\n") : 0;
+    if (!ok || n < 16 || n > MJ_METRICS_TOKEN_MAX || strcspn(line, " \t") < n) {
+        mj_error("cannot read a token of 16 to %d characters without spaces from %s",
+                 MJ_METRICS_TOKEN_MAX, path);
+        sodium_memzero(line, sizeof line);
+        return -1;
+    }
+    memcpy(srv->metrics_token, line, n);
+    srv->metrics_token[n] = '\0';
+    sodium_memzero(line, sizeof line);
+    return 0;
+}
+
 static int open_data(mj_server *srv)
 {
     const char *why = "cannot open the database";
@@ -127,7 +155,7 @@ static int open_data(mj_server *srv)
         mj_error("%s", why);
         return -1;
     }
-    return 0;
+    return read_metrics_token(srv);
 }
 
 static int start_media(mj_server *srv)
@@ -173,6 +201,9 @@ static int start_http(mj_server *srv)
         .tick_ms = 250,
         .ws = sockets,
         .nws = sizeof sockets / sizeof sockets[0],
+        .trusted_proxies = srv->cfg.trusted_proxies,
+        .ntrusted_proxies = srv->cfg.ntrusted_proxies,
+        .max_conns_per_addr = srv->cfg.max_conns_per_addr,
     };
     if (mj_http_start(&hc, &srv->http) != 0) {
         char a[MJ_ADDR_STRLEN];

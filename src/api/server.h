@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define MJ_SERVER_PROXIES_MAX 16 /* trusted proxies */
+
 typedef struct mj_server_config {
     const char *data_dir;
     mj_addr http;          /* HTTP listen address */
@@ -28,6 +30,14 @@ typedef struct mj_server_config {
     int connect_timeout_s; /* media: a session not connected this long ends; 0: 10 s */
     int socket_grace_s;    /* a page's event socket may be away this long */
     int moderator_grace_s; /* a hosted room without a moderator this long ends */
+    /* Reverse proxies whose X-Forwarded-For names the client (at most
+     * MJ_SERVER_PROXIES_MAX). */
+    const mj_prefix *trusted_proxies;
+    size_t ntrusted_proxies;
+    /* A file holding the bearer token /metrics asks for; NULL: /metrics
+     * answers loopback clients that did not come through a proxy. */
+    const char *metrics_token_file;
+    unsigned max_conns_per_addr; /* HTTP connections from one address (0: any) */
 } mj_server_config;
 
 /* Runs until a signal asks it to stop. Returns the process exit status. */

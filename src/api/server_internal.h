@@ -15,6 +15,18 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#define MJ_METRICS_TOKEN_MAX 256
+
+/* Passphrase hashes waiting or running, in all and from one network (an
+ * IPv4 /24, an IPv6 /48): see pwpool.h. Half the queue for one network
+ * leaves a burst of sign-ins behind one carrier's NAT room; a network
+ * that takes its half still yields places to others when the queue is
+ * full. */
+#define MJ_HASH_QUEUE             64
+#define MJ_HASH_QUEUE_PER_NETWORK 32
+#define MJ_HASH_NETWORK_V4_BITS   24
+#define MJ_HASH_NETWORK_V6_BITS   48
+
 typedef struct mj_server {
     mj_server_config cfg;
     mj_api_settings set;
@@ -29,6 +41,7 @@ typedef struct mj_server {
     bool stopping;
     uint64_t http_requests;
     uint64_t http_status[6]; /* by class: [2] = 2xx ... [5] = 5xx */
+    char metrics_token[MJ_METRICS_TOKEN_MAX + 1]; /* "" = loopback only */
 } mj_server;
 
 /* router.c: every request the HTTP layer hands over. */

@@ -9,6 +9,9 @@
 
 #include <stdint.h>
 
+/* Rates (ratelimit.h), and the back-offs of wrong passphrases: login_pair
+ * (a handle from one address), login_device (a device cookie, device.h)
+ * and passphrase_session (a session's passphrase checks). */
 typedef enum mj_limit {
     MJ_LIMIT_LOGIN_ACCOUNT,
     MJ_LIMIT_LOGIN_ADDRESS,
@@ -16,6 +19,9 @@ typedef enum mj_limit {
     MJ_LIMIT_SIGNUP_ADDRESS,
     MJ_LIMIT_API_SESSION,
     MJ_LIMIT_API_ADDRESS,
+    MJ_LIMIT_LOGIN_PAIR,
+    MJ_LIMIT_LOGIN_DEVICE,
+    MJ_LIMIT_PASSPHRASE_SESSION,
     MJ_LIMIT_COUNT
 } mj_limit;
 

@@ -4,8 +4,10 @@
 
 #include "base/buf.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define METRICS_MAX (256 * 1024)
 
@@ -22,14 +24,44 @@ static bool peer_is_loopback(const mj_http_req *req)
            strncmp(ip, "::ffff:127.", 11) == 0;
 }
 
+/* Compares through hashes, so that the time taken says nothing about
+ * how much of a guess was right, nor about the token's length. */
+static bool same_token(const char *a, size_t alen, const char *b)
+{
+    uint8_t ha[32], hb[32];
+    crypto_generichash(ha, sizeof ha, (const uint8_t *)a, alen, NULL, 0);
+    crypto_generichash(hb, sizeof hb, (const uint8_t *)b, strlen(b), NULL, 0);
+    return sodium_memcmp(ha, hb, sizeof ha) == 0;
+}
+
+/* Counters say how busy rooms are; they are for the operator. With a
+ * token, whoever shows it; without, the machine itself (a Prometheus on
+ * the same host, or through an SSH tunnel) and never a request that came
+ * through a proxy: behind a proxy on the same machine every visitor's
+ * connection is a loopback one. */
+static bool metrics_allowed(mj_server *srv, mj_http_req *req)
+{
+    if (!srv->metrics_token[0]) {
+        if (!mj_http_forwarded(req) && peer_is_loopback(req))
+            return true;
+        mj_http_error(req, 403, "forbidden",
+                      "metrics are served to loopback clients only, not through a proxy");
+        return false;
+    }
+    char auth[MJ_METRICS_TOKEN_MAX + 16];
+    int n = mj_http_header(req, MJ_HDR_AUTHORIZATION, auth, sizeof auth);
+    if (n > 7 && strncasecmp(auth, "Bearer ", 7) == 0 &&
+        same_token(auth + 7, (size_t)n - 7, srv->metrics_token))
+        return true;
+    mj_http_add_header(req, "www-authenticate", "Bearer");
+    mj_http_error(req, 401, "unauthorized", "metrics need the bearer token");
+    return false;
+}
+
 void mj_status_metrics(mj_server *srv, mj_http_req *req)
 {
-    /* Counters say how busy rooms are; keep them to the machine itself
-     * (a Prometheus on the same host, or through an SSH tunnel). */
-    if (!peer_is_loopback(req)) {
-        mj_http_error(req, 403, "forbidden", "metrics are served to loopback clients only");
+    if (!metrics_allowed(srv, req))
         return;
-    }
     char *buf = malloc(METRICS_MAX);
     if (!buf) {
         mj_http_error(req, 500, "internal", "out of memory");
@@ -43,6 +75,12 @@ void mj_status_metrics(mj_server *srv, mj_http_req *req)
     for (int c = 2; c <= 5; c++)
         mj_wbuf_printf(&w, "majlis_http_requests_total{class=\"%dxx\"} %llu\n", c,
                        (unsigned long long)srv->http_status[c]);
+    mj_wbuf_printf(&w,
+                   "# HELP majlis_http_refused_connections_total connections closed at once: "
+                   "too many from their address\n"
+                   "# TYPE majlis_http_refused_connections_total counter\n"
+                   "majlis_http_refused_connections_total %llu\n",
+                   (unsigned long long)mj_http_refused_connections(srv->http));
     if (w.failed)
         mj_http_error(req, 500, "internal", "metrics too large");
     else

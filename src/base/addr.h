@@ -26,5 +26,24 @@ int mj_addr_parse_ip(const char *ip, uint16_t port, mj_addr *a);
 /* Parses "IP:PORT" or "[IPv6]:PORT". 0 or MJ_EINVAL. */
 int mj_addr_parse(const char *text, mj_addr *a);
 bool mj_addr_is_loopback(const mj_addr *a);
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) becomes the IPv4 address
+ * it carries; anything else is left as it is. */
+void mj_addr_unmap(mj_addr *a);
+
+/* A network: an address and how many of its leading bits count. */
+typedef struct mj_prefix {
+    mj_addr net; /* port unused */
+    uint8_t bits;
+} mj_prefix;
+
+/* "192.0.2.1" (a /32), "10.0.0.0/8", "::1" (a /128), "fd00::/8". Bits
+ * beyond the prefix length must be zero. 0 or MJ_EINVAL. */
+int mj_prefix_parse(const char *text, mj_prefix *out);
+/* Whether a (unmapped first) is inside p. */
+bool mj_prefix_contains(const mj_prefix *p, const mj_addr *a);
+/* Copies the first `bits` bits of a's IP into out (whole bytes, the last
+ * one masked) and returns how many bytes that is: a key for counting
+ * clients by network (an IPv6 /64, an IPv4 /24). */
+size_t mj_addr_prefix_bytes(const mj_addr *a, unsigned bits, uint8_t out[16]);
 
 #endif

@@ -14,14 +14,43 @@ static bool is_unspecified(const mj_addr *a)
     return memcmp(a->ip, zero, a->family == 4 ? 4 : 16) == 0;
 }
 
+/* "127.0.0.1,10.0.0.0/8,::1" into out; the count, or -1 after saying
+ * what is wrong. */
+static int parse_proxies(const char *list, mj_prefix *out, size_t cap)
+{
+    char buf[1024];
+    if (strlen(list) >= sizeof buf) {
+        fprintf(stderr, "majlis serve: --trusted-proxy list is too long\n");
+        return -1;
+    }
+    snprintf(buf, sizeof buf, "%s", list);
+    size_t n = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(buf, ", ", &save); item; item = strtok_r(NULL, ", ", &save)) {
+        if (n == cap) {
+            fprintf(stderr, "majlis serve: at most %zu trusted proxies\n", cap);
+            return -1;
+        }
+        if (mj_prefix_parse(item, &out[n]) != 0) {
+            fprintf(stderr,
+                    "majlis serve: --trusted-proxy wants IP addresses or networks (IP/BITS), "
+                    "not '%s'\n",
+                    item);
+            return -1;
+        }
+        n++;
+    }
+    return (int)n;
+}
+
 int mj_cmd_serve(int argc, char **argv)
 {
     const char *data = MJ_DEFAULT_DATA, *http = MJ_DEFAULT_HTTP, *announce = NULL;
-    const char *media_bind = NULL, *log_level = "info";
+    const char *media_bind = NULL, *log_level = "info", *proxies = NULL, *metrics_token = NULL;
     long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
     long room_split = 500, max_stage = 20, max_hosted = 2, consent = 30, socket_grace = 15;
     long moderator_grace = 60, hs_threads = -1, per_token = 8, per_address = 100;
-    long connect = 10;
+    long connect = 10, max_conns = 128;
     mj_flag flags[] = {
         {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
          false},
@@ -75,6 +104,19 @@ int mj_cmd_serve(int argc, char **argv)
         {"moderator-grace", MJ_FLAG_INT, &moderator_grace, "SECONDS",
          "a room left without a moderator this long ends by itself (default 60)", 1, 3600, false,
          false},
+        {"trusted-proxy", MJ_FLAG_STRING, &proxies, "ADDR[,ADDR...]",
+         "reverse proxies (IP or IP/BITS) whose X-Forwarded-For names the client\n"
+         "                             (default: none; the header is ignored)",
+         0, 0, false, false},
+        {"max-connections-per-address", MJ_FLAG_INT, &max_conns, "N",
+         "HTTP connections one address (IPv6: one /64) may hold, a quarter of them\n"
+         "                             still sending their request (default 128; 0: no limit;\n"
+         "                             trusted proxies are not counted)",
+         0, 100000, false, false},
+        {"metrics-token-file", MJ_FLAG_STRING, &metrics_token, "FILE",
+         "/metrics asks for this bearer token (default: loopback clients only,\n"
+         "                             never through a proxy)",
+         0, 0, false, false},
         {"log-level", MJ_FLAG_STRING, &log_level, "LEVEL",
          "error, warn, info, debug or trace (default info)", 0, 0, false, false},
         {0},
@@ -140,5 +182,15 @@ int mj_cmd_serve(int argc, char **argv)
     cfg.connect_timeout_s = (int)connect;
     cfg.socket_grace_s = (int)socket_grace;
     cfg.moderator_grace_s = (int)moderator_grace;
+    mj_prefix trusted[MJ_SERVER_PROXIES_MAX];
+    if (proxies) {
+        int n = parse_proxies(proxies, trusted, MJ_SERVER_PROXIES_MAX);
+        if (n < 0)
+            return 2;
+        cfg.trusted_proxies = trusted;
+        cfg.ntrusted_proxies = (size_t)n;
+    }
+    cfg.metrics_token_file = metrics_token;
+    cfg.max_conns_per_addr = (unsigned)max_conns;
     return mj_server_run(&cfg);
 }

@@ -15,6 +15,8 @@
 #ifndef MJ_HTTP_HTTP_H
 #define MJ_HTTP_HTTP_H
 
+#include "base/addr.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -68,7 +70,8 @@ typedef struct mj_ws_handler {
     size_t max_queued; /* bytes waiting to go out before a slow peer is dropped */
 } mj_ws_handler;
 
-#define MJ_HTTP_WS_MAX 4
+#define MJ_HTTP_WS_MAX      4
+#define MJ_HTTP_TRUSTED_MAX 16
 
 typedef struct mj_http_config {
     const char *listen_addr; /* IP literal */
@@ -93,6 +96,14 @@ typedef struct mj_http_config {
      * pings are rare; a lost network is noticed sooner by the media
      * plane's consent checks. */
     unsigned ws_ping_s;
+    /* Reverse proxies whose X-Forwarded-For names the client (at most
+     * MJ_HTTP_TRUSTED_MAX; none: the header is ignored). Copied. */
+    const mj_prefix *trusted_proxies;
+    size_t ntrusted_proxies;
+    /* Connections one address (an IPv6 /64; trusted proxies excepted) may
+     * hold, a quarter of them still sending their first request head; a
+     * connection beyond is closed at once (0: no limit). conns.c. */
+    unsigned max_conns_per_addr;
 } mj_http_config;
 
 typedef struct mj_http_server mj_http_server;
@@ -108,6 +119,8 @@ void mj_http_wake(mj_http_server *srv);
 void mj_http_free(mj_http_server *srv);
 /* The port actually bound (useful with port 0). */
 int mj_http_bound_port(const mj_http_server *srv);
+/* Connections closed at once because their address had too many. */
+uint64_t mj_http_refused_connections(const mj_http_server *srv);
 
 /* ---- deferred responses ---- */
 /* Marks the request as answered later and returns a handle for it (never
@@ -134,9 +147,17 @@ const uint8_t *mj_http_body(const mj_http_req *req, size_t *len);
 /* Whether the Content-Type's media type is `type` (case-insensitive,
  * parameters such as "; charset=utf-8" ignored). */
 bool mj_http_content_type_is(mj_http_req *req, const char *type);
-/* The client's IP address as text. Kept in memory only (rate limits);
- * never logged above debug level and never stored. */
+/* The client's IP address as text: the TCP peer, or behind a trusted
+ * proxy the address X-Forwarded-For gives (peer.c). Kept in memory only
+ * (rate limits); never logged above debug level and never stored. */
 const char *mj_http_peer_ip(const mj_http_req *req);
+/* Whether a trusted proxy forwarded the request for someone else (it
+ * carried X-Forwarded-For). */
+bool mj_http_via_proxy(const mj_http_req *req);
+/* Whether the request carries any header a proxy adds (X-Forwarded-For,
+ * -Proto or -Host, Forwarded, X-Real-IP, Via), trusted or not: a sign it
+ * came through a proxy, whatever its TCP peer. */
+bool mj_http_forwarded(mj_http_req *req);
 /* True when the request came over TLS (directly or as the proxy says). */
 bool mj_http_is_https(mj_http_req *req);
 

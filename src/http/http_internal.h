@@ -11,6 +11,10 @@
 #define PATH_MAX_LEN     1024
 #define RESP_HEADERS_MAX 2048
 #define WRITE_CHUNK      16384
+/* Header buffers (one per connection sending its request head), and how
+ * long a head may take from its first byte. */
+#define MJ_HTTP_HEAD_POOL      1024
+#define MJ_HTTP_HEAD_TIMEOUT_S 10
 
 struct mj_http_server {
     struct lws_context *ctx;
@@ -23,6 +27,13 @@ struct mj_http_server {
     lws_retry_bo_t validity;     /* WebSocket pings */
     mj_ws_handler ws[MJ_HTTP_WS_MAX];
     struct lws_protocols protocols[MJ_HTTP_WS_MAX + 2];
+    mj_prefix trusted[MJ_HTTP_TRUSTED_MAX]; /* proxies whose X-Forwarded-For counts */
+    size_t ntrusted;
+    /* connections per client address (conns.c) */
+    mj_map conns; /* wsi -> its address's count */
+    mj_map addrs; /* address -> count */
+    uint8_t conn_key[16];
+    uint64_t refused_conns;
 };
 
 /* A WebSocket: lws's per-connection data of the WebSocket protocol. */
@@ -52,7 +63,8 @@ struct mj_http_req {
     mj_http_method method;
     uint64_t handle; /* while deferred */
     char path[PATH_MAX_LEN];
-    char peer[64];
+    char peer[64];  /* the client's address (peer.c) */
+    bool via_proxy; /* forwarded by a trusted proxy */
     uint8_t *body;
     size_t body_len;
     size_t body_cap;
@@ -75,6 +87,18 @@ struct mj_http_req {
 /* Fills a request from a WebSocket upgrade's headers (ws.c), so that the
  * handler reads them with the usual accessors. */
 void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws *wsi);
+
+/* Sets req->peer and req->via_proxy for the connection wsi (peer.c). */
+void mj_http_find_client(mj_http_req *req, struct lws *wsi);
+
+/* Connections per client address (conns.c): whether a new connection
+ * from sa may stay; then its opening, the end of its first request head
+ * (a request or a WebSocket upgrade), its closing. */
+bool mj_http_conn_admit(mj_http_server *srv, const struct sockaddr *sa);
+void mj_http_conn_opened(mj_http_server *srv, struct lws *wsi);
+void mj_http_conn_head_done(mj_http_server *srv, struct lws *wsi);
+void mj_http_conn_closed(mj_http_server *srv, struct lws *wsi);
+void mj_http_conns_dispose(mj_http_server *srv);
 
 /* The WebSocket protocol's lws callback (ws.c). */
 int mj_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,

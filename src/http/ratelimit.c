@@ -51,6 +51,16 @@ static uint64_t cell_key(const mj_ratelimit *rl, const char *scope, const void *
     return h ? h : 1;
 }
 
+static mj_rate_cell *lookup(mj_ratelimit *rl, uint64_t h)
+{
+    for (size_t i = 0; i < PROBE; i++) {
+        mj_rate_cell *c = &rl->cells[(h + i) & rl->mask];
+        if (c->key == h)
+            return c;
+    }
+    return NULL;
+}
+
 static mj_rate_cell *find_cell(mj_ratelimit *rl, uint64_t h, mj_time now, mj_time *tat)
 {
     mj_rate_cell *victim = NULL;
@@ -67,8 +77,16 @@ static mj_rate_cell *find_cell(mj_ratelimit *rl, uint64_t h, mj_time now, mj_tim
     }
     victim->key = h;
     victim->tat = now;
+    victim->fails = 0;
     *tat = now;
     return victim;
+}
+
+/* Whole seconds from now to t, at least 1: a Retry-After. */
+static int64_t seconds_until(mj_time t, mj_time now)
+{
+    int64_t wait = (t - now + MJ_SEC(1) - 1) / MJ_SEC(1);
+    return wait < 1 ? 1 : wait;
 }
 
 int64_t mj_ratelimit_take(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope,
@@ -85,12 +103,55 @@ int64_t mj_ratelimit_take(mj_ratelimit *rl, const mj_rate_rule *rule, const char
     if (tat < now)
         tat = now;
     mj_time allowed_at = tat - tolerance;
-    if (allowed_at > now) {
-        int64_t wait = (allowed_at - now + MJ_SEC(1) - 1) / MJ_SEC(1);
-        return wait < 1 ? 1 : wait;
-    }
+    if (allowed_at > now)
+        return seconds_until(allowed_at, now);
     c->tat = tat + interval;
     return 0;
+}
+
+/* A back-off cell keeps, as its tat, the time it is forgotten: the end of
+ * its wait plus a period. */
+int64_t mj_backoff_check(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope,
+                         const void *key, size_t len, mj_time now)
+{
+    if (!rule->count || !rule->period_s)
+        return 0;
+    mj_rate_cell *c = lookup(rl, cell_key(rl, scope, key, len));
+    if (!c || c->tat <= now)
+        return 0;
+    mj_time until = c->tat - MJ_SEC(rule->period_s);
+    return until > now ? seconds_until(until, now) : 0;
+}
+
+void mj_backoff_fail(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope,
+                     const void *key, size_t len, mj_time now)
+{
+    if (!rule->count || !rule->period_s)
+        return;
+    mj_time tat;
+    mj_rate_cell *c = find_cell(rl, cell_key(rl, scope, key, len), now, &tat);
+    if (tat <= now)
+        c->fails = 0; /* new, or forgiven */
+    if (c->fails < UINT32_MAX)
+        c->fails++;
+    mj_time until = now;
+    if (c->fails >= rule->count) {
+        mj_time wait = MJ_SEC(rule->period_s) / rule->count;
+        uint32_t doublings = c->fails - rule->count;
+        for (uint32_t i = 0; i < doublings && wait < MJ_SEC(MJ_BACKOFF_MAX_S); i++)
+            wait *= 2;
+        until = now + (wait < MJ_SEC(MJ_BACKOFF_MAX_S) ? wait : MJ_SEC(MJ_BACKOFF_MAX_S));
+    }
+    c->tat = until + MJ_SEC(rule->period_s);
+}
+
+void mj_backoff_clear(mj_ratelimit *rl, const char *scope, const void *key, size_t len)
+{
+    mj_rate_cell *c = lookup(rl, cell_key(rl, scope, key, len));
+    if (c) {
+        c->key = 0;
+        c->fails = 0;
+    }
 }
 
 int mj_rate_rule_parse(const char *text, mj_rate_rule *out)

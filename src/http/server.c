@@ -4,10 +4,12 @@
 #include "base/map.h"
 
 #include <libwebsockets.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static const char *const method_names[] = {"GET",   "HEAD",   "POST",    "PUT",
                                            "PATCH", "DELETE", "OPTIONS", "OTHER"};
@@ -305,7 +307,7 @@ void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws 
     int n = lws_hdr_copy(wsi, req->path, sizeof req->path, WSI_TOKEN_GET_URI);
     if (n < 0)
         req->path[0] = '\0';
-    lws_get_peer_simple(wsi, req->peer, sizeof req->peer);
+    mj_http_find_client(req, wsi);
 }
 
 static int on_request(mj_http_req *req, struct lws *wsi)
@@ -318,16 +320,14 @@ static int on_request(mj_http_req *req, struct lws *wsi)
     req->method = method_from_lws(m);
     if (!uri || ulen <= 0 || (size_t)ulen >= sizeof req->path) {
         req->close_after = true;
-        start_response(req, 414, "application/json");
         mj_http_error(req, 414, "uri_too_long", "request path is too long");
-        req->responded = true;
         req->ph = PH_RESPONDING;
         lws_callback_on_writable(wsi);
         return 0;
     }
     memcpy(req->path, uri, (size_t)ulen);
     req->path[ulen] = '\0';
-    lws_get_peer_simple(wsi, req->peer, sizeof req->peer);
+    mj_http_find_client(req, wsi);
 
     long clen = content_length(wsi);
     bool has_body = req->method == MJ_HTTP_POST || req->method == MJ_HTTP_PUT ||
@@ -440,16 +440,41 @@ static int on_writable(mj_http_req *req)
     return 0;
 }
 
+/* Reasons about the connection rather than a request: user is not our
+ * request then (lws's filter arguments, or another protocol's data). */
+static bool on_connection(mj_http_server *srv, struct lws *wsi, enum lws_callback_reasons reason,
+                          void *user, void *in, size_t len, int *ret)
+{
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
+        const struct lws_filter_network_conn_args *filt = user;
+        *ret = mj_http_conn_admit(srv, (const struct sockaddr *)&filt->cli_addr) ? 0 : -1;
+        return true;
+    }
+    case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED: mj_http_conn_opened(srv, wsi); break;
+    case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE: mj_http_conn_head_done(srv, wsi); break;
+    case LWS_CALLBACK_WSI_DESTROY: mj_http_conn_closed(srv, wsi); break;
+    default: return false;
+    }
+    *ret = lws_callback_http_dummy(wsi, reason, user, in, len);
+    return true;
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                     size_t len)
 {
-    mj_http_req *req = user;
     struct lws_context *ctx = lws_get_context(wsi);
     mj_http_server *srv = lws_context_user(ctx);
+    int ret;
+    if (srv && on_connection(srv, wsi, reason, user, in, len, &ret))
+        return ret;
+    mj_http_req *req = user;
     if (req)
         req->srv = srv;
     switch (reason) {
-    case LWS_CALLBACK_HTTP: return on_request(req, wsi);
+    case LWS_CALLBACK_HTTP:
+        mj_http_conn_head_done(srv, wsi);
+        return on_request(req, wsi);
     case LWS_CALLBACK_HTTP_BODY: return on_body(req, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         if (req->ph == PH_BODY)
@@ -504,17 +529,64 @@ static void set_protocols(mj_http_server *srv)
     srv->validity.secs_since_valid_hangup = (uint16_t)(ping * 2);
 }
 
+/* What libwebsockets says at error or warning level is often about what a
+ * client sent (headers too big, malformed requests): each such request
+ * would write a line, and a flood of them would fill the disk and bury
+ * the lines that matter. Those go to info; and whatever the level, at
+ * most LOG_BURST lines of lws pass per LOG_PERIOD_S, then one saying how
+ * many were left out. */
+#define LOG_BURST    5
+#define LOG_PERIOD_S 10
+
+static const char *const client_caused[] = {
+    "Ran out of header data space", "More hdr frags", "header ", "Duplicated method",
+    "Missing URI", "multiple methods", "Illegal", "Unknown method",
+};
+
+static bool from_client(const char *line)
+{
+    for (size_t i = 0; i < sizeof client_caused / sizeof client_caused[0]; i++)
+        if (strncmp(line, client_caused[i], strlen(client_caused[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Counts a line against the budget of the current period; false when it
+ * is over. Called on the loop thread only. */
+static bool log_budget(void)
+{
+    static time_t period;
+    static unsigned lines;
+    static unsigned long dropped;
+    time_t now = time(NULL);
+    if (now - period >= LOG_PERIOD_S) {
+        if (dropped)
+            mj_warn("lws: %lu more lines left out in %d s", dropped, LOG_PERIOD_S);
+        period = now;
+        lines = 0;
+        dropped = 0;
+    }
+    if (lines < LOG_BURST) {
+        lines++;
+        return true;
+    }
+    dropped++;
+    return false;
+}
+
 static void lws_log_emit(int level, const char *line)
 {
     size_t n = strlen(line);
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         n--;
-    if (level & LLL_ERR)
-        mj_error("lws: %.*s", (int)n, line);
-    else if (level & LLL_WARN)
-        mj_warn("lws: %.*s", (int)n, line);
-    else
-        mj_debug("lws: %.*s", (int)n, line);
+    enum mj_log_level lv = (level & LLL_ERR) ? MJ_LOG_ERROR
+                           : (level & LLL_WARN) ? MJ_LOG_WARN
+                                                : MJ_LOG_DEBUG;
+    if (lv < MJ_LOG_DEBUG && from_client(line))
+        lv = MJ_LOG_INFO;
+    if ((int)lv > mj_log_level_current || !log_budget())
+        return;
+    mj_log(lv, "lws: %.*s", (int)n, line);
 }
 
 int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
@@ -523,7 +595,15 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
     if (!srv)
         return -1;
     srv->cfg = *cfg;
+    srv->ntrusted = cfg->ntrusted_proxies < MJ_HTTP_TRUSTED_MAX ? cfg->ntrusted_proxies
+                                                                 : MJ_HTTP_TRUSTED_MAX;
+    if (srv->ntrusted)
+        memcpy(srv->trusted, cfg->trusted_proxies, srv->ntrusted * sizeof srv->trusted[0]);
+    srv->cfg.trusted_proxies = srv->trusted;
     mj_map_init(&srv->deferred);
+    mj_map_init(&srv->conns);
+    mj_map_init(&srv->addrs);
+    randombytes_buf(srv->conn_key, sizeof srv->conn_key);
     lws_set_log_level(mj_log_level_current >= MJ_LOG_DEBUG ? (LLL_ERR | LLL_WARN | LLL_NOTICE)
                                                            : (LLL_ERR | LLL_WARN),
                       lws_log_emit);
@@ -537,7 +617,8 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
     info.user = srv;
     info.server_string = "majlis";
     info.max_http_header_data = 8192;
-    info.max_http_header_pool = 512;
+    info.max_http_header_pool = MJ_HTTP_HEAD_POOL;
+    info.timeout_secs_ah_idle = MJ_HTTP_HEAD_TIMEOUT_S;
     info.timeout_secs = 20;
     info.keepalive_timeout = 30;
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
@@ -592,5 +673,11 @@ void mj_http_free(mj_http_server *srv)
         return;
     lws_context_destroy(srv->ctx);
     mj_map_dispose(&srv->deferred);
+    mj_http_conns_dispose(srv);
     free(srv);
+}
+
+uint64_t mj_http_refused_connections(const mj_http_server *srv)
+{
+    return srv->refused_conns;
 }

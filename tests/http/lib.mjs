@@ -91,19 +91,21 @@ export async function startServer({ dataDir, env = {}, firstStart = !dataDir, ar
 }
 
 // A browser-like client: sends Origin on every request and keeps the
-// session cookie it is given.
+// session cookie and the device cookie it is given.
 export class Client {
   constructor(base, { origin = base } = {}) {
     this.base = base;
     this.origin = origin;
     this.cookie = null;
+    this.device = null;
     this.setCookies = [];
   }
 
   async req(method, path, body, { headers = {}, raw = false, origin = this.origin } = {}) {
     const h = { ...headers };
     if (origin) h.origin = origin;
-    if (this.cookie) h.cookie = this.cookie;
+    const jar = [this.cookie, this.device].filter(Boolean).join('; ');
+    if (jar && !Object.keys(h).some((k) => k.toLowerCase() === 'cookie')) h.cookie = jar;
     let payload;
     if (body !== undefined) {
       payload = raw ? body : JSON.stringify(body);
@@ -114,6 +116,8 @@ export class Client {
     for (const c of this.setCookies) {
       const m = /^((?:__Host-)?mj_session)=([^;]*)/.exec(c);
       if (m) this.cookie = m[2] ? `${m[1]}=${m[2]}` : null;
+      const d = /^((?:__Secure-)?mj_device)=([^;]*)/.exec(c);
+      if (d) this.device = d[2] ? `${d[1]}=${d[2]}` : null;
     }
     const text = await res.text();
     let json = null;
@@ -134,7 +138,8 @@ export const PASS = 'a long enough passphrase';
 // address; the tests of the limits themselves set their own.
 export const NO_LIMITS = {
   MAJLIS_RATE_LIMITS: 'login_account=off,login_address=off,signup_invite=off,'
-    + 'signup_address=off,api_session=off,api_address=off',
+    + 'signup_address=off,api_session=off,api_address=off,'
+    + 'login_pair=off,login_device=off,passphrase_session=off',
 };
 
 export async function signup(server, invite, handle, displayName = handle, passphrase = PASS) {
@@ -162,10 +167,25 @@ export function expectError(r, status, code) {
   assert.equal(typeof r.json.message, 'string');
 }
 
-export function runCli(args, env = {}) {
+export function runCli(args, env = {}, { timeout = 0 } = {}) {
   return new Promise((resolve) => {
-    execFile(BIN, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+    execFile(BIN, args, { env: { ...process.env, ...env }, timeout }, (err, stdout, stderr) => {
       resolve({ code: err ? err.code : 0, stdout, stderr });
     });
+  });
+}
+
+// Sends bytes as they are (for what fetch cannot send: repeated headers,
+// odd request lines) and returns everything the server answers until it
+// closes the connection or timeoutMs passes.
+export function rawRequest(port, text, { timeoutMs = 10000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => { sock.destroy(); resolve(data); }, timeoutMs);
+    sock.on('connect', () => sock.write(text));
+    sock.on('data', (d) => { data += d; });
+    sock.on('error', (e) => { clearTimeout(timer); if (data) resolve(data); else reject(e); });
+    sock.on('close', () => { clearTimeout(timer); resolve(data); });
   });
 }

@@ -22,7 +22,7 @@ function frame(opcode, payload) {
 
 // Opens a socket to `path`; resolves once the handshake is answered:
 // {status, ws} where ws is null unless the server switched protocols.
-export function openWs(base, path, { cookie, origin = base, protocol = ROOM_PROTOCOL } = {}) {
+export function openWs(base, path, { cookie, origin = base, protocol = ROOM_PROTOCOL, host } = {}) {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const sock = net.connect(Number(url.port), url.hostname);
@@ -30,7 +30,7 @@ export function openWs(base, path, { cookie, origin = base, protocol = ROOM_PROT
     let buf = Buffer.alloc(0);
     let ws = null;
     sock.on('connect', () => {
-      const lines = [`GET ${path} HTTP/1.1`, `Host: ${url.host}`, 'Upgrade: websocket',
+      const lines = [`GET ${path} HTTP/1.1`, `Host: ${host ?? url.host}`, 'Upgrade: websocket',
         'Connection: Upgrade', `Sec-WebSocket-Key: ${key}`, 'Sec-WebSocket-Version: 13'];
       if (protocol) lines.push(`Sec-WebSocket-Protocol: ${protocol}`);
       if (origin) lines.push(`Origin: ${origin}`);

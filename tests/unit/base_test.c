@@ -125,6 +125,43 @@ TEST(addr_parse_and_format)
     CHECK_EQ(mj_addr_parse("[::1:80", &a), MJ_EINVAL);
 }
 
+TEST(prefixes_contain_their_addresses)
+{
+    mj_prefix p;
+    mj_addr a;
+    REQUIRE(mj_prefix_parse("10.0.0.0/8", &p) == 0);
+    CHECK_EQ(p.bits, 8);
+    REQUIRE(mj_addr_parse_ip("10.200.3.4", 0, &a) == 0);
+    CHECK(mj_prefix_contains(&p, &a));
+    REQUIRE(mj_addr_parse_ip("11.0.0.1", 0, &a) == 0);
+    CHECK(!mj_prefix_contains(&p, &a));
+    /* An IPv4-mapped peer (a dual-stack socket) is its IPv4 address. */
+    REQUIRE(mj_addr_parse_ip("::ffff:10.1.2.3", 0, &a) == 0);
+    CHECK(mj_prefix_contains(&p, &a));
+    REQUIRE(mj_prefix_parse("127.0.0.1", &p) == 0);
+    CHECK_EQ(p.bits, 32);
+    REQUIRE(mj_addr_parse_ip("127.0.0.2", 0, &a) == 0);
+    CHECK(!mj_prefix_contains(&p, &a));
+    REQUIRE(mj_prefix_parse("2001:db8:1:100::/56", &p) == 0);
+    REQUIRE(mj_addr_parse_ip("2001:db8:1:1ff::9", 0, &a) == 0);
+    CHECK(mj_prefix_contains(&p, &a));
+    REQUIRE(mj_addr_parse_ip("2001:db8:1:200::9", 0, &a) == 0);
+    CHECK(!mj_prefix_contains(&p, &a));
+    REQUIRE(mj_addr_parse_ip("10.0.0.1", 0, &a) == 0);
+    CHECK(!mj_prefix_contains(&p, &a)); /* another family */
+    CHECK_EQ(mj_prefix_parse("10.0.0.1/8", &p), MJ_EINVAL);
+    CHECK_EQ(mj_prefix_parse("10.0.0.0/33", &p), MJ_EINVAL);
+    CHECK_EQ(mj_prefix_parse("10.0.0.0/", &p), MJ_EINVAL);
+    CHECK_EQ(mj_prefix_parse("proxy.example", &p), MJ_EINVAL);
+    CHECK_EQ(mj_prefix_parse("", &p), MJ_EINVAL);
+    uint8_t key[16];
+    REQUIRE(mj_addr_parse_ip("198.51.100.77", 0, &a) == 0);
+    CHECK_EQ(mj_addr_prefix_bytes(&a, 24, key), 3);
+    CHECK_EQ(key[2], 100);
+    REQUIRE(mj_addr_parse_ip("2001:db8::1", 0, &a) == 0);
+    CHECK_EQ(mj_addr_prefix_bytes(&a, 60, key), 8);
+}
+
 TEST(random_ids_have_the_right_shape)
 {
     char a[17], b[17], h[33];
@@ -138,4 +175,5 @@ TEST(random_ids_have_the_right_shape)
 }
 
 TEST_MAIN(map_add_find_remove_many, heap_orders_and_updates, heap_reserve_makes_room_in_advance,
-          wbuf_fails_once_full, addr_parse_and_format, random_ids_have_the_right_shape)
+          wbuf_fails_once_full, addr_parse_and_format, prefixes_contain_their_addresses,
+          random_ids_have_the_right_shape)

@@ -79,6 +79,65 @@ TEST(memory_is_bounded_and_stale_cells_are_reused)
     mj_ratelimit_dispose(&rl);
 }
 
+TEST(backoff_waits_grow_after_the_free_failures)
+{
+    mj_ratelimit rl;
+    REQUIRE(mj_ratelimit_init(&rl, 64, key) == 0);
+    mj_rate_rule rule = {3, 60}; /* 3 free, then 20 s, 40 s, 80 s... */
+    mj_time t = MJ_SEC(1000);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t), 0);
+        mj_backoff_fail(&rl, &rule, "pair", "k", 1, t);
+    }
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t), 0);
+    mj_backoff_fail(&rl, &rule, "pair", "k", 1, t); /* the third */
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t), 20);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t + MJ_SEC(19)), 1);
+    t += MJ_SEC(20);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t), 0);
+    mj_backoff_fail(&rl, &rule, "pair", "k", 1, t);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t), 40);
+    t += MJ_SEC(40);
+    mj_backoff_fail(&rl, &rule, "pair", "k", 1, t);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t), 80);
+    /* Another key, or another scope, is not held back. */
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "j", 1, t), 0);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "device", "k", 1, t), 0);
+    /* Checking costs nothing: a key that only checks never waits. */
+    for (int i = 0; i < 100; i++)
+        CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "j", 1, t), 0);
+    /* A success forgets the failures. */
+    mj_backoff_clear(&rl, "pair", "k", 1);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t), 0);
+    mj_backoff_fail(&rl, &rule, "pair", "k", 1, t);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "pair", "k", 1, t), 0);
+    mj_ratelimit_dispose(&rl);
+}
+
+TEST(backoff_is_capped_and_forgiven_after_a_quiet_period)
+{
+    mj_ratelimit rl;
+    REQUIRE(mj_ratelimit_init(&rl, 64, key) == 0);
+    mj_rate_rule rule = {1, 10};
+    mj_time t = MJ_SEC(1);
+    for (int i = 0; i < 200; i++) {
+        t += MJ_SEC(mj_backoff_check(&rl, &rule, "x", "k", 1, t));
+        mj_backoff_fail(&rl, &rule, "x", "k", 1, t);
+    }
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "x", "k", 1, t), MJ_BACKOFF_MAX_S);
+    /* Quiet for the wait and a whole period: a fresh start. */
+    t += MJ_SEC(MJ_BACKOFF_MAX_S + 10);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "x", "k", 1, t), 0);
+    mj_backoff_fail(&rl, &rule, "x", "k", 1, t);
+    CHECK_EQ(mj_backoff_check(&rl, &rule, "x", "k", 1, t), 10);
+    /* Off: never waits. */
+    mj_rate_rule off = {0, 0};
+    for (int i = 0; i < 50; i++)
+        mj_backoff_fail(&rl, &off, "y", "k", 1, t);
+    CHECK_EQ(mj_backoff_check(&rl, &off, "y", "k", 1, t), 0);
+    mj_ratelimit_dispose(&rl);
+}
+
 TEST(parses_rules)
 {
     mj_rate_rule r;
@@ -99,4 +158,5 @@ TEST(parses_rules)
 
 TEST_MAIN(allows_a_burst_then_one_per_interval, keys_and_scopes_are_separate,
           a_disabled_rule_allows_everything, memory_is_bounded_and_stale_cells_are_reused,
-          parses_rules)
+          parses_rules, backoff_waits_grow_after_the_free_failures,
+          backoff_is_capped_and_forgiven_after_a_quiet_period)
