@@ -42,7 +42,8 @@ bench_server_start() {
     SPEAK=$("$BIN" token --data "$DATA" --room "$ROOM" --role speaker)
     HEAR=$("$BIN" token --data "$DATA" --room "$ROOM" --role listener)
     URL=http://127.0.0.1:18480
-    $ON_CPU0 "$BIN" serve --data "$DATA" --http 127.0.0.1:18480 --media-port 41480 \
+    # Every client of a benchmark is on loopback: no limit per address.
+    MAJLIS_RATE_LIMITS=media_address=off $ON_CPU0 "$BIN" serve --data "$DATA" --http 127.0.0.1:18480 --media-port 41480 \
         --log-level warn --max-sessions-per-address 0 ${SERVE_ARGS:-} "$@" >"$DATA/serve.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do

@@ -59,7 +59,7 @@ for n in $STEPS; do
     room=$("$MAJLIS" room create --data "$data" Scale)
     speak=$("$MAJLIS" token --data "$data" --room "$room" --role speaker)
     hear=$("$MAJLIS" token --data "$data" --room "$room" --role listener)
-    pin "0-$((WORKERS - 1))" "$MAJLIS" serve --data "$data" --http 127.0.0.1:18490 \
+    MAJLIS_RATE_LIMITS=media_address=off pin "0-$((WORKERS - 1))" "$MAJLIS" serve --data "$data" --http 127.0.0.1:18490 \
         --media-port 41490 --workers "$WORKERS" --max-sessions-per-address 0 $SERVE_ARGS --log-level warn >"$data/serve.log" 2>&1 &
     srv=$!
     for _ in $(seq 100); do healthy 18490 && break; sleep 0.1; done

@@ -3,6 +3,7 @@
  * (room/token.h) authorizes them: whoever holds it comes into the room as
  * a bot answering to the member who had it made, and is moved, muted and
  * removed like anyone else (live.c). */
+#include "api/call.h"
 #include "api/live.h"
 #include "api/resources.h"
 #include "store/rooms.h"
@@ -99,8 +100,27 @@ static bool member_ok(mj_server *srv, mj_http_req *req, int64_t user)
     return true;
 }
 
+/* WHIP and WHEP offers per client address (an IPv6 /64 as one): each
+ * costs an answer and a session's place, tokens or not. */
+static bool offer_allowed(mj_server *srv, mj_http_req *req)
+{
+    uint8_t key[MJ_CLIENT_KEY_MAX];
+    size_t n = mj_call_client_key(req, 32, 64, key);
+    int64_t wait = mj_ratelimit_take(&srv->limiter, &srv->set.limits[MJ_LIMIT_MEDIA_ADDRESS],
+                                     mj_limit_name(MJ_LIMIT_MEDIA_ADDRESS), key, n, mj_clock_now());
+    if (!wait)
+        return true;
+    char secs[24];
+    snprintf(secs, sizeof secs, "%lld", (long long)wait);
+    mj_http_add_header(req, "retry-after", secs);
+    mj_http_error(req, 429, "rate_limited", "too many offers from this address; try again soon");
+    return false;
+}
+
 static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room)
 {
+    if (!offer_allowed(srv, req))
+        return;
     mj_token_claims claims;
     if (!authorize(srv, req, room, &claims))
         return;

@@ -13,7 +13,7 @@
 static const char *const limit_names[MJ_LIMIT_COUNT] = {
     "login_account", "login_address", "signup_invite",
     "signup_address", "api_session", "api_address",
-    "login_pair", "login_device", "passphrase_session",
+    "login_pair", "login_device", "passphrase_session", "media_address",
 };
 
 static int env_int(const char *name, long long lo, long long hi, long long *out, const char **why)
@@ -67,7 +67,7 @@ int mj_api_settings_load(mj_api_settings *cfg, const char **why)
         [MJ_LIMIT_SIGNUP_INVITE] = {5, 3600}, [MJ_LIMIT_SIGNUP_ADDRESS] = {30, 600},
         [MJ_LIMIT_API_SESSION] = {120, 60},   [MJ_LIMIT_API_ADDRESS] = {60, 60},
         [MJ_LIMIT_LOGIN_PAIR] = {5, 300},     [MJ_LIMIT_LOGIN_DEVICE] = {10, 600},
-        [MJ_LIMIT_PASSPHRASE_SESSION] = {5, 300},
+        [MJ_LIMIT_PASSPHRASE_SESSION] = {5, 300}, [MJ_LIMIT_MEDIA_ADDRESS] = {60, 10},
     };
     memset(cfg, 0, sizeof *cfg);
     memcpy(cfg->limits, defaults, sizeof defaults);

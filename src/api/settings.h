@@ -22,6 +22,7 @@ typedef enum mj_limit {
     MJ_LIMIT_LOGIN_PAIR,
     MJ_LIMIT_LOGIN_DEVICE,
     MJ_LIMIT_PASSPHRASE_SESSION,
+    MJ_LIMIT_MEDIA_ADDRESS, /* WHIP/WHEP offers per client address */
     MJ_LIMIT_COUNT
 } mj_limit;
 

@@ -234,6 +234,25 @@ test('limits per client address, and a reserve that token listeners cannot take'
   }
 });
 
+test('offers from one address are rate limited, with Retry-After', async () => {
+  const d = await startServer({ data: join(dir, 'offers'), env: { MAJLIS_RATE_LIMITS: 'media_address=5/60' } });
+  try {
+    const r = createRoom(d.data, 'Offers');
+    const offer = () => fetch(`${d.url}/whep/${r}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/sdp', Authorization: 'Bearer not-a-token' },
+      body: fixture('chrome_whep_offer_1audio.sdp'),
+    });
+    // Refused offers count too: each still costs the server its reading.
+    for (let i = 0; i < 5; i++) await expectError(await offer(), 401, 'unauthorized');
+    const sixth = await offer();
+    await expectError(sixth, 429, 'rate_limited');
+    assert.ok(Number(sixth.headers.get('retry-after')) > 0);
+  } finally {
+    assert.equal(await d.stop(), 0);
+  }
+});
+
 test('a draining server (--max-load 0) refuses new listeners but not speakers', async () => {
   const d = await startServer({ data: join(dir, 'drain'), extraArgs: ['--max-load', '0'] });
   try {
