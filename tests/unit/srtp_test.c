@@ -560,6 +560,19 @@ TEST(dtls_keys_work_end_to_end_cm80)
     dtls_end_to_end("SRTP_AES128_CM_SHA1_80", MJ_SRTP_AES128_CM_SHA1_80);
 }
 
+/* A client that offers only AES-256-GCM gets it, with 32-byte keys. */
+TEST(dtls_keys_work_end_to_end_gcm256)
+{
+    dtls_end_to_end("SRTP_AEAD_AES_256_GCM", MJ_SRTP_AEAD_AES_256_GCM);
+}
+
+/* Offered both GCM profiles in the other order, the server still picks
+ * AES-128-GCM, its first choice. */
+TEST(dtls_server_prefers_gcm128)
+{
+    dtls_end_to_end("SRTP_AEAD_AES_256_GCM:SRTP_AEAD_AES_128_GCM", MJ_SRTP_AEAD_AES_128_GCM);
+}
+
 TEST_MAIN(gcm_round_trips_rtp_and_rtcp, an_outbound_only_context_can_start_reading_later,
           cm80_round_trips_rtp_and_rtcp, cm32_round_trips_and_keeps_80_bit_srtcp_tag,
           gcm256_round_trips_rtp_and_rtcp, tampering_fails_auth_and_replays_are_caught_gcm,
@@ -569,4 +582,5 @@ TEST_MAIN(gcm_round_trips_rtp_and_rtcp, an_outbound_only_context_can_start_readi
           csrcs_and_header_extensions_are_not_encrypted, failed_unprotect_leaves_the_packet_alone,
           srtcp_index_counts_per_ssrc, outbound_ssrcs_are_capped, wrong_key_fails_auth,
           inbound_ssrcs_are_capped, bad_arguments_are_rejected, dtls_keys_work_end_to_end_gcm,
-          dtls_keys_work_end_to_end_cm80)
+          dtls_keys_work_end_to_end_cm80, dtls_keys_work_end_to_end_gcm256,
+          dtls_server_prefers_gcm128)
