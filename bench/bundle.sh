@@ -1,8 +1,9 @@
 #!/bin/bash
 # Packs the release build into one directory that runs on another x86-64
-# Linux machine without installing anything: the majlis binary, jq, every
-# shared library they load (NSS's dlopen()ed modules too) and the dynamic
-# loader, with wrappers that use them. For benchmarking on a bigger box.
+# Linux machine without installing anything: the majlis binary, jq, the
+# benchmarks, every shared library they load (NSS's dlopen()ed modules too,
+# for bench_srtp_bench's libsrtp2) and the dynamic loader, with wrappers
+# that use them. For benchmarking on a bigger box.
 #
 #   bench/bundle.sh DIR        then, there:  DIR/majlis serve ...  DIR/jq ...
 set -eu
@@ -19,10 +20,9 @@ for b in build/release/bench_*; do
     [ -x "$b" ] && cp "$b" "$dir/libexec/" && tools="$tools $(basename "$b")"
 done
 libs() { ldd "$1" | awk '/=> \// {print $3} /^\t\/lib.*ld-linux/ {print $1}'; }
-multiarch=$(dirname "$(ldd "$bin" | awk '/libnss3/ {print $3}')")
+multiarch=$(dirname "$(ldd "$bin" | awk '/libc\.so/ {print $3}')")
 {
-    libs "$bin"
-    libs "$(command -v jq)"
+    for t in "$dir"/libexec/*; do libs "$t"; done
     # NSS loads its crypto modules at run time, from its own directory.
     for m in libsoftokn3.so libfreeblpriv3.so libfreebl3.so libnssckbi.so; do
         [ -e "$multiarch/$m" ] && { echo "$multiarch/$m"; libs "$multiarch/$m"; }

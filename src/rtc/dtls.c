@@ -25,7 +25,7 @@
 #define CIPHERS                                                                                    \
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384"
 #define GROUPS         "X25519:P-256:P-384"
-#define SRTP_PROFILES  "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80"
+#define SRTP_PROFILES  "SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80"
 #define EXPORTER_LABEL "EXTRACTOR-dtls_srtp"
 /* Outgoing datagrams waiting for poll_transmit. A flight is a few KiB; a
  * caller that stops draining loses datagrams beyond this, which DTLS

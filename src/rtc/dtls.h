@@ -77,9 +77,9 @@ void mj_dtls_identity_free(mj_dtls_identity *id);
  * "sha-256 AB:CD:...:EF" (uppercase hex). Owned by id. */
 const char *mj_dtls_identity_fingerprint(const mj_dtls_identity *id);
 /* Replaces the SRTP profiles offered (client role) or accepted in order of
- * preference (server role), as an OpenSSL list such as
- * "SRTP_AEAD_AES_128_GCM:SRTP_AES128_CM_SHA1_80" (the default). Only before
- * the identity is shared. */
+ * preference (server role), as an OpenSSL list such as the default
+ * "SRTP_AEAD_AES_128_GCM:SRTP_AEAD_AES_256_GCM:SRTP_AES128_CM_SHA1_80".
+ * Only before the identity is shared. */
 MJ_MUST_USE int mj_dtls_identity_set_srtp_profiles(mj_dtls_identity *id, const char *profiles);
 
 /* Replaces the DTLS 1.2 cipher suites (OpenSSL list) for both roles; the

@@ -1,27 +1,44 @@
-/* SRTP and SRTCP (RFC 3711; AES-GCM per RFC 7714) over libsrtp2.
+/* SRTP and SRTCP (RFC 3711; AES-GCM per RFC 7714): our own packet
+ * transform, sans-IO, with OpenSSL doing the cryptography.
  *
- * One mj_srtp protects what we send (a libsrtp session with an "any
- * outbound SSRC" policy) and unprotects what the peer sends (a second
- * session, "any inbound SSRC"), with the keys a DTLS-SRTP handshake
- * exported (RFC 5764 section 4.2; see rtc/dtls.h). Packets are transformed
- * in place in caller-owned buffers.
+ * One mj_srtp protects what we send and unprotects what the peer sends,
+ * with the keys a DTLS-SRTP handshake exported (RFC 5764 section 4.2; see
+ * rtc/dtls.h). Packets are transformed in place in caller-owned buffers.
  *
  * Profiles: AES_CM_128_HMAC_SHA1_80 (0x0001), AES_CM_128_HMAC_SHA1_32
- * (0x0002; SRTCP keeps the 80-bit tag, RFC 5764 section 4.1.2) and
- * AEAD_AES_128_GCM (0x0007).
+ * (0x0002; SRTCP keeps the 80-bit tag, RFC 5764 section 4.1.2),
+ * AEAD_AES_128_GCM (0x0007) and AEAD_AES_256_GCM (0x0008).
+ *
+ * What it implements: session key derivation with the AES-CM PRF and a key
+ * derivation rate of 0 (RFC 3711 section 4.3; a 96-bit AES-GCM master salt
+ * is multiplied by 2^16 first, RFC 7714 section 11 and its erratum 4938);
+ * AES-CM encryption with HMAC-SHA1 authentication (RFC 3711 sections 3.3,
+ * 3.4, 4.1.1, 4.2); AES-GCM with the RTP header, or the SRTCP header and
+ * E-flag/index word, as associated data (RFC 7714 sections 8 to 10);
+ * rollover counter estimation (RFC 3711 section 3.3.1 and appendix A); a
+ * 128-packet replay window per SSRC for SRTP and for SRTCP (section 3.3.2).
+ * A sender's index is estimated the same way, so protecting a sequence
+ * number twice, or one older than the window, is refused. Header
+ * extensions and CSRCs stay in the clear; padding is part of the payload.
+ * No MKI, no key derivation rate, no unencrypted or unauthenticated modes
+ * when sending; received SRTCP with the E flag clear is accepted when it
+ * authenticates, as RFC 3711 section 3.4 allows.
+ *
+ * Cost: the AES and SHA-1 are OpenSSL's (AES-NI and SHA extensions where
+ * the CPU has them). Each direction keeps one OpenSSL cipher context for
+ * SRTP, keyed once at init, and one for SRTCP, made at that direction's
+ * first SRTCP packet; a packet only sets the IV. Protect and unprotect
+ * allocate nothing. Heap per direction: one cipher context (about 1.2 KiB
+ * for AES-GCM, 0.65 KiB for AES-CTR), a second one once SRTCP flows, and
+ * for AES-CM 0.4 KiB of HMAC state. Per-SSRC state is in fixed tables
+ * inside the mj_srtp (MJ_SRTP_MAX_OUTBOUND_SSRCS, MJ_SRTP_MAX_INBOUND_SSRCS),
+ * so a peer cannot grow our memory by inventing SSRCs.
+ * bench/srtp_bench.c measures all of this.
  *
  * Ownership: an mj_srtp is embedded by its owner (the peer) and driven by
- * the one thread that owns that peer. It copies what it needs from the
- * keys at init; the caller may wipe its mj_srtp_keys right after.
- *
- * Cost depends on how libsrtp2 was built (bench/srtp_bench.c): mj_srtp
- * itself allocates nothing per packet, and libsrtp allocates a stream once
- * per new SSRC (inbound: only after that packet authenticates). Debian's
- * libsrtp2 uses NSS, which allocates 5 (GCM) or 14 (AES-CM) times per
- * packet and holds 18-29 KiB per direction; libsrtp2 built on OpenSSL
- * allocates 0 (GCM) or 2 (AES-CM) times and holds 3-4 KiB. Inbound SSRCs
- * are capped (MJ_SRTP_MAX_INBOUND_SSRCS) so a peer cannot grow our memory by
- * inventing SSRCs. */
+ * the one thread that owns that peer; it shares nothing with other
+ * mj_srtp objects. It copies what it needs from the keys at init; the
+ * caller may wipe its mj_srtp_keys right after. */
 #ifndef MJ_RTC_SRTP_H
 #define MJ_RTC_SRTP_H
 
@@ -36,9 +53,10 @@ enum mj_srtp_profile {
     MJ_SRTP_AES128_CM_SHA1_80 = 0x0001,
     MJ_SRTP_AES128_CM_SHA1_32 = 0x0002,
     MJ_SRTP_AEAD_AES_128_GCM = 0x0007,
+    MJ_SRTP_AEAD_AES_256_GCM = 0x0008,
 };
 
-#define MJ_SRTP_MAX_KEY_LEN  16
+#define MJ_SRTP_MAX_KEY_LEN  32
 #define MJ_SRTP_MAX_SALT_LEN 14
 /* Most bytes a protect call appends: a 16-byte tag plus SRTCP's 4-byte
  * E-flag and index. Buffers passed to protect need this much room after
@@ -47,13 +65,16 @@ enum mj_srtp_profile {
 /* Distinct SSRCs (RTP and RTCP sender SSRCs together) one inbound context
  * accepts; packets from further SSRCs fail with MJ_ELIMIT. */
 #define MJ_SRTP_MAX_INBOUND_SSRCS 8
+/* Distinct SSRCs one context sends from (RTP and RTCP together); protect
+ * fails with MJ_ELIMIT for further ones. A listener uses one per slot. */
+#define MJ_SRTP_MAX_OUTBOUND_SSRCS 16
 
 /* Master keys and salts for one DTLS-SRTP association, already mapped to
  * our role: "local" protects what we send, "remote" unprotects what the
  * peer sends. Secret: wipe with mj_srtp_keys_wipe() when done. */
 typedef struct mj_srtp_keys {
     uint16_t profile; /* enum mj_srtp_profile */
-    uint8_t key_len;  /* 16 for every supported profile */
+    uint8_t key_len;  /* 16, or 32 for AEAD_AES_256_GCM */
     uint8_t salt_len; /* 14 for AES-CM, 12 for AES-GCM */
     uint8_t local_key[MJ_SRTP_MAX_KEY_LEN];
     uint8_t local_salt[MJ_SRTP_MAX_SALT_LEN];
@@ -61,15 +82,38 @@ typedef struct mj_srtp_keys {
     uint8_t remote_salt[MJ_SRTP_MAX_SALT_LEN];
 } mj_srtp_keys;
 
-struct srtp_ctx_t_; /* libsrtp's session type, kept opaque here */
+struct evp_cipher_ctx_st;    /* OpenSSL's EVP_CIPHER_CTX */
+struct mj_srtp_profile_info; /* private to srtp.c */
+struct mj_srtp_hmac;         /* private to srtp.c */
+
+/* One SSRC's packet indices in one direction. Private to srtp.c. */
+typedef struct mj_srtp_stream {
+    uint32_t ssrc;
+    uint32_t rtcp_index;  /* received: the highest; sent: the next one */
+    uint32_t roc;         /* rollover counter of s_l */
+    uint16_t s_l;         /* highest sequence number (RFC 3711 section 3.3.1) */
+    uint8_t flags;        /* which of SRTP and SRTCP this SSRC has used */
+    uint64_t rtp_seen[2]; /* replay window: bit k is index ROC||s_l - k */
+} mj_srtp_stream;
+
+/* One direction's session keys and cipher contexts. Private to srtp.c. */
+typedef struct mj_srtp_dir {
+    struct evp_cipher_ctx_st *rtp;  /* keyed once with the SRTP key */
+    struct evp_cipher_ctx_st *rtcp; /* made and keyed at the first SRTCP packet */
+    struct mj_srtp_hmac *hmac;      /* AES-CM only: HMAC-SHA1 states */
+    uint8_t rtp_salt[MJ_SRTP_MAX_SALT_LEN];
+    uint8_t rtcp_salt[MJ_SRTP_MAX_SALT_LEN];
+    uint8_t rtcp_key[MJ_SRTP_MAX_KEY_LEN]; /* secret; wiped once rtcp is made */
+} mj_srtp_dir;
 
 /* Embeddable; fields are private to srtp.c. */
 typedef struct mj_srtp {
-    struct srtp_ctx_t_ *out; /* protect session */
-    struct srtp_ctx_t_ *in;  /* unprotect session; NULL when outbound-only */
-    uint16_t profile;
-    uint8_t n_in_ssrcs;
-    uint32_t in_ssrcs[MJ_SRTP_MAX_INBOUND_SSRCS];
+    const struct mj_srtp_profile_info *p; /* NULL: not set up */
+    uint8_t n_out, n_in;
+    mj_srtp_dir out, in; /* in.rtp is NULL when outbound-only */
+    mj_srtp_stream out_streams[MJ_SRTP_MAX_OUTBOUND_SSRCS];
+    mj_srtp_stream in_streams[MJ_SRTP_MAX_INBOUND_SSRCS];
+    uint64_t in_rtcp_seen[MJ_SRTP_MAX_INBOUND_SSRCS][2]; /* SRTCP windows of in_streams */
 } mj_srtp;
 
 enum {
@@ -79,9 +123,8 @@ enum {
     MJ_SRTP_OUTBOUND_ONLY = 1u << 0,
 };
 
-/* Initializes libsrtp (srtp_init) and its NSS crypto backend. Call once at
- * process start, before any thread uses this module; it is not
- * thread-safe. Calling it again is a no-op. */
+/* Nothing needs setting up any more (OpenSSL initializes itself); kept so
+ * callers have one place to call at process start. Always 0. */
 MJ_MUST_USE int mj_srtp_global_init(void);
 
 /* Key and salt lengths for a profile; MJ_EUNSUPP for one we do not do. */
@@ -94,7 +137,8 @@ void mj_srtp_keys_wipe(mj_srtp_keys *k);
 /* Sets up s from keys; flags is 0 or MJ_SRTP_OUTBOUND_ONLY. On failure s
  * is left disposed (safe to dispose again). */
 MJ_MUST_USE int mj_srtp_init(mj_srtp *s, const mj_srtp_keys *keys, unsigned flags);
-/* Frees the libsrtp sessions; s may then be initialized again. */
+/* Frees the cipher contexts and wipes the keys; s may then be initialized
+ * again. */
 void mj_srtp_dispose(mj_srtp *s);
 
 /* Adds the inbound session to a context set up MJ_SRTP_OUTBOUND_ONLY, from
@@ -105,13 +149,17 @@ void mj_srtp_dispose(mj_srtp *s);
 MJ_MUST_USE int mj_srtp_add_inbound(mj_srtp *s, const mj_srtp_keys *keys);
 static inline bool mj_srtp_has_inbound(const mj_srtp *s)
 {
-    return s->in != NULL;
+    return s->in.rtp != NULL;
 }
 
 /* Protect one RTP / RTCP packet of len bytes in place; buf holds cap bytes
  * and cap must be at least len + MJ_SRTP_MAX_TRAILER. Returns the new
  * length, or MJ_EINVAL (malformed packet), MJ_ENOSPC, MJ_EREPLAY (this
- * SSRC and sequence number were already protected), MJ_ECRYPTO. */
+ * SSRC and sequence number were already protected, or the number is older
+ * than the replay window), MJ_ELIMIT (a new SSRC beyond
+ * MJ_SRTP_MAX_OUTBOUND_SSRCS, or the SSRC's packet index is used up),
+ * MJ_ESTATE (s is not set up), MJ_ENOMEM (the first SRTCP packet could not
+ * make its cipher context), MJ_ECRYPTO. */
 MJ_MUST_USE long mj_srtp_protect_rtp(mj_srtp *s, uint8_t *buf, size_t len, size_t cap);
 MJ_MUST_USE long mj_srtp_protect_rtcp(mj_srtp *s, uint8_t *buf, size_t len, size_t cap);
 
@@ -119,7 +167,9 @@ MJ_MUST_USE long mj_srtp_protect_rtcp(mj_srtp *s, uint8_t *buf, size_t len, size
  * or MJ_EAUTH (tag did not verify: forged, corrupted or wrong key),
  * MJ_EREPLAY (already received, or older than the replay window),
  * MJ_ELIMIT (new SSRC beyond MJ_SRTP_MAX_INBOUND_SSRCS), MJ_EINVAL,
- * MJ_ESTATE (outbound-only context), MJ_ECRYPTO. */
+ * MJ_ESTATE (outbound-only context), MJ_ENOMEM, MJ_ECRYPTO. On failure
+ * buf is left as it came. State (replay window, rollover counter, a new
+ * SSRC) changes only for a packet that authenticates. */
 MJ_MUST_USE long mj_srtp_unprotect_rtp(mj_srtp *s, uint8_t *buf, size_t len);
 MJ_MUST_USE long mj_srtp_unprotect_rtcp(mj_srtp *s, uint8_t *buf, size_t len);
 

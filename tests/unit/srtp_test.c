@@ -114,6 +114,11 @@ TEST(cm32_round_trips_and_keeps_80_bit_srtcp_tag)
     round_trip(MJ_SRTP_AES128_CM_SHA1_32, 4, 10 + 4);
 }
 
+TEST(gcm256_round_trips_rtp_and_rtcp)
+{
+    round_trip(MJ_SRTP_AEAD_AES_256_GCM, 16, 16 + 4);
+}
+
 static void tamper_and_replay(int profile)
 {
     global_init();
@@ -181,6 +186,177 @@ TEST(tampering_fails_auth_and_replays_are_caught_gcm)
 TEST(tampering_fails_auth_and_replays_are_caught_cm80)
 {
     tamper_and_replay(MJ_SRTP_AES128_CM_SHA1_80);
+}
+
+TEST(tampering_fails_auth_and_replays_are_caught_gcm256)
+{
+    tamper_and_replay(MJ_SRTP_AEAD_AES_256_GCM);
+}
+
+TEST(tampering_fails_auth_and_replays_are_caught_cm32)
+{
+    tamper_and_replay(MJ_SRTP_AES128_CM_SHA1_32);
+}
+
+static const int all_profiles[] = {MJ_SRTP_AES128_CM_SHA1_80, MJ_SRTP_AES128_CM_SHA1_32,
+                                   MJ_SRTP_AEAD_AES_128_GCM, MJ_SRTP_AEAD_AES_256_GCM};
+
+/* Given a stream that starts just below 65535, when it wraps, then the
+ * sender's ROC goes to 1 (so the same sequence numbers protect
+ * differently) and the receiver follows, also for a late packet from
+ * before the wrap, and on through ROC 1 in long steps. */
+TEST(sequence_numbers_wrap_into_the_next_roc)
+{
+    global_init();
+    for (size_t pi = 0; pi < sizeof all_profiles / sizeof all_profiles[0]; pi++) {
+        mj_srtp_keys ka, kb;
+        keys_pair(all_profiles[pi], &ka, &kb);
+        mj_srtp a, b;
+        REQUIRE(mj_srtp_init(&a, &ka, 0) == 0);
+        REQUIRE(mj_srtp_init(&b, &kb, 0) == 0);
+        uint8_t pkt[256], late[256], first[256];
+        long late_len = 0, first_len = 0;
+        uint16_t seq = 65530;
+        for (int i = 0; i < 20; i++, seq++) {
+            long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 77, seq), sizeof pkt);
+            REQUIRE(p > 0);
+            if (seq == 65534) { /* held back past the wrap */
+                memcpy(late, pkt, (size_t)p);
+                late_len = p;
+                continue;
+            }
+            if (seq == 65530) {
+                memcpy(first, pkt, (size_t)p);
+                first_len = p;
+            }
+            CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
+        }
+        CHECK_EQ(mj_srtp_unprotect_rtp(&b, late, (size_t)late_len), 112);
+        CHECK_EQ(late[12], (uint8_t)(65534 % 256));
+        /* On through ROC 1 in steps under 2^15 to sequence number 65530
+         * again: a new keystream; then into ROC 2. */
+        static const uint16_t path[] = {16000, 32000, 48000, 64000, 65530, 65535, 0, 1, 20000};
+        for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
+            long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 77, path[i]), sizeof pkt);
+            REQUIRE(p > 0);
+            if (path[i] == 65530) CHECK(memcmp(pkt + 12, first + 12, 100) != 0);
+            CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
+        }
+        CHECK_EQ(b.in_streams[0].roc, 2);
+        CHECK_EQ(a.out_streams[0].roc, 2);
+        CHECK_EQ(mj_srtp_unprotect_rtp(&b, first, (size_t)first_len), MJ_EREPLAY);
+        mj_srtp_dispose(&a);
+        mj_srtp_dispose(&b);
+    }
+}
+
+/* CSRCs and a header extension stay in the clear and authenticated; the
+ * payload after them is encrypted. */
+TEST(csrcs_and_header_extensions_are_not_encrypted)
+{
+    global_init();
+    for (size_t pi = 0; pi < sizeof all_profiles / sizeof all_profiles[0]; pi++) {
+        mj_srtp_keys ka, kb;
+        keys_pair(all_profiles[pi], &ka, &kb);
+        mj_srtp a, b;
+        REQUIRE(mj_srtp_init(&a, &ka, 0) == 0);
+        REQUIRE(mj_srtp_init(&b, &kb, 0) == 0);
+        uint8_t pkt[256], orig[256];
+        size_t n = rtp_make(pkt, 5, 9); /* 12 + 100 */
+        /* Rebuild as: header, 2 CSRCs, a 3-word extension, 60 payload bytes. */
+        pkt[0] = 0x80 | 0x10 | 2;
+        mj_put_be32(pkt + 12, 0x11111111);
+        mj_put_be32(pkt + 16, 0x22222222);
+        mj_put_be16(pkt + 20, 0xbede);
+        mj_put_be16(pkt + 22, 3);
+        memset(pkt + 24, 0x33, 12);
+        n = 36 + 60;
+        memcpy(orig, pkt, n);
+        long p = mj_srtp_protect_rtp(&a, pkt, n, sizeof pkt);
+        REQUIRE(p > (long)n);
+        CHECK_MEM(pkt, orig, 36);
+        CHECK(memcmp(pkt + 36, orig + 36, 60) != 0);
+        uint8_t sealed[256];
+        memcpy(sealed, pkt, (size_t)p);
+        /* The extension is authenticated. */
+        pkt[30] ^= 1;
+        CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), MJ_EAUTH);
+        CHECK_MEM(pkt + 31, sealed + 31, (size_t)p - 31); /* left as it came */
+        pkt[30] ^= 1;
+        CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), (long)n);
+        CHECK_MEM(pkt, orig, n);
+        /* An extension that runs past the packet is refused. */
+        memcpy(pkt, orig, n);
+        mj_put_be16(pkt + 22, 40);
+        CHECK_EQ(mj_srtp_protect_rtp(&a, pkt, n, sizeof pkt), MJ_EINVAL);
+        mj_srtp_dispose(&a);
+        mj_srtp_dispose(&b);
+    }
+}
+
+/* A packet that fails to unprotect is left exactly as it came, so a caller
+ * can still look at it (or pass it on). */
+TEST(failed_unprotect_leaves_the_packet_alone)
+{
+    global_init();
+    for (size_t pi = 0; pi < sizeof all_profiles / sizeof all_profiles[0]; pi++) {
+        mj_srtp_keys ka, kb, kc, kd;
+        keys_pair(all_profiles[pi], &ka, &kb);
+        keys_pair(all_profiles[pi], &kc, &kd);
+        mj_srtp a, d;
+        REQUIRE(mj_srtp_init(&a, &ka, 0) == 0);
+        REQUIRE(mj_srtp_init(&d, &kd, 0) == 0); /* the wrong keys */
+        uint8_t pkt[256], copy[256];
+        long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 3, 3), sizeof pkt);
+        REQUIRE(p > 0);
+        memcpy(copy, pkt, (size_t)p);
+        CHECK_EQ(mj_srtp_unprotect_rtp(&d, pkt, (size_t)p), MJ_EAUTH);
+        CHECK_MEM(pkt, copy, (size_t)p);
+        p = mj_srtp_protect_rtcp(&a, pkt, rtcp_make(pkt, 3), sizeof pkt);
+        REQUIRE(p > 0);
+        memcpy(copy, pkt, (size_t)p);
+        CHECK_EQ(mj_srtp_unprotect_rtcp(&d, pkt, (size_t)p), MJ_EAUTH);
+        CHECK_MEM(pkt, copy, (size_t)p);
+        mj_srtp_dispose(&a);
+        mj_srtp_dispose(&d);
+    }
+}
+
+/* SRTCP indices count per SSRC from 0, with the E flag set. */
+TEST(srtcp_index_counts_per_ssrc)
+{
+    global_init();
+    mj_srtp_keys ka, kb;
+    keys_pair(MJ_SRTP_AES128_CM_SHA1_80, &ka, &kb);
+    mj_srtp a;
+    REQUIRE(mj_srtp_init(&a, &ka, MJ_SRTP_OUTBOUND_ONLY) == 0);
+    uint8_t pkt[256];
+    for (uint32_t i = 0; i < 3; i++)
+        for (uint32_t ssrc = 1; ssrc <= 2; ssrc++) {
+            long p = mj_srtp_protect_rtcp(&a, pkt, rtcp_make(pkt, ssrc), sizeof pkt);
+            REQUIRE(p == 32 + 4 + 10);
+            CHECK_EQ(mj_be32(pkt + 32), 0x80000000u | i);
+        }
+    mj_srtp_dispose(&a);
+}
+
+/* A sender has room for MJ_SRTP_MAX_OUTBOUND_SSRCS SSRCs; a further one is
+ * refused, not given a fresh (reused) keystream. */
+TEST(outbound_ssrcs_are_capped)
+{
+    global_init();
+    mj_srtp_keys ka, kb;
+    keys_pair(MJ_SRTP_AEAD_AES_128_GCM, &ka, &kb);
+    mj_srtp a;
+    REQUIRE(mj_srtp_init(&a, &ka, MJ_SRTP_OUTBOUND_ONLY) == 0);
+    uint8_t pkt[256];
+    for (uint32_t i = 0; i < MJ_SRTP_MAX_OUTBOUND_SSRCS; i++)
+        CHECK(mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 50 + i, 1), sizeof pkt) > 0);
+    CHECK_EQ(mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 999, 1), sizeof pkt), MJ_ELIMIT);
+    CHECK_EQ(mj_srtp_protect_rtcp(&a, pkt, rtcp_make(pkt, 999), sizeof pkt), MJ_ELIMIT);
+    CHECK(mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 50, 2), sizeof pkt) > 0);
+    CHECK(mj_srtp_protect_rtcp(&a, pkt, rtcp_make(pkt, 51), sizeof pkt) > 0);
+    mj_srtp_dispose(&a);
 }
 
 TEST(wrong_key_fails_auth)
@@ -258,13 +434,13 @@ TEST(bad_arguments_are_rejected)
     mj_srtp_dispose(&a); /* twice is fine */
 
     mj_srtp_keys bad = ka;
-    bad.profile = 0x0008;
+    bad.profile = 0x0005; /* SRTP_NULL_HMAC_SHA1_80: no encryption, never ours */
     CHECK_EQ(mj_srtp_init(&a, &bad, 0), MJ_EUNSUPP);
     bad = ka;
     bad.salt_len = 14;
     CHECK_EQ(mj_srtp_init(&a, &bad, 0), MJ_EINVAL);
     CHECK_STR(mj_srtp_profile_name(MJ_SRTP_AEAD_AES_128_GCM), "AEAD_AES_128_GCM");
-    CHECK_STR(mj_srtp_profile_name(0x0008), "unknown");
+    CHECK_STR(mj_srtp_profile_name(0x0005), "unknown");
 }
 
 TEST(an_outbound_only_context_can_start_reading_later)
@@ -331,18 +507,26 @@ static void handshake(mj_dtls_identity *cid, mj_dtls_identity *sid, mj_srtp_keys
     mj_dtls_free(s);
 }
 
-static void dtls_end_to_end(bool cm_only)
+/* offer: the client's profiles (NULL: the default list). */
+static void dtls_end_to_end(const char *offer, int expect)
 {
     global_init();
     mj_dtls_identity *cid, *sid;
     REQUIRE(mj_dtls_identity_new(&cid) == 0);
     REQUIRE(mj_dtls_identity_new(&sid) == 0);
-    if (cm_only) REQUIRE(mj_dtls_identity_set_srtp_profiles(cid, "SRTP_AES128_CM_SHA1_80") == 0);
+    if (offer) REQUIRE(mj_dtls_identity_set_srtp_profiles(cid, offer) == 0);
     mj_srtp_keys kc, ks;
     handshake(cid, sid, &kc, &ks);
     mj_dtls_identity_free(cid);
     mj_dtls_identity_free(sid);
-    CHECK_EQ(kc.profile, cm_only ? MJ_SRTP_AES128_CM_SHA1_80 : MJ_SRTP_AEAD_AES_128_GCM);
+    CHECK_EQ(kc.profile, expect);
+    CHECK_EQ(ks.profile, expect);
+    size_t kl = 0, sl = 0;
+    REQUIRE(mj_srtp_profile_lengths(expect, &kl, &sl) == 0);
+    CHECK_EQ(kc.key_len, kl);
+    CHECK_EQ(kc.salt_len, sl);
+    CHECK_MEM(kc.local_key, ks.remote_key, kl);
+    CHECK_MEM(kc.remote_salt, ks.local_salt, sl);
     mj_srtp c, s;
     REQUIRE(mj_srtp_init(&c, &kc, 0) == 0);
     REQUIRE(mj_srtp_init(&s, &ks, 0) == 0);
@@ -368,17 +552,35 @@ static void dtls_end_to_end(bool cm_only)
 
 TEST(dtls_keys_work_end_to_end_gcm)
 {
-    dtls_end_to_end(false);
+    dtls_end_to_end(NULL, MJ_SRTP_AEAD_AES_128_GCM);
 }
 
 TEST(dtls_keys_work_end_to_end_cm80)
 {
-    dtls_end_to_end(true);
+    dtls_end_to_end("SRTP_AES128_CM_SHA1_80", MJ_SRTP_AES128_CM_SHA1_80);
+}
+
+/* A client that offers only AES-256-GCM gets it, with 32-byte keys. */
+TEST(dtls_keys_work_end_to_end_gcm256)
+{
+    dtls_end_to_end("SRTP_AEAD_AES_256_GCM", MJ_SRTP_AEAD_AES_256_GCM);
+}
+
+/* Offered both GCM profiles in the other order, the server still picks
+ * AES-128-GCM, its first choice. */
+TEST(dtls_server_prefers_gcm128)
+{
+    dtls_end_to_end("SRTP_AEAD_AES_256_GCM:SRTP_AEAD_AES_128_GCM", MJ_SRTP_AEAD_AES_128_GCM);
 }
 
 TEST_MAIN(gcm_round_trips_rtp_and_rtcp, an_outbound_only_context_can_start_reading_later,
           cm80_round_trips_rtp_and_rtcp, cm32_round_trips_and_keeps_80_bit_srtcp_tag,
-          tampering_fails_auth_and_replays_are_caught_gcm,
-          tampering_fails_auth_and_replays_are_caught_cm80, wrong_key_fails_auth,
+          gcm256_round_trips_rtp_and_rtcp, tampering_fails_auth_and_replays_are_caught_gcm,
+          tampering_fails_auth_and_replays_are_caught_cm80,
+          tampering_fails_auth_and_replays_are_caught_gcm256,
+          tampering_fails_auth_and_replays_are_caught_cm32, sequence_numbers_wrap_into_the_next_roc,
+          csrcs_and_header_extensions_are_not_encrypted, failed_unprotect_leaves_the_packet_alone,
+          srtcp_index_counts_per_ssrc, outbound_ssrcs_are_capped, wrong_key_fails_auth,
           inbound_ssrcs_are_capped, bad_arguments_are_rejected, dtls_keys_work_end_to_end_gcm,
-          dtls_keys_work_end_to_end_cm80)
+          dtls_keys_work_end_to_end_cm80, dtls_keys_work_end_to_end_gcm256,
+          dtls_server_prefers_gcm128)
