@@ -10,7 +10,7 @@
  * sink socket on 127.0.0.1, so kernel send cost is counted too.
  *
  *   bench_forward_bench [--listeners 100,1000,2000] [--packets 2000]
- *                       [--profile gcm|cm] [--udp]
+ *                       [--profile gcm|gcm256|cm] [--udp]
  */
 #include "memnet.h"
 
@@ -91,8 +91,7 @@ static int run(mj_dtls_identity *sid, mj_dtls_identity *cid, int listeners, int 
                const char *profile)
 {
     memnet net;
-    if (memnet_init(&net, sid, cid, (uint32_t)listeners + 8) != 0)
-        return -1;
+    if (memnet_init(&net, sid, cid, (uint32_t)listeners + 8) != 0) return -1;
     net.on_rtp = on_rtp;
     memnet_client *spk = memnet_speaker(&net, "bench");
     for (int i = 0; i < listeners; i++) {
@@ -101,8 +100,7 @@ static int run(mj_dtls_identity *sid, mj_dtls_identity *cid, int listeners, int 
             return -1;
         }
     }
-    if (!spk)
-        return -1;
+    if (!spk) return -1;
     /* Warm-up: every listener must receive every packet. */
     received = 0;
     uint16_t seq = 1;
@@ -131,7 +129,8 @@ static int run(mj_dtls_identity *sid, mj_dtls_identity *cid, int listeners, int 
     int64_t ns = thread_ns() - t0;
     uint64_t fwd = mj_sfu_stats_get(net.sfu)->fwd_packets - fwd0;
     double per = (double)ns / (double)fwd;
-    printf("%-4s %-5s listeners=%-6d forwarded=%-9llu cpu=%.3fs  %.0f ns/packet  %.0f packets/s/core\n",
+    printf("%-4s %-5s listeners=%-6d forwarded=%-9llu cpu=%.3fs  %.0f ns/packet  %.0f "
+           "packets/s/core\n",
            profile, udp ? "udp" : "mem", listeners, (unsigned long long)fwd, (double)ns / 1e9, per,
            1e9 / per);
     free(pkts);
@@ -156,7 +155,8 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--udp"))
             udp = true;
         else {
-            fprintf(stderr, "usage: %s [--listeners N,N] [--packets K] [--profile gcm|cm] [--udp]\n",
+            fprintf(stderr,
+                    "usage: %s [--listeners N,N] [--packets K] [--profile gcm|gcm256|cm] [--udp]\n",
                     argv[0]);
             return 2;
         }
@@ -167,9 +167,10 @@ int main(int argc, char **argv)
         return 1;
     /* The client offers only the profile under test; the server prefers
      * GCM when both are offered, as with browsers. */
-    const char *offer = strcmp(profile, "cm") == 0 ? "SRTP_AES128_CM_SHA1_80" : "SRTP_AEAD_AES_128_GCM";
-    if (mj_dtls_identity_set_srtp_profiles(cid, offer) != 0)
-        return 1;
+    const char *offer = strcmp(profile, "cm") == 0       ? "SRTP_AES128_CM_SHA1_80"
+                        : strcmp(profile, "gcm256") == 0 ? "SRTP_AEAD_AES_256_GCM"
+                                                         : "SRTP_AEAD_AES_128_GCM";
+    if (mj_dtls_identity_set_srtp_profiles(cid, offer) != 0) return 1;
     if (udp && open_sink() != 0) {
         perror("sink");
         return 1;
@@ -177,11 +178,9 @@ int main(int argc, char **argv)
     int rc = 0;
     for (const char *p = list; *p;) {
         int n = atoi(p);
-        if (n > 0 && run(sid, cid, n, packets, udp, profile) != 0)
-            rc = 1;
+        if (n > 0 && run(sid, cid, n, packets, udp, profile) != 0) rc = 1;
         p = strchr(p, ',');
-        if (!p)
-            break;
+        if (!p) break;
         p++;
     }
     mj_dtls_identity_free(sid);
