@@ -15,7 +15,7 @@
  * time, so that they outlive the consent timeout.
  *
  *   bench_forward_bench [--listeners 100,1000,2000] [--packets 2000]
- *                       [--profile gcm|cm] [--udp] [--timers]
+ *                       [--profile gcm|gcm256|cm] [--udp] [--timers]
  */
 #include "memnet.h"
 
@@ -105,8 +105,7 @@ static int run(mj_dtls_identity *sid, mj_dtls_identity *cid, int listeners, int 
                bool timers, const char *profile)
 {
     memnet net;
-    if (memnet_init(&net, sid, cid, (uint32_t)listeners + 8) != 0)
-        return -1;
+    if (memnet_init(&net, sid, cid, (uint32_t)listeners + 8) != 0) return -1;
     net.on_rtp = on_rtp;
     memnet_client *spk = memnet_speaker(&net, "bench");
     for (int i = 0; i < listeners; i++) {
@@ -115,8 +114,7 @@ static int run(mj_dtls_identity *sid, mj_dtls_identity *cid, int listeners, int 
             return -1;
         }
     }
-    if (!spk)
-        return -1;
+    if (!spk) return -1;
     /* Warm-up: every listener must receive every packet. */
     received = 0;
     uint16_t seq = 1;
@@ -191,7 +189,7 @@ int main(int argc, char **argv)
             timers = true;
         else {
             fprintf(stderr,
-                    "usage: %s [--listeners N,N] [--packets K] [--profile gcm|cm] [--udp] "
+                    "usage: %s [--listeners N,N] [--packets K] [--profile gcm|gcm256|cm] [--udp] "
                     "[--timers]\n",
                     argv[0]);
             return 2;
@@ -203,9 +201,10 @@ int main(int argc, char **argv)
         return 1;
     /* The client offers only the profile under test; the server prefers
      * GCM when both are offered, as with browsers. */
-    const char *offer = strcmp(profile, "cm") == 0 ? "SRTP_AES128_CM_SHA1_80" : "SRTP_AEAD_AES_128_GCM";
-    if (mj_dtls_identity_set_srtp_profiles(cid, offer) != 0)
-        return 1;
+    const char *offer = strcmp(profile, "cm") == 0       ? "SRTP_AES128_CM_SHA1_80"
+                        : strcmp(profile, "gcm256") == 0 ? "SRTP_AEAD_AES_256_GCM"
+                                                         : "SRTP_AEAD_AES_128_GCM";
+    if (mj_dtls_identity_set_srtp_profiles(cid, offer) != 0) return 1;
     if (udp && open_sink() != 0) {
         perror("sink");
         return 1;
@@ -215,8 +214,7 @@ int main(int argc, char **argv)
         int n = atoi(p);
         if (n > 0 && run(sid, cid, n, packets, udp, timers, profile) != 0) rc = 1;
         p = strchr(p, ',');
-        if (!p)
-            break;
+        if (!p) break;
         p++;
     }
     mj_dtls_identity_free(sid);
