@@ -39,7 +39,9 @@ fi
 bench_server_start() {
     DATA=$(mktemp -d /tmp/majlis-bench-XXXXXX)
     ROOM=$("$BIN" room create --data "$DATA" "Benchmark")
-    SPEAK=$("$BIN" token --data "$DATA" --room "$ROOM" --role speaker)
+    # One token per speaker: a token is one person, heard on one slot.
+    SPEAK=$(for _ in 1 2 3; do "$BIN" token --data "$DATA" --room "$ROOM" --role speaker; done |
+            paste -sd,)
     HEAR=$("$BIN" token --data "$DATA" --room "$ROOM" --role listener)
     URL=http://127.0.0.1:18480
     # Every client of a benchmark is on loopback: no limit per address.

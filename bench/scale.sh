@@ -57,7 +57,7 @@ for n in $STEPS; do
     duration=$(( ramp_s + 3 + HOLD + 2 ))
     data=$(mktemp -d /tmp/majlis-scale-XXXXXX)
     room=$("$MAJLIS" room create --data "$data" Scale)
-    speak=$("$MAJLIS" token --data "$data" --room "$room" --role speaker)
+    speak=$(for _ in 1 2 3; do "$MAJLIS" token --data "$data" --room "$room" --role speaker; done | paste -sd,)
     hear=$("$MAJLIS" token --data "$data" --room "$room" --role listener)
     MAJLIS_RATE_LIMITS=media_address=off pin "0-$((WORKERS - 1))" "$MAJLIS" serve --data "$data" --http 127.0.0.1:18490 \
         --media-port 41490 --workers "$WORKERS" --max-sessions-per-address 0 $SERVE_ARGS --log-level warn >"$data/serve.log" 2>&1 &

@@ -22,7 +22,10 @@ int mj_cmd_loadgen(int argc, char **argv)
          0, 0, true, false},
         {"room", MJ_FLAG_STRING, &o.room, "ID", "room id", 0, 0, true, false},
         {"speaker-token", MJ_FLAG_STRING, &o.speaker_token, "TOKEN",
-         "speaker token for the room (not needed with --speakers 0)", 0, 0, false, false},
+         "speaker token for the room, or several separated by commas, taken in turn\n"
+         "                             (a token is one person, heard on one slot at most;\n"
+         "                             not needed with --speakers 0)",
+         0, 0, false, false},
         {"listener-token", MJ_FLAG_STRING, &o.listener_token, "TOKEN",
          "listener token for the room", 0, 0, true, false},
         {"listeners", MJ_FLAG_INT, &o.listeners, "N", "listeners, 0 to 20000", 0,

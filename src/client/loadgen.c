@@ -505,12 +505,28 @@ static void teardown(loadgen *g)
         for (long i = 0; i < g->o->listeners; i++)
             mj_csess_dispose(&g->listeners[i].sess);
     if (g->speakers)
-        for (long i = 0; i < g->o->speakers; i++)
+        for (long i = 0; i < g->o->speakers; i++) {
             mj_csess_dispose(&g->speakers[i].sess);
+            free(g->speakers[i].token);
+        }
     mj_client_free(g->cl);
     if (g->loop.epfd > 0) mj_loop_dispose(&g->loop);
     free(g->listeners);
     free(g->speakers);
+}
+
+/* Entry i of a comma-separated list, taken round: speaker i's token. A
+ * room hears one voice per person, and a token is one person, so three
+ * speakers that are heard at once need three tokens. */
+static char *nth_token(const char *list, size_t i)
+{
+    size_t n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ',';
+    const char *start = list;
+    for (size_t k = i % n; k > 0; k--)
+        start = strchr(start, ',') + 1;
+    return strndup(start, strcspn(start, ","));
 }
 
 int mj_loadgen_run(const mj_loadgen_opts *o)
@@ -543,7 +559,12 @@ int mj_loadgen_run(const mj_loadgen_opts *o)
         sp->id = (uint16_t)i;
         sp->seq = (uint16_t)mj_rand_u32();
         sp->ts = mj_rand_u32();
-        if (mj_csess_start(&sp->sess, g->cl, false, 0, o->speaker_token, &speaker_ops, sp) != 0) {
+        sp->token = nth_token(o->speaker_token, (size_t)i);
+        if (!sp->token) {
+            abort_run(g, "out of memory");
+            break;
+        }
+        if (mj_csess_start(&sp->sess, g->cl, false, 0, sp->token, &speaker_ops, sp) != 0) {
             abort_run(g, sp->sess.error);
             break;
         }

@@ -33,6 +33,7 @@ typedef struct lg_speaker {
     uint16_t seq;
     uint32_t ts, tag_seq;
     uint64_t sent;
+    char *token; /* its entry of --speaker-token's list */
 } lg_speaker;
 
 typedef struct lg_listener {

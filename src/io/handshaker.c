@@ -6,6 +6,7 @@
 #include "base/map.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdatomic.h>
 #include <poll.h>
 #include <pthread.h>
@@ -38,6 +39,8 @@ typedef struct hs_thread {
     pthread_mutex_t stats_mu;
     mj_handshakes_stats stats; /* published copy */
     uint64_t queue_dropped;
+    bool trim_due;     /* connections were freed since the last trim */
+    mj_time next_trim; /* not before */
 } hs_thread;
 
 struct mj_handshaker {
@@ -75,9 +78,25 @@ static void apply(hs_thread *t, mj_time now, const msg *m)
 
 static void publish(hs_thread *t)
 {
+    uint32_t before = t->stats.connections;
     pthread_mutex_lock(&t->stats_mu);
     mj_handshakes_stats_get(t->table, &t->stats);
     pthread_mutex_unlock(&t->stats_mu);
+    if (t->stats.connections < before)
+        t->trim_due = true;
+}
+
+/* A DTLS connection holds tens of KiB that are freed when its remote shows
+ * it has its keys; after a crowd has joined, glibc keeps the freed pages
+ * of this thread's arena. Once the table holds no connection, and at most
+ * every few seconds, they go back to the system. */
+static void give_back(hs_thread *t, mj_time now)
+{
+    if (t->stats.connections > 0 || !t->trim_due || now < t->next_trim)
+        return;
+    malloc_trim(0);
+    t->trim_due = false;
+    t->next_trim = now + MJ_SEC(5);
 }
 
 static void *thread_main(void *arg)
@@ -110,6 +129,7 @@ static void *thread_main(void *arg)
             apply(t, now, m);
         mj_handshakes_handle_timeouts(t->table, mj_clock_now());
         publish(t);
+        give_back(t, now);
     }
     free(m);
     return NULL;
