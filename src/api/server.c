@@ -241,15 +241,17 @@ int mj_server_run(const mj_server_config *cfg)
     if (open_data(srv) != 0 || start_members(srv) != 0 || start_media(srv) != 0 ||
         start_rooms(srv) != 0 || start_http(srv) != 0)
         goto done;
-    announce(srv);
-    if (mj_invites_first_start(srv, stdout) != 0)
-        mj_error("cannot create the first admin invite");
+    /* The handlers come before anything is announced: whoever reads the
+     * URL may ask for a stop at once, and still gets a clean one. */
     running_http = srv->http;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    announce(srv);
+    if (mj_invites_first_start(srv, stdout) != 0)
+        mj_error("cannot create the first admin invite");
     status = mj_http_run(srv->http) == 0 ? 0 : 1;
     running_http = NULL;
     mj_info("shutting down");
