@@ -86,6 +86,13 @@ size_t mj_call_client_key(mj_http_req *req, unsigned v4_bits, unsigned v6_bits,
     return 1 + mj_addr_prefix_bytes(&a, a.family == 4 ? v4_bits : v6_bits, out + 1);
 }
 
+uint64_t mj_call_client_hash(mj_http_req *req)
+{
+    uint8_t key[MJ_CLIENT_KEY_MAX];
+    size_t n = mj_call_client_key(req, 32, 64, key);
+    return mj_hash_bytes(key, n) | 1;
+}
+
 /* The address a limit counts against: an IPv4 address, or the /64 prefix
  * of an IPv6 one, since one subscriber holds a whole /64 and could walk
  * through it. */

@@ -57,6 +57,10 @@ void mj_server_backoff_clear(mj_server *srv, mj_limit which, const void *key, si
 #define MJ_CLIENT_KEY_MAX 40
 size_t mj_call_client_key(mj_http_req *req, unsigned v4_bits, unsigned v6_bits,
                           uint8_t out[MJ_CLIENT_KEY_MAX]);
+/* The client's IPv4 address or IPv6 /64 as mj_call_client_key gives it,
+ * hashed to a number that is never 0: what the media plane counts
+ * sessions per address by. */
+uint64_t mj_call_client_hash(mj_http_req *req);
 /* Whether the request came over HTTPS (direct or through a proxy). */
 bool mj_call_https(mj_call *c);
 /* The same-origin rule for requests that change state (call.c); it

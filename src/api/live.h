@@ -83,7 +83,7 @@ typedef struct mj_live_entry {
     int kind;  /* mj_media_kind */
     const char *offer;
     size_t offer_len;
-    const char *client_ip; /* for the media plane's limit per address */
+    uint64_t client_key; /* for the media plane's limit per address (mj_call_client_hash) */
 } mj_live_entry;
 
 typedef struct mj_live_entered {

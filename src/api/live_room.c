@@ -260,7 +260,7 @@ void mj_live_enter(mj_live_room *lr, const mj_live_entry *e, mj_live_entered *ou
         .offer = e->offer,
         .offer_len = e->offer_len,
         .owner = session_owner(&e->who),
-        .client_ip = e->client_ip,
+        .client_key = e->client_key,
     };
     mj_media_result res;
     mj_media_session_create(lr->lv->srv->media, &rq, &res);

@@ -146,7 +146,7 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
         .kind = whep ? MJ_MEDIA_WHEP : MJ_MEDIA_WHIP,
         .offer = (const char *)body,
         .offer_len = len,
-        .client_ip = mj_http_peer_ip(req),
+        .client_key = mj_call_client_hash(req),
     };
     mj_live_entered in;
     mj_live_enter(lr, &e, &in);

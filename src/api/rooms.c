@@ -207,7 +207,7 @@ void mj_api_room_enter(mj_call *c)
         .kind = MJ_MEDIA_VISIT,
         .offer = r.offer,
         .offer_len = r.offer_len,
-        .client_ip = mj_http_peer_ip(c->req),
+        .client_key = mj_call_client_hash(c->req),
     };
     mj_live_entered in;
     mj_live_enter(lr, &e, &in);

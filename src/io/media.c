@@ -362,29 +362,25 @@ static void count_drop(mj_media *m, uint64_t key)
     }
 }
 
-/* The keys a request is counted under: its owner, and its client's IPv4
- * address or IPv6 /64 (one household, one phone). Never 0 when set. */
+/* The keys a request is counted under, its owner's and its client's, in
+ * one table: each tagged so the two never meet. 0 when not counted. */
+static uint64_t tagged_key(char tag, uint64_t v)
+{
+    if (!v)
+        return 0;
+    uint8_t b[9] = {(uint8_t)tag};
+    memcpy(b + 1, &v, 8);
+    return mj_hash_bytes(b, sizeof b) | 1;
+}
+
 static uint64_t owner_key(const mj_media_request *rq)
 {
-    if (!rq->owner)
-        return 0;
-    uint8_t b[9] = {'o'};
-    memcpy(b + 1, &rq->owner, 8);
-    return mj_hash_bytes(b, sizeof b) | 1;
+    return tagged_key('o', rq->owner);
 }
 
 static uint64_t address_key(const mj_media_request *rq)
 {
-    mj_addr a;
-    if (!rq->client_ip || mj_addr_parse_ip(rq->client_ip, 0, &a) != 0)
-        return 0;
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    uint8_t b[9] = {'a'};
-    if (a.family == 6 && memcmp(a.ip, mapped, sizeof mapped) == 0)
-        memcpy(b + 1, a.ip + 12, 4);
-    else
-        memcpy(b + 1, a.ip, a.family == 4 ? 4 : 8);
-    return mj_hash_bytes(b, sizeof b) | 1;
+    return tagged_key('a', rq->client_key);
 }
 
 static void forget_session(mj_media *m, session_rec *s)

@@ -77,7 +77,9 @@ typedef struct mj_media_request {
     uint64_t person; /* 0: the session is its own person */
     bool may_send;   /* forwarding allowed from the start */
     uint64_t owner;        /* whose sessions are counted (max_per_owner); 0: none */
-    const char *client_ip; /* the client's address as text; NULL: not counted */
+    /* Its client's IPv4 address or IPv6 /64 (one household, one phone),
+     * hashed (mj_call_client_hash); 0: not counted. */
+    uint64_t client_key;
     const char *offer;
     size_t offer_len;
 } mj_media_request;
