@@ -43,23 +43,42 @@ static int port;
 static char room[64], listener_tok[512], speaker_tok[512], cookie[256], invite[128], hostport[32];
 static mj_server_config cfg;
 
-/* Runs a command of ours in this process, its standard output captured. */
-static void capture(int (*cmd)(int, char **), char **argv, int argc, char *out, size_t cap)
+/* Standard output into a pipe until stdout_back, which reads what came
+ * (at most cap - 1 bytes, NUL-terminated) and returns its length. */
+typedef struct captured {
+    int saved, from;
+} captured;
+
+static captured stdout_to_pipe(void)
 {
     int p[2];
     ASSERT(pipe(p) == 0);
     fflush(stdout);
-    int saved = dup(1);
+    captured c = {dup(1), p[0]};
     dup2(p[1], 1);
     close(p[1]);
-    int rc = cmd(argc, argv);
+    return c;
+}
+
+static size_t stdout_back(captured c, char *out, size_t cap)
+{
     fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
-    ssize_t n = read(p[0], out, cap - 1);
-    close(p[0]);
-    ASSERT(rc == 0 && n > 0);
+    dup2(c.saved, 1);
+    close(c.saved);
+    ssize_t n = read(c.from, out, cap - 1);
+    close(c.from);
+    ASSERT(n > 0);
     out[n] = '\0';
+    return (size_t)n;
+}
+
+/* Runs a command of ours in this process; its first line of output. */
+static void capture(int (*cmd)(int, char **), char **argv, int argc, char *out, size_t cap)
+{
+    captured c = stdout_to_pipe();
+    int rc = cmd(argc, argv);
+    stdout_back(c, out, cap);
+    ASSERT(rc == 0);
     out[strcspn(out, "\r\n")] = '\0';
 }
 
@@ -192,24 +211,13 @@ static void setup(void)
     cfg.socket_grace_s = 15;
     cfg.moderator_grace_s = 60;
     /* The first start prints the admin invite on standard output. */
-    int p[2];
-    ASSERT(pipe(p) == 0);
-    fflush(stdout);
-    int saved = dup(1);
-    dup2(p[1], 1);
-    close(p[1]);
+    captured c = stdout_to_pipe();
     pthread_t t;
     ASSERT(pthread_create(&t, NULL, serve, NULL) == 0);
     pthread_detach(t);
     ASSERT(healthy());
-    fflush(stdout);
-    dup2(saved, 1);
-    close(saved);
     char out[4096];
-    ssize_t n = read(p[0], out, sizeof out - 1);
-    close(p[0]);
-    ASSERT(n > 0);
-    out[n] = '\0';
+    stdout_back(c, out, sizeof out);
     const char *inv = strstr(out, "/invite/");
     ASSERT(inv);
     inv += 8;
