@@ -7,6 +7,7 @@
 #include "base/rand.h"
 #include "rtc/dtls.h"
 #include "rtc/srtp.h"
+#include "srtp_keys.h"
 
 static void global_init(void)
 {
@@ -17,26 +18,6 @@ static void global_init(void)
     }
     done = true;
     CHECK_EQ(mj_srtp_global_init(), 0); /* idempotent */
-}
-
-/* Two mirrored key sets for a profile: a's local is b's remote. */
-static void keys_pair(int profile, mj_srtp_keys *a, mj_srtp_keys *b)
-{
-    size_t kl = 0, sl = 0;
-    if (mj_srtp_profile_lengths(profile, &kl, &sl) != 0) MJ_TEST_FAIL("profile %d", profile);
-    memset(a, 0, sizeof *a);
-    a->profile = (uint16_t)profile;
-    a->key_len = (uint8_t)kl;
-    a->salt_len = (uint8_t)sl;
-    mj_rand_bytes(a->local_key, kl);
-    mj_rand_bytes(a->local_salt, sl);
-    mj_rand_bytes(a->remote_key, kl);
-    mj_rand_bytes(a->remote_salt, sl);
-    *b = *a;
-    memcpy(b->local_key, a->remote_key, kl);
-    memcpy(b->local_salt, a->remote_salt, sl);
-    memcpy(b->remote_key, a->local_key, kl);
-    memcpy(b->remote_salt, a->local_salt, sl);
 }
 
 /* An RTP packet: version 2, payload type 111 (Opus), one 100-byte payload. */
