@@ -164,6 +164,7 @@ static int start_media(mj_server *srv)
         .bind = srv->cfg.media_bind,
         .first_port = srv->cfg.media_port,
         .announce = srv->cfg.announce,
+        .local_only = srv->cfg.media_local_only,
         .workers = srv->cfg.workers,
         .max_sessions = srv->cfg.max_sessions,
         .max_per_owner = srv->cfg.max_per_owner,
@@ -223,6 +224,9 @@ static void announce(const mj_server *srv)
     mj_info("media: %d worker(s) on UDP %s ports %u-%u, fingerprint %s", srv->cfg.workers, media,
             (unsigned)srv->cfg.media_port, (unsigned)(srv->cfg.media_port + srv->cfg.workers - 1),
             mj_media_fingerprint(srv->media));
+    if (srv->cfg.media_local_only)
+        mj_info("media: for this machine only; also at its own addresses (for Firefox), taking "
+                "datagrams from them alone");
     /* The URL on stdout, for people and for scripts waiting on it. */
     printf("majlis: listening on http://%s%s%s:%d/\n", v6 ? "[" : "", ip, v6 ? "]" : "",
            mj_http_bound_port(srv->http));

@@ -16,6 +16,7 @@ typedef struct mj_server_config {
     mj_addr media_bind;    /* IP (port ignored) the media sockets bind to */
     uint16_t media_port;   /* first media port; worker i uses media_port + i */
     mj_addr announce;      /* IP put in SDP candidates */
+    bool media_local_only; /* for this machine only (mj_media_config) */
     int workers;           /* media worker threads */
     int max_sessions;      /* WHIP+WHEP sessions in all; beyond: 503 */
     int max_per_owner;     /* sessions per member's token or member; 0: no limit */

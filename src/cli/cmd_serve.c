@@ -59,7 +59,9 @@ int mj_cmd_serve(int argc, char **argv)
         {"media-port", MJ_FLAG_INT, &media_port, "PORT",
          "first UDP media port (default 40000; worker i uses PORT+i)", 1, 65535, false, false},
         {"media-bind", MJ_FLAG_STRING, &media_bind, "IP",
-         "IP the media sockets bind to (default: the HTTP address)", 0, 0, false, false},
+         "IP the media sockets bind to (default: the HTTP address; when that is\n"
+         "                             loopback, also this machine's other addresses, taking\n"
+         "                             datagrams from this machine alone, for Firefox)", 0, 0, false, false},
         {"announce", MJ_FLAG_STRING, &announce, "IP",
          "IP put in ICE candidates (default: the media bind address)", 0, 0, false, false},
         {"workers", MJ_FLAG_INT, &workers, "N", "media worker threads (default 1)", 1, 64, false,
@@ -148,6 +150,10 @@ int mj_cmd_serve(int argc, char **argv)
     } else {
         cfg.media_bind = cfg.http;
         cfg.media_bind.port = 0;
+        /* A server on loopback is for this machine; Firefox there needs
+         * a candidate that is not loopback (io/localaddr.h). Naming
+         * --media-bind or --announce keeps exactly what they say. */
+        cfg.media_local_only = mj_addr_is_loopback(&cfg.http) && !announce;
     }
     if (media_port + workers - 1 > 65535) {
         fprintf(stderr, "majlis serve: --media-port + --workers goes past port 65535\n");

@@ -3,7 +3,9 @@
 #include "base/log.h"
 #include "base/map.h"
 #include "base/rand.h"
+#include "io/clock.h"
 #include "io/handshaker.h"
+#include "io/localaddr.h"
 #include "io/media_internal.h"
 #include "io/worker.h"
 #include "rtc/dtls.h"
@@ -123,6 +125,7 @@ int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
         mj_worker_config wc = {
             .index = i,
             .bind = cfg->bind,
+            .local_only = cfg->local_only,
             .identity = m->identity,
             .max_sessions = (uint32_t)cfg->max_sessions,
             .consent_timeout = cfg->consent_timeout,
@@ -479,6 +482,29 @@ static void fill_local(mj_media *m, const mj_media_request *rq, const room_rec *
     p->branches = worker == r->home ? r->branches : 0;
 }
 
+#define LOCALS_REREAD MJ_SEC(5) /* an interface may come and go */
+
+/* The worker's addresses for an answer: the announced one, then (for
+ * this machine only) this machine's own. */
+static void candidates(mj_media *m, int worker, mj_offer_local *loc)
+{
+    uint16_t port = mj_worker_port(m->workers[worker]);
+    loc->candidates[0] = m->cfg.announce;
+    loc->ncandidates = 1;
+    if (m->cfg.local_only) {
+        mj_time now = mj_clock_now();
+        if (!m->locals_read || now - m->locals_read >= LOCALS_REREAD) {
+            m->nlocals = mj_local_addrs(m->cfg.bind.family, m->locals,
+                                        MJ_OFFER_CANDIDATES_MAX - 1);
+            m->locals_read = now;
+        }
+        for (size_t i = 0; i < m->nlocals; i++)
+            loc->candidates[loc->ncandidates++] = m->locals[i];
+    }
+    for (size_t i = 0; i < loc->ncandidates; i++)
+        loc->candidates[i].port = port;
+}
+
 static int write_answer(mj_media *m, mj_offer *o, const mj_sfu_session_params *p, int worker,
                         mj_media_result *res)
 {
@@ -487,9 +513,8 @@ static int write_answer(mj_media *m, mj_offer *o, const mj_sfu_session_params *p
         .ice_ufrag = p->local_ufrag,
         .ice_pwd = p->local_pwd,
         .fingerprint = mj_dtls_identity_fingerprint(m->identity),
-        .candidate = m->cfg.announce,
     };
-    loc.candidate.port = mj_worker_port(m->workers[worker]);
+    candidates(m, worker, &loc);
     res->answer = malloc(ANSWER_MAX);
     if (!res->answer)
         return MJ_ENOMEM;

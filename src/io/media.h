@@ -36,6 +36,10 @@ typedef struct mj_media_config {
     mj_addr bind; /* media IP; port ignored */
     uint16_t first_port;
     mj_addr announce; /* IP written in candidates */
+    /* For this machine only: bind is loopback, the sockets take datagrams
+     * from this machine's addresses alone, and answers name those
+     * addresses after the announced one (io/localaddr.h says why). */
+    bool local_only;
     int workers;
     int max_sessions;
     /* Sessions one owner (a member's token, or a member in person) may

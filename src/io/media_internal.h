@@ -21,6 +21,11 @@ struct mj_media {
     mj_map counts; /* count_rec by key */
     int nsessions;
     uint64_t refused_full, refused_busy, offers_bad, refused_owner, refused_address;
+    /* cfg.local_only: this machine's addresses, named in answers after
+     * the announced one, and when they were read. */
+    mj_addr locals[MJ_OFFER_CANDIDATES_MAX - 1];
+    size_t nlocals;
+    mj_time locals_read;
 };
 
 #endif

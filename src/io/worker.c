@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "io/clock.h"
 #include "io/handshaker.h"
+#include "io/localaddr.h"
 #include "io/ring.h"
 #include "io/sockaddr.h"
 
@@ -78,6 +79,7 @@ struct mj_worker {
     mj_worker_stats stats;       /* the worker's own, shell part */
     mj_time load_cpu, load_wall; /* thread CPU and wall clock at the last publish */
     uint64_t hs_tx_dropped;      /* handshake datagrams the socket refused (stats_mu) */
+    mj_local_set locals;         /* cfg.local_only: who may send */
     /* Receive and send batches: owned by the worker thread. */
     struct mmsghdr rx_msgs[RX_BATCH];
     struct iovec rx_iov[RX_BATCH];
@@ -303,6 +305,10 @@ static void receive(mj_worker *w, mj_time now)
             mj_addr from;
             if (mj_sockaddr_to_addr(&w->rx_from[i], &from) != 0)
                 continue;
+            if (w->cfg.local_only && !mj_local_set_has(&w->locals, &from, now)) {
+                w->stats.rx_not_local++;
+                continue;
+            }
             mj_sfu_handle_datagram(w->sfu, now, w->rx_buf[i], w->rx_msgs[i].msg_len, &from,
                                    &w->txq);
         }
@@ -393,15 +399,29 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
+/* local_only: the wildcard address of bind's family, IPv6 alone. */
+static mj_addr bind_address(mj_worker *w)
+{
+    mj_addr a = w->cfg.bind;
+    if (w->cfg.local_only) {
+        memset(a.ip, 0, sizeof a.ip);
+        if (a.family == 6)
+            setsockopt(w->fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int));
+    }
+    return a;
+}
+
 static int open_socket(mj_worker *w, const char **why)
 {
     struct sockaddr_storage sa;
-    socklen_t alen = mj_sockaddr_from_addr(&w->cfg.bind, &sa);
-    w->fd = socket(sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    w->fd = socket(w->cfg.bind.family == 6 ? AF_INET6 : AF_INET,
+                   SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (w->fd < 0) {
         *why = "cannot create the media socket";
         return MJ_EIO;
     }
+    mj_addr at = bind_address(w);
+    socklen_t alen = mj_sockaddr_from_addr(&at, &sa);
     int size = SOCK_BUF;
     /* Bigger buffers absorb a fan-out burst; the kernel caps them at
      * net.core.[rw]mem_max, which is fine. */
@@ -470,6 +490,7 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
         return MJ_ENOMEM;
     w->cfg = *cfg;
     w->fd = w->efd = w->epfd = -1;
+    mj_local_set_init(&w->locals, cfg->bind.family);
     if (mj_ring_init(&w->cmds, sizeof(cmd)) || mj_ring_init(&w->events, sizeof(mj_sfu_event)) ||
         mj_ring_init(&w->inbox, sizeof(inbox_item)) || pthread_mutex_init(&w->stats_mu, NULL)) {
         free(w);

@@ -23,6 +23,9 @@ typedef struct mj_worker mj_worker;
 typedef struct mj_worker_config {
     int index;
     mj_addr bind; /* IP and port of the UDP socket */
+    /* The socket binds every address of bind's family but takes datagrams
+     * only from this machine's own addresses (io/localaddr.h). */
+    bool local_only;
     mj_dtls_identity *identity;
     uint32_t max_sessions;
     mj_time consent_timeout; /* 0: 30 s */
@@ -74,6 +77,7 @@ bool mj_worker_poll_event(mj_worker *w, mj_sfu_event *ev);
 typedef struct mj_worker_stats {
     mj_sfu_stats sfu;
     uint64_t rx_truncated; /* datagrams larger than the receive buffer */
+    uint64_t rx_not_local; /* local_only: datagrams from another machine */
     uint64_t tx_dropped;   /* datagrams the socket would not take */
     uint64_t loop_turns;
     uint64_t cmd_errors;    /* commands the SFU refused */

@@ -154,8 +154,8 @@ long mj_offer_answer(mj_offer *o, const mj_offer_local *loc, char *buf, size_t c
     o->ans.ice_ufrag = loc->ice_ufrag;
     o->ans.ice_pwd = loc->ice_pwd;
     o->ans.fingerprint = loc->fingerprint;
-    o->ans.candidates = &loc->candidate;
-    o->ans.ncandidates = 1;
+    o->ans.candidates = loc->candidates;
+    o->ans.ncandidates = loc->ncandidates;
     long n = mj_sdp_write_answer(&o->sdp, &o->ans, buf, cap);
     /* The answer borrows loc for this call only. */
     o->ans.ice_ufrag = o->ans.ice_pwd = o->ans.fingerprint = NULL;

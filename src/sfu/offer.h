@@ -59,12 +59,16 @@ typedef struct mj_offer {
 MJ_MUST_USE int mj_offer_read(mj_offer *o, mj_offer_kind kind, const char *text, size_t len,
                               mj_sfu_session_params *p, const char **code, const char **why);
 
+#define MJ_OFFER_CANDIDATES_MAX 8 /* MJ_SDP_MAX_CANDIDATES */
+
 /* What the answer says of this side. */
 typedef struct mj_offer_local {
     uint64_t session_id; /* the answer's o= sess-id */
     const char *ice_ufrag, *ice_pwd;
     const char *fingerprint; /* "sha-256 AB:CD:..." */
-    mj_addr candidate;       /* the worker's address */
+    /* The worker's addresses, most preferred first (1..MAX). */
+    mj_addr candidates[MJ_OFFER_CANDIDATES_MAX];
+    size_t ncandidates;
 } mj_offer_local;
 
 /* Writes the answer to an offer read above into buf, NUL-terminated.

@@ -65,7 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .fingerprint = "sha-256 00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:"
                        "15:16:17:18:19:1A:1B:1C:1D:1E:1F",
     };
-    if (mj_addr_parse("198.51.100.1:40000", &loc.candidate) != 0) fail("bad test address");
+    if (mj_addr_parse("198.51.100.1:40000", &loc.candidates[0]) != 0) fail("bad test address");
+    loc.ncandidates = 1;
     for (int k = MJ_OFFER_WHIP; k <= MJ_OFFER_VISIT; k++) {
         mj_sfu_session_params p;
         memset(&p, 0, sizeof p);

@@ -49,7 +49,9 @@ static long answer_and_parse(void)
         .fingerprint = "sha-256 7B:8B:F0:65:5F:78:E2:51:3B:AC:6F:F3:3F:46:1B:35:DC:B8:5F:64:1A:"
                        "24:C2:43:F0:A1:58:D0:A1:2C:19:08",
     };
-    mj_addr_parse("192.0.2.10:40002", &loc.candidate);
+    mj_addr_parse("127.0.0.1:40002", &loc.candidates[0]);
+    mj_addr_parse("192.0.2.10:40002", &loc.candidates[1]);
+    loc.ncandidates = 2;
     long n = mj_offer_answer(&offer, &loc, answer, sizeof answer);
     if (n > 0 && mj_sdp_parse(answer, (size_t)n, &back, &why) != 0) return -1;
     /* The answer borrowed loc for the call only. */
@@ -91,6 +93,12 @@ TEST(chrome_visit_offer_gives_three_slots_and_a_send_section)
         CHECK_EQ(back.media[i].ssrc, mj_sfu_slot_ssrc((unsigned)i));
         CHECK_EQ(back.media[i].port, 40002);
     }
+    /* Every address of the worker, the first preferred. */
+    char addr[MJ_ADDR_STRLEN];
+    REQUIRE(back.media[0].ncandidates == 2);
+    CHECK_STR(mj_addr_str(&back.media[0].candidates[0].addr, addr), "127.0.0.1:40002");
+    CHECK_STR(mj_addr_str(&back.media[0].candidates[1].addr, addr), "192.0.2.10:40002");
+    CHECK(back.media[0].candidates[0].priority > back.media[0].candidates[1].priority);
     /* The microphone's section: we only receive on it, and ask for DTX. */
     CHECK(taken(3));
     CHECK_EQ(back.media[3].dir, MJ_SDP_RECVONLY);
