@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 
 export const BIN = process.env.MAJLIS_BIN || 'build/majlis';
 export const CHROMIUM = process.env.MAJLIS_CHROMIUM || '/usr/bin/chromium';
+export const FIREFOX = process.env.MAJLIS_FIREFOX || '/usr/bin/firefox-esr';
 
 export function tempDir(prefix = 'majlis-test-') {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -106,6 +108,52 @@ export async function launch({ audioFile } = {}) {
   ];
   if (audioFile) args.push(`--use-file-for-fake-audio-capture=${audioFile}`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+// Firefox gathers no ICE candidate at all in a namespace that has only
+// loopback, and never pairs its own candidates with a loopback one. Like
+// a real machine, the test's namespace gets an interface with an address
+// and a default route: a veth pair whose other end is in the same
+// namespace, so nothing leaves it. Returns the address.
+export const FIREFOX_NET = '10.99.0.1';
+export function addMachineAddress() {
+  const have = execFileSync('ip', ['-o', 'addr', 'show'], { encoding: 'utf8' });
+  if (have.includes(` ${FIREFOX_NET}/`)) return FIREFOX_NET;
+  for (const cmd of [
+    'ip link add mj0 type veth peer name mj1', `ip addr add ${FIREFOX_NET}/24 dev mj0`,
+    'ip link set mj0 up', 'ip link set mj1 up', 'ip route add default via 10.99.0.2 dev mj0',
+  ]) execFileSync('sh', ['-c', cmd]);
+  return FIREFOX_NET;
+}
+
+// Debian's Firefox ESR over WebDriver BiDi (puppeteer-core; it never
+// downloads a browser), headless, a fresh profile, a fake microphone
+// (Firefox's own 1 kHz tone) granted without asking, and every background
+// service that would call out turned off. autoplay: false keeps Firefox's
+// own rule (no audible autoplay before a tap). Its pages have the same
+// goto/evaluate/click as Playwright's for what the tests use.
+export async function launchFirefox({ autoplay = true } = {}) {
+  const off = [
+    'app.update.enabled', 'browser.safebrowsing.malware.enabled',
+    'browser.safebrowsing.phishing.enabled', 'browser.safebrowsing.downloads.enabled',
+    'network.captive-portal-service.enabled', 'network.connectivity-service.enabled',
+    'extensions.update.enabled', 'datareporting.healthreport.uploadEnabled',
+    'toolkit.telemetry.enabled', 'media.gmp-manager.updateEnabled', 'network.prefetch-next',
+    'browser.search.update', 'network.dns.disablePrefetch',
+  ];
+  const prefs = Object.fromEntries(off.map((k) => [k, k === 'network.dns.disablePrefetch']));
+  Object.assign(prefs, {
+    'media.navigator.streams.fake': true,
+    'media.navigator.permission.disabled': true,
+    'media.peerconnection.ice.obfuscate_host_addresses': false,
+    'network.trr.mode': 5,
+    'browser.region.network.url': '',
+    'media.gmp-manager.url': '',
+  });
+  if (autoplay) prefs['media.autoplay.default'] = 0;
+  return puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: prefs,
+  });
 }
 
 export function cleanup(dir) {
