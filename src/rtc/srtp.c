@@ -60,6 +60,14 @@ struct session_keys {
 
 enum { SEEN_RTP = 1, SEEN_RTCP = 2 };
 
+/* The receiving direction, made only for a context that receives. */
+struct mj_srtp_inbound {
+    mj_srtp_dir dir;
+    uint8_t n;
+    mj_srtp_stream streams[MJ_SRTP_MAX_INBOUND_SSRCS];
+    uint64_t rtcp_seen[MJ_SRTP_MAX_INBOUND_SSRCS][2]; /* SRTCP windows of streams */
+};
+
 static const struct mj_srtp_profile_info *profile_find(int id)
 {
     for (size_t i = 0; i < sizeof profiles / sizeof profiles[0]; i++)
@@ -279,8 +287,7 @@ static int derive(struct session_keys *k, const struct mj_srtp_profile_info *p,
 
 static void dir_dispose(mj_srtp_dir *d)
 {
-    EVP_CIPHER_CTX_free(d->rtp);
-    EVP_CIPHER_CTX_free(d->rtcp);
+    EVP_CIPHER_CTX_free(d->ctx);
     if (d->hmac) {
         explicit_bzero(d->hmac, sizeof *d->hmac);
         free(d->hmac);
@@ -291,11 +298,12 @@ static void dir_dispose(mj_srtp_dir *d)
 static int dir_setup(mj_srtp_dir *d, const struct mj_srtp_profile_info *p,
                      const struct session_keys *k, bool decrypt)
 {
-    int err = cipher_new(p, k->rtp_key, decrypt, &d->rtp);
+    int err = cipher_new(p, k->rtp_key, decrypt, &d->ctx);
     if (err) return err;
+    memcpy(d->rtp_key, k->rtp_key, p->key_len);
+    memcpy(d->rtcp_key, k->rtcp_key, p->key_len);
     memcpy(d->rtp_salt, k->rtp_salt, p->salt_len);
     memcpy(d->rtcp_salt, k->rtcp_salt, p->salt_len);
-    memcpy(d->rtcp_key, k->rtcp_key, p->key_len);
     if (!p->aead) {
         d->hmac = malloc(sizeof *d->hmac);
         if (!d->hmac) return MJ_ENOMEM;
@@ -305,20 +313,46 @@ static int dir_setup(mj_srtp_dir *d, const struct mj_srtp_profile_info *p,
     return 0;
 }
 
-/* SRTCP's cipher context, made at a direction's first SRTCP packet: a
- * listener never sends any, and the context is most of its memory. */
-static int dir_rtcp(mj_srtp_dir *d, const struct mj_srtp_profile_info *p, bool decrypt)
+/* The receiving direction's block, set up from k. */
+static int inbound_new(mj_srtp *s, const struct mj_srtp_profile_info *p,
+                       const struct session_keys *k)
 {
-    if (d->rtcp) return 0;
-    int err = cipher_new(p, d->rtcp_key, decrypt, &d->rtcp);
-    if (!err) explicit_bzero(d->rtcp_key, sizeof d->rtcp_key);
-    return err;
+    s->in = calloc(1, sizeof *s->in);
+    if (!s->in) return MJ_ENOMEM;
+    return dir_setup(&s->in->dir, p, k, true);
+}
+
+static void inbound_free(mj_srtp *s)
+{
+    if (!s->in) return;
+    dir_dispose(&s->in->dir);
+    explicit_bzero(s->in, sizeof *s->in);
+    free(s->in);
+    s->in = NULL;
+}
+
+/* Keys a direction's context with key (the IV is set per packet). */
+static int rekey(EVP_CIPHER_CTX *c, const uint8_t *key)
+{
+    if (EVP_CipherInit_ex(c, NULL, NULL, key, NULL, -1) == 1) return 0;
+    ERR_clear_error();
+    return MJ_ECRYPTO;
+}
+
+/* After an SRTCP packet: the context back on the SRTP key, or, should
+ * that ever fail, no context at all, so that no RTP is ever sealed or
+ * opened under the wrong key. */
+static void rekey_rtp(mj_srtp_dir *d)
+{
+    if (rekey(d->ctx, d->rtp_key) == 0) return;
+    EVP_CIPHER_CTX_free(d->ctx);
+    d->ctx = NULL;
 }
 
 void mj_srtp_dispose(mj_srtp *s)
 {
     dir_dispose(&s->out);
-    dir_dispose(&s->in);
+    inbound_free(s);
     memset(s, 0, sizeof *s);
 }
 
@@ -333,7 +367,7 @@ int mj_srtp_init(mj_srtp *s, const mj_srtp_keys *keys, unsigned flags)
     if (!err) err = dir_setup(&s->out, p, &k, false);
     if (!err && !(flags & MJ_SRTP_OUTBOUND_ONLY)) {
         err = derive(&k, p, keys->remote_key, keys->remote_salt);
-        if (!err) err = dir_setup(&s->in, p, &k, true);
+        if (!err) err = inbound_new(s, p, &k);
     }
     explicit_bzero(&k, sizeof k);
     if (err) {
@@ -347,14 +381,14 @@ int mj_srtp_init(mj_srtp *s, const mj_srtp_keys *keys, unsigned flags)
 int mj_srtp_add_inbound(mj_srtp *s, const mj_srtp_keys *keys)
 {
     if (!s->p) return MJ_ESTATE;
-    if (s->in.rtp) return 0;
+    if (s->in) return 0;
     const struct mj_srtp_profile_info *p = profile_find(keys->profile);
     if (p != s->p || keys->key_len != p->key_len || keys->salt_len != p->salt_len) return MJ_EINVAL;
     struct session_keys k;
     int err = derive(&k, p, keys->remote_key, keys->remote_salt);
-    if (!err) err = dir_setup(&s->in, p, &k, true);
+    if (!err) err = inbound_new(s, p, &k);
     explicit_bzero(&k, sizeof k);
-    if (err) dir_dispose(&s->in);
+    if (err) inbound_free(s);
     return err;
 }
 
@@ -376,7 +410,7 @@ int mj_srtp_init_session(mj_srtp *s, int profile, const uint8_t *key, const uint
         memcpy(k.rtcp_auth, auth_key, HMAC_KEY_LEN);
     }
     int err = dir_setup(&s->out, p, &k, false);
-    if (!err) err = dir_setup(&s->in, p, &k, true);
+    if (!err) err = inbound_new(s, p, &k);
     explicit_bzero(&k, sizeof k);
     if (err) {
         mj_srtp_dispose(s);
@@ -384,6 +418,15 @@ int mj_srtp_init_session(mj_srtp *s, int profile, const uint8_t *key, const uint
     }
     s->p = p;
     return 0;
+}
+
+long long mj_srtp_stream_roc(const mj_srtp *s, bool inbound, uint32_t ssrc)
+{
+    const mj_srtp_stream *t = inbound ? (s->in ? s->in->streams : NULL) : s->out_streams;
+    unsigned n = inbound ? (s->in ? s->in->n : 0) : s->n_out;
+    for (unsigned i = 0; i < n; i++)
+        if (t[i].ssrc == ssrc) return t[i].roc;
+    return -1;
 }
 
 /* ---- Packet indices and replay windows (RFC 3711 section 3.3) ------------- */
@@ -470,7 +513,7 @@ static void rtp_commit(mj_srtp_stream *st, uint64_t index)
 /* A received SSRC's SRTCP window. */
 static uint64_t *rtcp_seen(mj_srtp *s, const mj_srtp_stream *st)
 {
-    return s->in_rtcp_seen[st - s->in_streams];
+    return s->in->rtcp_seen[st - s->in->streams];
 }
 
 static int rtcp_check(mj_srtp *s, const mj_srtp_stream *st, uint32_t index)
@@ -512,8 +555,8 @@ static int rtp_seal(const mj_srtp *s, uint8_t *buf, size_t h, size_t len, uint64
     const mj_srtp_dir *d = &s->out;
     uint8_t iv[16];
     make_iv(iv, d->rtp_salt, s->p->aead, mj_be32(buf + 8), index);
-    if (s->p->aead) return gcm_seal(d->rtp, iv, buf, h, NULL, 0, buf + h, len - h, buf + len);
-    int err = ctr_xor(d->rtp, iv, buf + h, len - h);
+    if (s->p->aead) return gcm_seal(d->ctx, iv, buf, h, NULL, 0, buf + h, len - h, buf + len);
+    int err = ctr_xor(d->ctx, iv, buf + h, len - h);
     if (err) return err;
     /* RFC 3711 section 4.2: the tag covers the packet and then the ROC. */
     uint8_t roc[4], mac[SHA_DIGEST_LENGTH];
@@ -526,21 +569,21 @@ static int rtp_seal(const mj_srtp *s, uint8_t *buf, size_t h, size_t len, uint64
 /* Checks the tag at buf[n..n+tag) and decrypts buf[h..n). */
 static int rtp_open(const mj_srtp *s, uint8_t *buf, size_t h, size_t n, uint64_t index)
 {
-    const mj_srtp_dir *d = &s->in;
+    const mj_srtp_dir *d = &s->in->dir;
     uint8_t iv[16];
     make_iv(iv, d->rtp_salt, s->p->aead, mj_be32(buf + 8), index);
-    if (s->p->aead) return gcm_open(d->rtp, iv, buf, h, NULL, 0, buf + h, n - h, buf + n);
+    if (s->p->aead) return gcm_open(d->ctx, iv, buf, h, NULL, 0, buf + h, n - h, buf + n);
     uint8_t roc[4], mac[SHA_DIGEST_LENGTH];
     mj_put_be32(roc, (uint32_t)(index >> 16));
     hmac_sha1(d->hmac->rtp, buf, n, roc, sizeof roc, mac);
     if (CRYPTO_memcmp(mac, buf + n, s->p->rtp_tag) != 0) return MJ_EAUTH;
-    return ctr_xor(d->rtp, iv, buf + h, n - h);
+    return ctr_xor(d->ctx, iv, buf + h, n - h);
 }
 
 /* Common argument checks for protect. */
 static int check_protect(const mj_srtp *s, size_t len, size_t cap, size_t min_len)
 {
-    if (!s->p) return MJ_ESTATE;
+    if (!s->p || !s->out.ctx) return MJ_ESTATE;
     if (len < min_len) return MJ_EINVAL;
     if (cap < len || cap - len < MJ_SRTP_MAX_TRAILER) return MJ_ENOSPC;
     if (len > (size_t)INT_MAX - MJ_SRTP_MAX_TRAILER) return MJ_EINVAL;
@@ -568,13 +611,13 @@ long mj_srtp_protect_rtp(mj_srtp *s, uint8_t *buf, size_t len, size_t cap)
 
 long mj_srtp_unprotect_rtp(mj_srtp *s, uint8_t *buf, size_t len)
 {
-    if (!s->p || !s->in.rtp) return MJ_ESTATE;
+    if (!s->p || !s->in || !s->in->dir.ctx) return MJ_ESTATE;
     size_t tag = s->p->rtp_tag;
     if (len < 12 + tag || len > INT_MAX) return MJ_EINVAL;
     long h = rtp_header_len(buf, len - tag);
     if (h < 0) return h;
     mj_srtp_stream *st =
-        stream_get(s->in_streams, s->n_in, MJ_SRTP_MAX_INBOUND_SSRCS, mj_be32(buf + 8));
+        stream_get(s->in->streams, s->in->n, MJ_SRTP_MAX_INBOUND_SSRCS, mj_be32(buf + 8));
     if (!st) return MJ_ELIMIT;
     uint64_t index = rtp_index(st, mj_be16(buf + 2));
     int err = rtp_check(st, index);
@@ -582,7 +625,7 @@ long mj_srtp_unprotect_rtp(mj_srtp *s, uint8_t *buf, size_t len)
     if (index >> 48) return MJ_EINVAL; /* no sender can have got there */
     if ((err = rtp_open(s, buf, (size_t)h, len - tag, index)) != 0) return err;
     rtp_commit(st, index);
-    stream_commit(s->in_streams, &s->n_in, st);
+    stream_commit(s->in->streams, &s->in->n, st);
     return (long)(len - tag);
 }
 
@@ -593,17 +636,17 @@ long mj_srtp_unprotect_rtp(mj_srtp *s, uint8_t *buf, size_t len)
  * tag || word with the word in the associated data (RFC 7714 section 9). */
 static long rtcp_seal(const mj_srtp *s, uint8_t *buf, size_t len, uint32_t index)
 {
-    const mj_srtp_dir *d = &s->out;
+    const mj_srtp_dir *d = &s->out; /* its context on the SRTCP key */
     uint8_t iv[16], word[4];
     mj_put_be32(word, E_FLAG | index);
     make_iv(iv, d->rtcp_salt, s->p->aead, mj_be32(buf + 4), index);
     int err;
     if (s->p->aead) {
-        err = gcm_seal(d->rtcp, iv, buf, 8, word, 4, buf + 8, len - 8, buf + len);
+        err = gcm_seal(d->ctx, iv, buf, 8, word, 4, buf + 8, len - 8, buf + len);
         memcpy(buf + len + GCM_TAG_LEN, word, 4);
         return err ? err : (long)(len + GCM_TAG_LEN + 4);
     }
-    if ((err = ctr_xor(d->rtcp, iv, buf + 8, len - 8)) != 0) return err;
+    if ((err = ctr_xor(d->ctx, iv, buf + 8, len - 8)) != 0) return err;
     memcpy(buf + len, word, 4);
     uint8_t mac[SHA_DIGEST_LENGTH];
     hmac_sha1(d->hmac->rtcp, buf, len + 4, NULL, 0, mac);
@@ -616,7 +659,7 @@ static long rtcp_seal(const mj_srtp *s, uint8_t *buf, size_t len, uint32_t index
  * associated data (RFC 7714 section 9.2). */
 static int rtcp_open(const mj_srtp *s, uint8_t *buf, size_t len, uint32_t word)
 {
-    const mj_srtp_dir *d = &s->in;
+    const mj_srtp_dir *d = &s->in->dir; /* its context on the SRTCP key */
     uint32_t index = word & ~E_FLAG;
     bool enc = word & E_FLAG;
     uint8_t iv[16];
@@ -624,14 +667,14 @@ static int rtcp_open(const mj_srtp *s, uint8_t *buf, size_t len, uint32_t word)
     if (s->p->aead) {
         size_t body = len - 4 - GCM_TAG_LEN;
         uint8_t *w = buf + len - 4, *tag = buf + body;
-        if (enc) return gcm_open(d->rtcp, iv, buf, 8, w, 4, buf + 8, body - 8, tag);
-        return gcm_open(d->rtcp, iv, buf, body, w, 4, NULL, 0, tag);
+        if (enc) return gcm_open(d->ctx, iv, buf, 8, w, 4, buf + 8, body - 8, tag);
+        return gcm_open(d->ctx, iv, buf, body, w, 4, NULL, 0, tag);
     }
     size_t n = len - s->p->rtcp_tag; /* the authenticated part, word included */
     uint8_t mac[SHA_DIGEST_LENGTH];
     hmac_sha1(d->hmac->rtcp, buf, n, NULL, 0, mac);
     if (CRYPTO_memcmp(mac, buf + n, s->p->rtcp_tag) != 0) return MJ_EAUTH;
-    return enc ? ctr_xor(d->rtcp, iv, buf + 8, n - 4 - 8) : 0;
+    return enc ? ctr_xor(d->ctx, iv, buf + 8, n - 4 - 8) : 0;
 }
 
 long mj_srtp_protect_rtcp(mj_srtp *s, uint8_t *buf, size_t len, size_t cap)
@@ -644,8 +687,9 @@ long mj_srtp_protect_rtcp(mj_srtp *s, uint8_t *buf, size_t len, size_t cap)
     /* RFC 3711 section 3.3.2: the index starts at 0 and counts packets. */
     uint32_t index = st->rtcp_index;
     if (index & E_FLAG) return MJ_ELIMIT; /* 2^31 packets: the key is used up */
-    if ((err = dir_rtcp(&s->out, s->p, false)) != 0) return err;
+    if ((err = rekey(s->out.ctx, s->out.rtcp_key)) != 0) return err;
     long n = rtcp_seal(s, buf, len, index);
+    rekey_rtp(&s->out);
     if (n < 0) return n;
     st->rtcp_index = index + 1;
     st->flags |= SEEN_RTCP;
@@ -655,20 +699,22 @@ long mj_srtp_protect_rtcp(mj_srtp *s, uint8_t *buf, size_t len, size_t cap)
 
 long mj_srtp_unprotect_rtcp(mj_srtp *s, uint8_t *buf, size_t len)
 {
-    if (!s->p || !s->in.rtp) return MJ_ESTATE;
+    if (!s->p || !s->in || !s->in->dir.ctx) return MJ_ESTATE;
     /* A header, the E-flag and index, and the tag. */
     size_t tag = s->p->rtcp_tag;
     if (len < 8 + 4 + tag || len > INT_MAX) return MJ_EINVAL;
     mj_srtp_stream *st =
-        stream_get(s->in_streams, s->n_in, MJ_SRTP_MAX_INBOUND_SSRCS, mj_be32(buf + 4));
+        stream_get(s->in->streams, s->in->n, MJ_SRTP_MAX_INBOUND_SSRCS, mj_be32(buf + 4));
     if (!st) return MJ_ELIMIT;
     uint32_t word = mj_be32(buf + (s->p->aead ? len - 4 : len - tag - 4));
     uint32_t index = word & ~E_FLAG;
     int err = rtcp_check(s, st, index);
     if (err) return err;
-    if ((err = dir_rtcp(&s->in, s->p, true)) != 0) return err;
-    if ((err = rtcp_open(s, buf, len, word)) != 0) return err;
+    if ((err = rekey(s->in->dir.ctx, s->in->dir.rtcp_key)) != 0) return err;
+    err = rtcp_open(s, buf, len, word);
+    rekey_rtp(&s->in->dir);
+    if (err) return err;
     rtcp_commit(s, st, index);
-    stream_commit(s->in_streams, &s->n_in, st);
+    stream_commit(s->in->streams, &s->in->n, st);
     return (long)(len - tag - 4);
 }

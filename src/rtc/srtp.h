@@ -25,14 +25,17 @@
  * authenticates, as RFC 3711 section 3.4 allows.
  *
  * Cost: the AES and SHA-1 are OpenSSL's (AES-NI and SHA extensions where
- * the CPU has them). Each direction keeps one OpenSSL cipher context for
- * SRTP, keyed once at init, and one for SRTCP, made at that direction's
- * first SRTCP packet; a packet only sets the IV. Protect and unprotect
- * allocate nothing. Heap per direction: one cipher context (about 1.2 KiB
- * for AES-GCM, 0.65 KiB for AES-CTR), a second one once SRTCP flows, and
- * for AES-CM 0.4 KiB of HMAC state. Per-SSRC state is in fixed tables
- * inside the mj_srtp (MJ_SRTP_MAX_OUTBOUND_SSRCS, MJ_SRTP_MAX_INBOUND_SSRCS),
- * so a peer cannot grow our memory by inventing SSRCs.
+ * the CPU has them). Each direction keeps one OpenSSL cipher context,
+ * keyed once at init with the SRTP key; an RTP packet only sets the IV.
+ * SRTCP (about one packet a second per stream) keys that context with the
+ * SRTCP key for its packet and back after, rather than keep a second
+ * context of 1.2 KiB for every listener. Protect and unprotect allocate
+ * nothing. Heap per direction: the cipher context (about 1.2 KiB for
+ * AES-GCM, 0.65 KiB for AES-CTR), and for AES-CM 0.4 KiB of HMAC state;
+ * the receiving direction and its SSRC tables are made only for a context
+ * that receives (a listener's does not). Per-SSRC state is in fixed tables
+ * (MJ_SRTP_MAX_OUTBOUND_SSRCS, MJ_SRTP_MAX_INBOUND_SSRCS), so a peer
+ * cannot grow our memory by inventing SSRCs.
  * bench/srtp_bench.c measures all of this.
  *
  * Ownership: an mj_srtp is embedded by its owner (the peer) and driven by
@@ -67,7 +70,7 @@ enum mj_srtp_profile {
 #define MJ_SRTP_MAX_INBOUND_SSRCS 8
 /* Distinct SSRCs one context sends from (RTP and RTCP together); protect
  * fails with MJ_ELIMIT for further ones. A listener uses one per slot. */
-#define MJ_SRTP_MAX_OUTBOUND_SSRCS 16
+#define MJ_SRTP_MAX_OUTBOUND_SSRCS 8
 
 /* Master keys and salts for one DTLS-SRTP association, already mapped to
  * our role: "local" protects what we send, "remote" unprotects what the
@@ -85,6 +88,7 @@ typedef struct mj_srtp_keys {
 struct evp_cipher_ctx_st;    /* OpenSSL's EVP_CIPHER_CTX */
 struct mj_srtp_profile_info; /* private to srtp.c */
 struct mj_srtp_hmac;         /* private to srtp.c */
+struct mj_srtp_inbound;      /* private to srtp.c */
 
 /* One SSRC's packet indices in one direction. Private to srtp.c. */
 typedef struct mj_srtp_stream {
@@ -96,24 +100,25 @@ typedef struct mj_srtp_stream {
     uint64_t rtp_seen[2]; /* replay window: bit k is index ROC||s_l - k */
 } mj_srtp_stream;
 
-/* One direction's session keys and cipher contexts. Private to srtp.c. */
+/* One direction's session keys and cipher context. Private to srtp.c. */
 typedef struct mj_srtp_dir {
-    struct evp_cipher_ctx_st *rtp;  /* keyed once with the SRTP key */
-    struct evp_cipher_ctx_st *rtcp; /* made and keyed at the first SRTCP packet */
-    struct mj_srtp_hmac *hmac;      /* AES-CM only: HMAC-SHA1 states */
+    /* Keyed with the SRTP key; an SRTCP packet keys it with the SRTCP
+     * key and back. NULL: the direction is unusable (a re-key failed). */
+    struct evp_cipher_ctx_st *ctx;
+    struct mj_srtp_hmac *hmac; /* AES-CM only: HMAC-SHA1 states */
+    uint8_t rtp_key[MJ_SRTP_MAX_KEY_LEN];  /* secret */
+    uint8_t rtcp_key[MJ_SRTP_MAX_KEY_LEN]; /* secret */
     uint8_t rtp_salt[MJ_SRTP_MAX_SALT_LEN];
     uint8_t rtcp_salt[MJ_SRTP_MAX_SALT_LEN];
-    uint8_t rtcp_key[MJ_SRTP_MAX_KEY_LEN]; /* secret; wiped once rtcp is made */
 } mj_srtp_dir;
 
 /* Embeddable; fields are private to srtp.c. */
 typedef struct mj_srtp {
     const struct mj_srtp_profile_info *p; /* NULL: not set up */
-    uint8_t n_out, n_in;
-    mj_srtp_dir out, in; /* in.rtp is NULL when outbound-only */
+    uint8_t n_out;
+    mj_srtp_dir out;
     mj_srtp_stream out_streams[MJ_SRTP_MAX_OUTBOUND_SSRCS];
-    mj_srtp_stream in_streams[MJ_SRTP_MAX_INBOUND_SSRCS];
-    uint64_t in_rtcp_seen[MJ_SRTP_MAX_INBOUND_SSRCS][2]; /* SRTCP windows of in_streams */
+    struct mj_srtp_inbound *in; /* NULL: outbound-only */
 } mj_srtp;
 
 enum {
@@ -149,7 +154,7 @@ void mj_srtp_dispose(mj_srtp *s);
 MJ_MUST_USE int mj_srtp_add_inbound(mj_srtp *s, const mj_srtp_keys *keys);
 static inline bool mj_srtp_has_inbound(const mj_srtp *s)
 {
-    return s->in.rtp != NULL;
+    return s->in != NULL;
 }
 
 /* Protect one RTP / RTCP packet of len bytes in place; buf holds cap bytes

@@ -19,4 +19,8 @@ MJ_MUST_USE int mj_srtp_kdf(const uint8_t *master_key, size_t key_len, const uin
 MJ_MUST_USE int mj_srtp_init_session(mj_srtp *s, int profile, const uint8_t *key,
                                      const uint8_t *salt, const uint8_t *auth_key);
 
+/* The rollover counter of one SSRC's stream, sent (inbound false) or
+ * received; -1 when the context has no such stream. */
+long long mj_srtp_stream_roc(const mj_srtp *s, bool inbound, uint32_t ssrc);
+
 #endif

@@ -7,6 +7,7 @@
 #include "base/rand.h"
 #include "rtc/dtls.h"
 #include "rtc/srtp.h"
+#include "rtc/srtp_internal.h"
 #include "srtp_keys.h"
 
 static void global_init(void)
@@ -223,8 +224,8 @@ TEST(sequence_numbers_wrap_into_the_next_roc)
             if (path[i] == 65530) CHECK(memcmp(pkt + 12, first + 12, 100) != 0);
             CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
         }
-        CHECK_EQ(b.in_streams[0].roc, 2);
-        CHECK_EQ(a.out_streams[0].roc, 2);
+        CHECK_EQ(mj_srtp_stream_roc(&b, true, 77), 2);
+        CHECK_EQ(mj_srtp_stream_roc(&a, false, 77), 2);
         CHECK_EQ(mj_srtp_unprotect_rtp(&b, first, (size_t)first_len), MJ_EREPLAY);
         mj_srtp_dispose(&a);
         mj_srtp_dispose(&b);
@@ -377,12 +378,17 @@ TEST(inbound_ssrcs_are_capped)
         REQUIRE(p > 0);
         CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
     }
-    long p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 999, 1), sizeof pkt);
+    /* Further SSRCs from a second sender with the same keys (a has as
+     * many sending SSRCs as b may receive). */
+    mj_srtp a2;
+    REQUIRE(mj_srtp_init(&a2, &ka, MJ_SRTP_OUTBOUND_ONLY) == 0);
+    long p = mj_srtp_protect_rtp(&a2, pkt, rtp_make(pkt, 999, 1), sizeof pkt);
     REQUIRE(p > 0);
     CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), MJ_ELIMIT);
-    p = mj_srtp_protect_rtcp(&a, pkt, rtcp_make(pkt, 998), sizeof pkt);
+    p = mj_srtp_protect_rtcp(&a2, pkt, rtcp_make(pkt, 998), sizeof pkt);
     REQUIRE(p > 0);
     CHECK_EQ(mj_srtp_unprotect_rtcp(&b, pkt, (size_t)p), MJ_ELIMIT);
+    mj_srtp_dispose(&a2);
     /* Known SSRCs keep working, RTCP from them too. */
     p = mj_srtp_protect_rtp(&a, pkt, rtp_make(pkt, 100, 2), sizeof pkt);
     CHECK_EQ(mj_srtp_unprotect_rtp(&b, pkt, (size_t)p), 112);
