@@ -17,11 +17,9 @@ static size_t base_len;
 
 static void check_str(const char *s)
 {
-    if (s < base || s >= base + base_len + 1)
-        abort();
+    if (s < base || s >= base + base_len + 1) abort();
     for (; *s; s++) {
-        if (s >= base + base_len || ((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f)
-            abort();
+        if (s >= base + base_len || ((unsigned char)*s < 0x20 && *s != '\t') || *s == 0x7f) abort();
     }
 }
 
@@ -33,15 +31,13 @@ static int each(void *ctx, const char *name, const char *value, unsigned line, c
     if (!*name || line <= *last) /* one setting a line, in order */
         abort();
     *last = line;
-    if (value)
-        check_str(value);
+    if (value) check_str(value);
     return name[0] == 'x' ? (snprintf(err, errlen, "x"), -1) : 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1 || size > MJ_CONF_MAX_BYTES)
-        return 0;
+    if (size < 1 || size > MJ_CONF_MAX_BYTES) return 0;
     char *text = malloc(size);
     base = text;
     base_len = size - 1;
@@ -49,8 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned line = 0, last = 0;
     char err[256];
     err[0] = '\0';
-    if (mj_conf_parse(text, size - 1, each, &last, &line, err, sizeof err) != 0 && !err[0])
-        abort();
+    if (mj_conf_parse(text, size - 1, each, &last, &line, err, sizeof err) != 0 && !err[0]) abort();
 
     memcpy(text, data + 1, size - 1);
     const char *config = NULL, *str = NULL;
@@ -70,16 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mj_command cmd = {"fuzz", "", NULL, 0, 0, flags};
     err[0] = '\0';
     int rc = mj_flags_apply_conf(&cmd, text, size - 1, &line, err, sizeof err);
-    if (rc != 0 && (!err[0] || line == 0))
-        abort();
+    if (rc != 0 && (!err[0] || line == 0)) abort();
     if (rc == 0 && !flags[1].seen && str)
         abort(); /* set from the file, so it must have been marked seen */
-    if (str)
-        check_str(str);
-    if (origin.value && mj_api_check_public_origin(origin.value))
-        abort();
-    if (num && (num < 1 || num > 64))
-        abort();
+    if (str) check_str(str);
+    if (origin.value && mj_api_check_public_origin(origin.value)) abort();
+    if (num && (num < 1 || num > 64)) abort();
     free(text);
     return 0;
 }

@@ -90,8 +90,7 @@ static void check_error(const char *conf, unsigned want_line, const char *want)
     opts_init(&o);
     CHECK_EQ(apply(&o, conf), 2);
     CHECK_EQ(line, want_line);
-    if (!strstr(err, want))
-        MJ_TEST_FAIL("error for line %u is '%s', wanted '%s'", line, err, want);
+    if (!strstr(err, want)) MJ_TEST_FAIL("error for line %u is '%s', wanted '%s'", line, err, want);
 }
 
 TEST(errors_name_the_line)
@@ -133,8 +132,7 @@ static const char *write_conf(const char *conf)
     static char path[64];
     snprintf(path, sizeof path, "/tmp/majlis-conf-test-%ld.conf", (long)getpid());
     FILE *f = fopen(path, "w");
-    if (!f)
-        return NULL;
+    if (!f) return NULL;
     fputs(conf, f);
     fclose(f);
     return path;
