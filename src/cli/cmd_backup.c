@@ -16,7 +16,7 @@ int mj_cmd_backup(int argc, char **argv)
         {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
          false},
         {"out", MJ_FLAG_STRING, &out, "FILE",
-         "where the copy of the database goes; the server's secret goes to\n"
+         "where the copy of the database goes, outside DIR; the secret goes to\n"
          "                             FILE.secret.key",
          0, 0, true, false},
         {"force", MJ_FLAG_BOOL, &force, NULL, "replace FILE if it exists", 0, 0, false, false},
@@ -42,7 +42,7 @@ int mj_cmd_backup(int argc, char **argv)
     int err = mj_store_backup(data, out, force, &with_secret, &why);
     if (err) {
         fprintf(stderr, "majlis backup: %s (data directory %s, backup %s)\n", why, data, out);
-        return err == MJ_EEXIST ? 2 : 1;
+        return err == MJ_EEXIST || err == MJ_EINVAL ? 2 : 1;
     }
     if (with_secret)
         printf("majlis backup: wrote %s and %s.secret.key\n", out, out);

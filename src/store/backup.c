@@ -164,6 +164,28 @@ static int copy_secret(const char *src_path, int fd, const char **why)
     return err;
 }
 
+/* The backup goes elsewhere than the data directory: --force there could
+ * replace the live database, and a copy beside the data is no backup. */
+static int check_out(const char *data_dir, const char *out, const char **why)
+{
+    struct stat st;
+    if (stat(out, &st) == 0 && S_ISDIR(st.st_mode)) {
+        *why = "--out names a directory; give the backup a file name";
+        return MJ_EINVAL;
+    }
+    char dir[4096], *in_dir = NULL, *data = realpath(data_dir, NULL);
+    snprintf(dir, sizeof dir, "%s", out);
+    in_dir = realpath(dirname(dir), NULL);
+    bool same = data && in_dir && strcmp(data, in_dir) == 0;
+    free(data);
+    free(in_dir);
+    if (same) {
+        *why = "the backup must go outside the data directory";
+        return MJ_EINVAL;
+    }
+    return 0;
+}
+
 static int make_tmp(const char *path, char *tmp, size_t cap, int *fd)
 {
     if ((size_t)snprintf(tmp, cap, "%s.XXXXXX", path) >= cap) return -1;
@@ -183,6 +205,8 @@ int mj_store_backup(const char *data_dir, const char *out, bool force, bool *wit
         *why = "path too long";
         return MJ_EINVAL;
     }
+    int err = check_out(data_dir, out, why);
+    if (err) return err;
     if (!force && (access(out, F_OK) == 0 || access(out_key, F_OK) == 0)) {
         *why = "the backup file exists (--force replaces it)";
         return MJ_EEXIST;
@@ -198,7 +222,7 @@ int mj_store_backup(const char *data_dir, const char *out, bool force, bool *wit
         return MJ_EIO;
     }
     close(fd_db);
-    int err = copy_secret(key, fd_key, why);
+    err = copy_secret(key, fd_key, why);
     close(fd_key);
     /* No secret yet (no server has run on this data): the database alone,
      * and no older secret beside it that would seem to belong to it. */

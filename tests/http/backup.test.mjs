@@ -118,6 +118,16 @@ test('backup errors: no database, no --out, an unwritable place', async () => {
     assert.ok(!existsSync(join(dir, 'stale.db.secret.key')), 'no older secret left beside it');
     assert.equal(await sqlite(join(dir, 'stale.db'), 'SELECT title FROM rooms'), 'A room');
 
+    const inside = await runCli(['backup', '--data', ops, '--out', join(ops, 'b.db')]);
+    assert.equal(inside.code, 2);
+    assert.match(inside.stderr, /outside the data directory/);
+    const live = await runCli(['backup', '--data', ops, '--out', join(ops, 'majlis.db'), '--force']);
+    assert.equal(live.code, 2, 'never over the live database');
+    assert.equal(await sqlite(join(ops, 'majlis.db'), 'SELECT title FROM rooms'), 'A room');
+    const toDir = await runCli(['backup', '--data', ops, '--out', dir]);
+    assert.equal(toDir.code, 2);
+    assert.match(toDir.stderr, /names a directory/);
+
     const nowhere = await runCli(['backup', '--data', ops, '--out', join(dir, 'no/such/dir/b.db')]);
     assert.equal(nowhere.code, 1);
     assert.match(nowhere.stderr, /cannot create a file next to the backup/);
