@@ -51,7 +51,8 @@ test('settings from the file; the command line wins over it, it over the environ
     assert.equal(two.status, 409, two.text);
     assert.equal(two.json.error, 'too_many_rooms');
   } finally {
-    await server.stopAndClean();
+    const r = await server.stopAndClean();
+    assert.equal(r.code, 0, server.stderr); // and no sanitizer report
   }
 
   // --invite-quota on the command line wins over the file.
@@ -63,7 +64,8 @@ test('settings from the file; the command line wins over it, it over the environ
     assert.equal(m.status, 201, m.text);
     assert.equal(m.json.invite_quota, 2);
   } finally {
-    await flagged.stopAndClean();
+    const r = await flagged.stopAndClean();
+    assert.equal(r.code, 0, flagged.stderr);
     rmSync(dir, { recursive: true, force: true });
   }
 });
