@@ -8,8 +8,10 @@ DATA       ?= ./data
 HTTP       ?= 127.0.0.1:8080
 MEDIA_PORT ?= 40000
 ARGS       ?=
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
-.PHONY: all build run test deps test-build node-deps format bench clean
+.PHONY: all build run test deps test-build node-deps format bench clean install uninstall
 
 all: build
 
@@ -34,6 +36,15 @@ build: $(BUILD)/release/.configured
 
 run: deps build
 	@scripts/first-run "$(BUILD)/majlis" "$(DATA)" "$(HTTP)" "$(MEDIA_PORT)" $(ARGS)
+
+# The binary (web app inside), a systemd unit and a config file under
+# PREFIX; DESTDIR for packaging. README: "Running it as a service".
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)/release --prefix "$(PREFIX)"
+
+uninstall:
+	DESTDIR="$(DESTDIR)" cmake -DMANIFEST=$(BUILD)/release/install_manifest.txt \
+	    -DMJ_SOURCE_DIR="$(CURDIR)" -P scripts/uninstall.cmake
 
 node-deps:
 	@scripts/install-node-deps

@@ -86,8 +86,9 @@ static int start_rooms(mj_server *srv)
 static int start_members(mj_server *srv)
 {
     const char *why = "?";
-    if (mj_api_settings_load(&srv->set, &why) != 0) {
-        mj_error("bad value in the environment variable %s (see docs/api.md)", why);
+    if (mj_api_settings_load(&srv->set, srv->cfg.api, &why) != 0) {
+        mj_error("bad value %s %s (see docs/api.md)",
+                 why[0] == '-' ? "for" : "in the environment variable", why);
         return MJ_EINVAL;
     }
     uint8_t key[MJ_RATELIMIT_KEY_LEN];

@@ -3,6 +3,7 @@
 #ifndef MJ_API_SERVER_H
 #define MJ_API_SERVER_H
 
+#include "api/settings.h"
 #include "base/addr.h"
 
 #include <stddef.h>
@@ -39,6 +40,7 @@ typedef struct mj_server_config {
      * answers loopback clients that did not come through a proxy. */
     const char *metrics_token_file;
     unsigned max_conns_per_addr; /* HTTP connections from one address (0: any) */
+    const mj_api_overrides *api; /* members API settings given as flags; NULL: none */
 } mj_server_config;
 
 /* Runs until a signal asks it to stop. Returns the process exit status. */

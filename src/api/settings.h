@@ -35,9 +35,24 @@ typedef struct mj_api_settings {
     mj_rate_rule limits[MJ_LIMIT_COUNT];
 } mj_api_settings;
 
-/* Defaults, then the environment. MJ_EINVAL with *why naming the bad
- * variable. */
-MJ_MUST_USE int mj_api_settings_load(mj_api_settings *set, const char **why);
+/* Values from `majlis serve` flags or its config file, which win over the
+ * environment: -1 or NULL where not given. */
+typedef struct mj_api_overrides {
+    long session_idle_s, session_max_s, invite_quota, hash_threads;
+    const char *rate_limits, *public_origin;
+} mj_api_overrides;
+#define MJ_API_NO_OVERRIDES {-1, -1, -1, -1, NULL, NULL}
+#define MJ_SESSION_S_MAX (366L * 24 * 3600)
+#define MJ_HASH_THREADS_MAX 16
+
+/* Defaults, then the environment, then over (may be NULL). MJ_EINVAL with
+ * *why naming the bad variable or flag. */
+MJ_MUST_USE int mj_api_settings_load(mj_api_settings *set, const mj_api_overrides *over,
+                                     const char **why);
+/* Checks of a value for MAJLIS_RATE_LIMITS and MAJLIS_PUBLIC_ORIGIN: NULL
+ * when it is good, or what a good one looks like. */
+const char *mj_api_check_rate_limits(const char *value);
+const char *mj_api_check_public_origin(const char *value);
 /* "login_account", ...: the scope of a limit in the limiter and in
  * MAJLIS_RATE_LIMITS. */
 const char *mj_limit_name(mj_limit which);

@@ -18,6 +18,7 @@ static const char usage[] =
     "  token          print a speaker or listener token for a room\n"
     "  invite create  create an invite link and print it\n"
     "  user           suspend or unsuspend a member (and their invite subtree)\n"
+    "  backup         copy the data directory consistently while the server runs\n"
     "  bot            speak a WAV/Opus file into a room, or record a room\n"
     "  loadgen        many clients at once: measure what one server holds\n"
     "\n"
@@ -55,6 +56,8 @@ int mj_cli_main(int argc, char **argv)
         return mj_cmd_invite(argc - 2, argv + 2);
     if (strcmp(cmd, "user") == 0)
         return mj_cmd_user(argc - 2, argv + 2);
+    if (strcmp(cmd, "backup") == 0)
+        return mj_cmd_backup(argc - 2, argv + 2);
     if (strcmp(cmd, "bot") == 0)
         return mj_cmd_bot(argc - 2, argv + 2);
     if (strcmp(cmd, "loadgen") == 0)

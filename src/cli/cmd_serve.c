@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 
+#include "api/bodies.h"
 #include "api/server.h"
 #include "base/log.h"
 
@@ -51,7 +52,13 @@ int mj_cmd_serve(int argc, char **argv)
     long room_split = 500, max_stage = 20, max_hosted = 2, consent = 30, socket_grace = 15;
     long moderator_grace = 60, hs_threads = -1, per_token = 8, per_address = 100;
     long connect = 10, max_conns = 128;
+    const char *config = NULL;
+    mj_api_overrides api = MJ_API_NO_OVERRIDES;
+    mj_flag_checked limits = {NULL, mj_api_check_rate_limits};
+    mj_flag_checked origin = {NULL, mj_api_check_public_origin};
     mj_flag flags[] = {
+        {"config", MJ_FLAG_CONFIG, &config, "FILE",
+         "read flags from FILE (see below); those given here win", 0, 0, false, false},
         {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
          false},
         {"http", MJ_FLAG_STRING, &http, "ADDR:PORT", "HTTP listen address (default 127.0.0.1:8080)",
@@ -106,6 +113,31 @@ int mj_cmd_serve(int argc, char **argv)
         {"moderator-grace", MJ_FLAG_INT, &moderator_grace, "SECONDS",
          "a room left without a moderator this long ends by itself (default 60)", 1, 3600, false,
          false},
+        /* The members API's settings (docs/api.md); they win over the environment. */
+        {"session-idle", MJ_FLAG_INT, &api.session_idle_s, "SECONDS",
+         "a sign-in unused this long ends (default 1209600, 14 days;\n"
+         "                             or MAJLIS_SESSION_IDLE)",
+         1, MJ_SESSION_S_MAX, false, false},
+        {"session-max", MJ_FLAG_INT, &api.session_max_s, "SECONDS",
+         "every sign-in ends this long after it began (default 5184000, 60 days;\n"
+         "                             or MAJLIS_SESSION_MAX)",
+         1, MJ_SESSION_S_MAX, false, false},
+        {"invite-quota", MJ_FLAG_INT, &api.invite_quota, "N",
+         "invite links a new member may make (default 3; or MAJLIS_INVITE_QUOTA)", 0,
+         MJ_QUOTA_MAX, false, false},
+        {"hash-threads", MJ_FLAG_INT, &api.hash_threads, "N",
+         "passphrase-hashing threads, 64 MiB each while hashing (default 2;\n"
+         "                             or MAJLIS_HASH_THREADS)",
+         1, MJ_HASH_THREADS_MAX, false, false},
+        {"rate-limits", MJ_FLAG_CHECKED, &limits, "LIST",
+         "rate limits over the defaults of docs/api.md, like\n"
+         "                             login_account=5/600,api_session=off (or MAJLIS_RATE_LIMITS)",
+         0, 0, false, false},
+        {"public-origin", MJ_FLAG_CHECKED, &origin, "URL",
+         "https://HOST where people reach this server, for the same-origin\n"
+         "                             rule, links and cookies; set it behind a proxy\n"
+         "                             (default: each request's Host; or MAJLIS_PUBLIC_ORIGIN)",
+         0, 0, false, false},
         {"trusted-proxy", MJ_FLAG_STRING, &proxies, "ADDR[,ADDR...]",
          "reverse proxies (IP or IP/BITS) whose X-Forwarded-For names the client\n"
          "                             (default: none; the header is ignored)",
@@ -136,6 +168,9 @@ int mj_cmd_serve(int argc, char **argv)
     mj_server_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.data_dir = data;
+    api.rate_limits = limits.value;
+    api.public_origin = origin.value;
+    cfg.api = &api;
     if (mj_addr_parse(http, &cfg.http) != 0) {
         fprintf(stderr, "majlis serve: --http wants IP:PORT (like 127.0.0.1:8080), not '%s'\n",
                 http);

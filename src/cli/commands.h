@@ -13,5 +13,6 @@ int mj_cmd_room(int argc, char **argv);
 int mj_cmd_token(int argc, char **argv);
 int mj_cmd_invite(int argc, char **argv);
 int mj_cmd_user(int argc, char **argv);
+int mj_cmd_backup(int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "base/err.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,17 @@ int mj_store_schema_latest(void);
  * DATA_DIR/secret.key (mode 0600), created atomically on first use. */
 #define MJ_SECRET_LEN 32
 MJ_MUST_USE int mj_data_secret(const char *data_dir, uint8_t out[MJ_SECRET_LEN], const char **why);
+
+/* Copies DATA_DIR/majlis.db to out while a server may be writing to it:
+ * one consistent snapshot (SQLite's online backup) that stands alone (no
+ * WAL) and passes PRAGMA integrity_check, and DATA_DIR/secret.key to
+ * out.secret.key (*with_secret false when there is none yet); each is
+ * written to a temporary file and moved into place. An existing out is
+ * replaced only with force. Creates nothing in DATA_DIR (but SQLite's own
+ * -wal and -shm when no server runs). Returns 0 or a negative MJ_E* code
+ * with *why saying what went wrong. */
+MJ_MUST_USE int mj_store_backup(const char *data_dir, const char *out, bool force,
+                                bool *with_secret, const char **why);
 
 /* Creates DATA_DIR (mode 0700) if it does not exist. */
 MJ_MUST_USE int mj_data_dir_ensure(const char *data_dir, const char **why);
