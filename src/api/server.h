@@ -38,6 +38,18 @@ typedef struct mj_server_config {
      * answers loopback clients that did not come through a proxy. */
     const char *metrics_token_file;
     unsigned max_conns_per_addr; /* HTTP connections from one address (0: any) */
+    /* HTTPS: the certificate (chain) and key files, read again on SIGHUP;
+     * NULL: plain HTTP. */
+    const char *tls_cert;
+    const char *tls_key;
+    mj_addr http_redirect; /* with TLS: plain HTTP that only redirects (port 0: none) */
+    /* TURN (turn.h): comma-separated turn:/turns: URLs, the file with
+     * coturn's static-auth-secret, and how long a credential lasts. NULL
+     * URLs: no TURN. */
+    const char *const *turn_urls;
+    size_t nturn_urls;
+    const char *turn_secret_file;
+    unsigned turn_ttl_s;
 } mj_server_config;
 
 /* Runs until a signal asks it to stop. Returns the process exit status. */

@@ -37,6 +37,16 @@ static int set_value(const mj_command *cmd, mj_flag *fl, const char *value)
         *(const char **)fl->target = value;
         return 0;
     }
+    if (fl->kind == MJ_FLAG_MULTI) {
+        mj_flag_multi *m = fl->target;
+        if (m->n == MJ_FLAG_MULTI_MAX) {
+            fprintf(stderr, "majlis %s: --%s given more than %d times\n", cmd->name, fl->name,
+                    MJ_FLAG_MULTI_MAX);
+            return 2;
+        }
+        m->values[m->n++] = value;
+        return 0;
+    }
     errno = 0;
     char *end;
     long v = strtol(value, &end, 10);
@@ -60,7 +70,7 @@ static int parse_one(const mj_command *cmd, int argc, char **argv, int *i)
                 (int)len, arg, cmd->name);
         return 2;
     }
-    if (fl->seen) {
+    if (fl->seen && fl->kind != MJ_FLAG_MULTI) {
         fprintf(stderr, "majlis %s: --%s given twice\n", cmd->name, fl->name);
         return 2;
     }

@@ -11,7 +11,15 @@ typedef enum mj_flag_kind {
     MJ_FLAG_STRING, /* const char *: points into argv */
     MJ_FLAG_INT,    /* long, parsed in base 10 with a range check */
     MJ_FLAG_BOOL,   /* bool, set to true when present */
+    MJ_FLAG_MULTI,  /* mj_flag_multi: a string flag that may be given again */
 } mj_flag_kind;
+
+#define MJ_FLAG_MULTI_MAX 8
+
+typedef struct mj_flag_multi {
+    const char *values[MJ_FLAG_MULTI_MAX]; /* point into argv */
+    size_t n;
+} mj_flag_multi;
 
 typedef struct mj_flag {
     const char *name; /* without the leading dashes */
