@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { createHmac } from 'node:crypto';
 import { writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,6 +135,11 @@ function run(cmd, args, ms, until) {
   });
 }
 
+const accepts = (port) => new Promise((resolve) => {
+  const sock = net.connect(port, '127.0.0.1', () => { sock.destroy(); resolve(true); });
+  sock.on('error', () => resolve(false));
+});
+
 // coturn as the README configures it (use-auth-secret, TLS only), here
 // on loopback ports of the test's own network namespace.
 async function startCoturn(work, { cert, key, listen = '127.0.0.1', relay = '127.0.0.1', extra = [] }) {
@@ -148,7 +154,7 @@ async function startCoturn(work, { cert, key, listen = '127.0.0.1', relay = '127
   let log = '';
   proc.stdout.on('data', (d) => { log += d; });
   proc.stderr.on('data', (d) => { log += d; });
-  for (let i = 0; i < 100 && !/Total auth threads/.test(log) && proc.exitCode === null; i++) await sleep(100);
+  for (let i = 0; i < 100 && proc.exitCode === null && !(await accepts(tlsPort)); i++) await sleep(100);
   assert.equal(proc.exitCode, null, `turnserver exited:\n${log}`);
   return {
     tlsPort, proc, log: () => log,
