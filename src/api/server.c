@@ -248,7 +248,7 @@ static int start_http(mj_server *srv)
         .tls_cert = srv->cfg.tls_cert,
         .tls_key = srv->cfg.tls_key,
         .redirect_addr = redirect_ip,
-        .redirect_port = srv->cfg.tls_cert ? srv->cfg.http_redirect.port : 0,
+        .redirect_port = srv->cfg.http_redirect.port,
         .redirect_origin = srv->set.public_origin[0] ? srv->set.public_origin : NULL,
     };
     if (mj_http_start(&hc, &srv->http) != 0) {

@@ -42,7 +42,9 @@ typedef struct mj_server_config {
      * NULL: plain HTTP. */
     const char *tls_cert;
     const char *tls_key;
-    mj_addr http_redirect; /* with TLS: plain HTTP that only redirects (port 0: none) */
+    /* Plain HTTP that only redirects to HTTPS (port 0: none). The command
+     * line allows it only with TLS; the fuzzer runs it without. */
+    mj_addr http_redirect;
     /* TURN (turn.h): comma-separated turn:/turns: URLs, the file with
      * coturn's static-auth-secret, and how long a credential lasts. NULL
      * URLs: no TURN. */

@@ -108,7 +108,8 @@ typedef struct mj_http_config {
      * key; NULL: plain HTTP. mj_http_reload_tls() reads them again. */
     const char *tls_cert;
     const char *tls_key;
-    /* With TLS: a second, plain HTTP listener (redirect_port 0: none) that
+    /* A second, plain HTTP listener (redirect_port 0: none; meant for
+     * when this one has TLS, which `majlis serve` insists on) that
      * answers every request with a redirect to the HTTPS origin and does
      * nothing else: redirect_origin ("https://example.org"), or when that
      * is NULL the request's Host name with the HTTPS port. */

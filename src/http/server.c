@@ -698,7 +698,7 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
         start_fail(srv);
         return -1;
     }
-    if (cfg->tls_cert && cfg->redirect_port && start_redirect(srv, &info) != 0) {
+    if (cfg->redirect_port && start_redirect(srv, &info) != 0) {
         start_fail(srv);
         return -1;
     }
