@@ -103,7 +103,7 @@ function teardown() {
 function startCoturn(cert) {
   coturn = spawn('ip', ['netns', 'exec', NS.turn, 'turnserver', '-n', '--no-cli', '--log-file', 'stdout',
     '--simple-log', '--listening-ip', TURN, '--relay-ip', RELAY, '--tls-listening-port', '443',
-    '--no-udp', '--no-tcp', '--no-dtls', '--cert', cert.cert, '--pkey', cert.key,
+    '--no-udp', '--no-tcp', '--no-dtls', '--no-tlsv1', '--no-tlsv1_1', '--cert', cert.cert, '--pkey', cert.key,
     '--use-auth-secret', '--static-auth-secret', SECRET, '--realm', 'majlis.test',
     '--denied-peer-ip', '10.0.0.0-10.255.255.255', '--allowed-peer-ip', SERVER,
     '--min-port', '49152', '--max-port', '49252',
