@@ -401,6 +401,14 @@ static int write_headers(mj_http_req *req)
                                         end))
             return -1;
     }
+    /* Over our own TLS: browsers that came once never go to plain HTTP
+     * for this name again (a network that strips TLS gets one chance,
+     * the first visit, not every visit). */
+    static const char hsts[] = "max-age=31536000";
+    if (lws_is_ssl(wsi) &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"strict-transport-security:",
+                                    (const unsigned char *)hsts, (int)sizeof hsts - 1, &p, end))
+        return -1;
     if (req->close_after &&
         lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5,
                                      &p, end))

@@ -50,6 +50,8 @@ test('serves HTTPS with the certificate given, and Secure cookies over it', asyn
     assert.equal(await servedFingerprint(s.port, ca), fingerprint(first.cert));
     const health = await httpsRequest(`${s.https}/healthz`, { ca });
     assert.equal(health.status, 200, health.text);
+    // Browsers that came once come back over HTTPS only.
+    assert.equal(health.headers['strict-transport-security'], 'max-age=31536000');
     // Plain HTTP on the TLS port gets no answer of ours (the connection
     // closes, or resets).
     const plain = await rawRequest(s.port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`,
@@ -146,7 +148,7 @@ test('the plain HTTP port only redirects to HTTPS', async () => {
       const r = await ask(`GET ${path} HTTP/1.1\r\nHost: localhost:${rport}`);
       assert.match(r, /^HTTP\/1\.1 301 /, `${path}: ${r}`);
       assert.match(r, new RegExp(`\\r\\nlocation: https://localhost:${s.port}${path.replace('.', '\\.')}\\r\\n`, 'i'));
-      assert.doesNotMatch(r, /set-cookie|\{"/i, r);
+      assert.doesNotMatch(r, /set-cookie|strict-transport-security|\{"/i, r);
     }
     const body = JSON.stringify({ handle: 'owner', passphrase: PASS });
     const post = await ask(`POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:${rport}\r\n`
