@@ -114,11 +114,13 @@ test('a bad certificate or key at start is an error, exit status 2', async () =>
   const data = tempDir();
   const garbage = join(dir, 'garbage.pem');
   writeFileSync(garbage, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+  const expired = makeLeaf(dir, ca, 'expired', ['localhost'], { days: -1 });
   const cases = [
     [['--tls-cert', join(dir, 'missing.pem'), '--tls-key', first.key], /cannot open the certificate file/],
     [['--tls-cert', garbage, '--tls-key', first.key], /no PEM certificate/],
     [['--tls-cert', first.cert, '--tls-key', garbage], /no PEM private key/],
     [['--tls-cert', first.cert, '--tls-key', second.key], /is not the key of the certificate/],
+    [['--tls-cert', expired.cert, '--tls-key', expired.key], /has expired/],
     [['--tls-cert', first.cert], /--tls-cert and --tls-key go together/],
     [['--http-redirect', '127.0.0.1:42080'], /--http-redirect needs --tls-cert/],
     [['--tls-cert', first.cert, '--tls-key', first.key, '--http-redirect', 'nowhere'], /--http-redirect wants IP:PORT/],

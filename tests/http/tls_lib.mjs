@@ -33,6 +33,7 @@ export function makeLeaf(dir, ca, file, names, { days = 2 } = {}) {
   const san = names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
   writeFileSync(ext, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
   openssl(['req', ...EC, '-keyout', key, '-out', csr, '-subj', `/CN=${names[0]}`]);
+  // days -1: a certificate that expired yesterday.
   openssl(['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial',
     '-out', cert, '-days', String(days), '-extfile', ext]);
   return { cert, key, pem: readFileSync(cert, 'utf8') };
