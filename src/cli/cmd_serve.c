@@ -141,7 +141,8 @@ int mj_cmd_serve(int argc, char **argv)
          false},
         {"trusted-proxy", MJ_FLAG_STRING, &proxies, "ADDR[,ADDR...]",
          "reverse proxies (IP or IP/BITS) whose X-Forwarded-For names the client\n"
-         "                             (default: none; the header is ignored)",
+         "                             and whose X-Forwarded-Proto counts (default: none;\n"
+         "                             the headers are ignored)",
          0, 0, false, false},
         {"max-connections-per-address", MJ_FLAG_INT, &max_conns, "N",
          "HTTP connections one address (IPv6: one /64) may hold, a quarter of them\n"
