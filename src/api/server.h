@@ -30,8 +30,8 @@ typedef struct mj_server_config {
     int connect_timeout_s; /* media: a session not connected this long ends; 0: 10 s */
     int socket_grace_s;    /* a page's event socket may be away this long */
     int moderator_grace_s; /* a hosted room without a moderator this long ends */
-    /* Reverse proxies whose X-Forwarded-For names the client (at most
-     * MJ_SERVER_PROXIES_MAX). */
+    /* Reverse proxies whose X-Forwarded-For names the client and whose
+     * X-Forwarded-Proto counts (at most MJ_SERVER_PROXIES_MAX). */
     const mj_prefix *trusted_proxies;
     size_t ntrusted_proxies;
     /* A file holding the bearer token /metrics asks for; NULL: /metrics

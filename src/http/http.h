@@ -96,8 +96,9 @@ typedef struct mj_http_config {
      * pings are rare; a lost network is noticed sooner by the media
      * plane's consent checks. */
     unsigned ws_ping_s;
-    /* Reverse proxies whose X-Forwarded-For names the client (at most
-     * MJ_HTTP_TRUSTED_MAX; none: the header is ignored). Copied. */
+    /* Reverse proxies whose X-Forwarded-For names the client and whose
+     * X-Forwarded-Proto counts (at most MJ_HTTP_TRUSTED_MAX; none: both
+     * headers are ignored). Copied. */
     const mj_prefix *trusted_proxies;
     size_t ntrusted_proxies;
     /* Connections one address (an IPv6 /64; trusted proxies excepted) may
