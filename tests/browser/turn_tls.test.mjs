@@ -13,13 +13,18 @@
 //
 // The server is reachable only through the turn namespace; the client
 // sends no UDP at all. A starts a room and speaks, B joins and hears it,
-// and both pages' selected ICE candidate pairs are relays over TLS.
+// and both pages' selected ICE candidate pairs are relays over TLS. Then a
+// WHEP listener (the /token page, with a room token A makes) hears A too:
+// its first connection, made before it knew of any relay, cannot connect;
+// it makes it again through the relays the answer's Link headers named.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, tempDir, cleanup, tone, waitFor, sleep, BIN, CHROMIUM } from './lib.mjs';
+import {
+  launch, tempDir, cleanup, tone, waitFor, BIN, CHROMIUM, receiverPeaks,
+} from './lib.mjs';
 import { watchPage, signUp, makeInvite, hears, connected, button } from './room_lib.mjs';
 import { makeCA, makeLeaf, spkiHash } from '../http/tls_lib.mjs';
 
@@ -221,6 +226,30 @@ test('only TCP 443 gets through: the room is heard, relayed by coturn over TLS',
       assert.equal(pair.relayProtocol, 'tls', `${name}: ${JSON.stringify(pair)}`);
       assert.equal(pair.remote, SERVER, `${name}: ${JSON.stringify(pair)}`);
     }
+
+    // A WHEP listener on the token page, with a token A makes.
+    const room = new URL(roomUrl).pathname.split('/').pop();
+    const tok = await a.evaluate(async (id) => {
+      const r = await fetch(`/api/rooms/${id}/tokens`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
+      });
+      return (await r.json()).token;
+    }, room);
+    const w = await (await b.context().browser().newContext()).newPage();
+    await watchPage(w, 'W', problems);
+    await w.goto(`https://web.test/token#room=${room}&token=${encodeURIComponent(tok)}`);
+    await w.click('#listen');
+    await waitFor(async () => (await w.evaluate(() => window.majlis.session?.pc.connectionState)) === 'connected',
+      { timeout: 30000, what: 'the WHEP listener connected' });
+    assert.equal(await w.evaluate(() => window.testPcs.length), 2, 'a first connection, then one through the relay');
+    await w.locator('#status[data-state="live"]').waitFor();
+    const pair = await selectedPair(w);
+    assert.equal(pair?.type, 'relay', `W: ${JSON.stringify(pair)}`);
+    assert.equal(pair.relayProtocol, 'tls', `W: ${JSON.stringify(pair)}`);
+    await waitFor(async () => {
+      const peaks = await w.evaluate(receiverPeaks);
+      return peaks.some((p) => p.db > -80 && Math.abs(p.freq - A_HZ) < 15) || null;
+    }, { timeout: 20000, interval: 100, what: 'the WHEP listener hears A' });
     assert.deepEqual(problems, []);
   } catch (e) {
     console.error(`majlis:\n${serverErr}\ncoturn:\n${turnLog.split('\n').slice(-40).join('\n')}`);
