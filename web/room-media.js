@@ -8,6 +8,25 @@
 
 const SLOTS = 3;
 
+// TURN relays the server offers (GET /api/ice-servers): where only HTTPS
+// gets through, the audio goes over TURN on port 443. A credential lasts
+// `ttl` seconds; one is reused for half of that, then asked again.
+let iceCache = null; // {servers, until}
+
+async function iceServers() {
+  if (iceCache && Date.now() < iceCache.until) return iceCache.servers;
+  try {
+    const r = await fetch('/api/ice-servers', { credentials: 'same-origin' });
+    if (!r.ok) return [];
+    const body = await r.json();
+    const servers = Array.isArray(body.iceServers) ? body.iceServers : [];
+    iceCache = { servers, until: Date.now() + (body.ttl || 0) * 500 };
+    return servers;
+  } catch (_) {
+    return []; // without a relay a direct connection may still work
+  }
+}
+
 export class MicError extends Error {
   // name: NotAllowedError (refused), NotFoundError (no microphone),
   // Insecure (no mediaDevices: the page is not on https), or another.
@@ -34,7 +53,9 @@ export class RoomMedia {
   // A new connection and its offer; the current one keeps playing until
   // use() replaces it, so a reconnect has no gap when it can be avoided.
   async prepare(onState) {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    const pc = new RTCPeerConnection({
+      bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require', iceServers: await iceServers(),
+    });
     const recv = [];
     for (let i = 0; i < SLOTS; i++) recv.push(pc.addTransceiver('audio', { direction: 'recvonly' }));
     const send = pc.addTransceiver('audio', { direction: 'sendonly' });

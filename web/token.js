@@ -52,11 +52,14 @@ export function showToken(ctx) {
     return null;
   };
   const watch = (session) => {
-    session.pc.addEventListener('connectionstatechange', () => {
+    const show = () => {
       const s = session.pc.connectionState;
       if (s === 'connected') setStatus('live', t('token.connected'));
-      if (s === 'failed') setStatus('error', t('token.failed'));
-    });
+      else if (s === 'failed') setStatus('error', t('token.failed'));
+      else setStatus('idle', t('token.connecting'));
+    };
+    session.pc.addEventListener('connectionstatechange', show);
+    show(); // it may have connected already (whip.js waits when it relays)
   };
 
   speakB.addEventListener('click', async () => {
@@ -73,9 +76,8 @@ export function showToken(ctx) {
       });
       state.session = await publish(location.origin, v.room, v.token, stream);
       state.session.stream = stream;
-      watch(state.session);
       addMeter(meters, t('token.you'), stream);
-      setStatus('idle', t('token.connecting'));
+      watch(state.session);
     } catch (e) {
       busy(false);
       setStatus('error', t('token.publish_failed', { why: e.message }));
@@ -96,7 +98,6 @@ export function showToken(ctx) {
         addMeter(meters, t('token.slot', { n: i + 1 }), stream);
       });
       watch(state.session);
-      setStatus('idle', t('token.connecting'));
     } catch (e) {
       busy(false);
       setStatus('error', t('token.listen_failed', { why: e.message }));

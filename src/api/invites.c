@@ -205,8 +205,8 @@ int mj_invites_first_start(mj_server *srv, FILE *out)
         char ip[MJ_ADDR_STRLEN];
         mj_addr_ip_str(&srv->cfg.http, ip);
         bool v6 = srv->cfg.http.family == 6;
-        snprintf(base, sizeof base, "http://%s%s%s:%d", v6 ? "[" : "", ip, v6 ? "]" : "",
-                 mj_http_bound_port(srv->http));
+        snprintf(base, sizeof base, "%s://%s%s%s:%d", srv->cfg.tls_cert ? "https" : "http",
+                 v6 ? "[" : "", ip, v6 ? "]" : "", mj_http_bound_port(srv->http));
     }
     /* The one time this code exists in clear outside the admin's hands. */
     fprintf(out, "majlis: first start: the admin invite (shown once, valid 7 days) is %s/invite/%s\n",

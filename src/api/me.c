@@ -49,6 +49,22 @@ void mj_api_me_get(mj_call *c)
     mj_http_respond_json(c->req, 200, json_pack("{s:o}", "user", me));
 }
 
+/* The ICE servers the page gives its peer connection: a TURN credential
+ * that names nobody and lasts --turn-ttl, made fresh for each call; an
+ * empty list without TURN. Signed-in members only: the credential opens
+ * a relay, which is not for anyone who asks. */
+void mj_api_ice_servers(mj_call *c)
+{
+    json_t *list = mj_turn_ice_servers(&c->srv->turn, mj_clock_unix());
+    if (!list) {
+        mj_call_internal(c);
+        return;
+    }
+    mj_http_respond_json(c->req, 200,
+                         json_pack("{s:o, s:i}", "iceServers", list, "ttl",
+                                   c->srv->turn.nurls ? (json_int_t)c->srv->turn.ttl_s : 0));
+}
+
 void mj_api_me_patch(mj_call *c)
 {
     mj_profile_req r;

@@ -165,6 +165,7 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
     snprintf(location, sizeof location, "/%s/%s/%s", whep ? "whep" : "whip", room, in.resource);
     mj_http_add_header(req, "location", location);
     mj_http_add_header(req, "etag", in.resource);
+    mj_turn_link_headers(&srv->turn, req, mj_clock_unix());
     mj_http_respond(req, 201, "application/sdp", in.answer, in.answer_len);
     free(in.answer);
 }

@@ -17,6 +17,7 @@ void mj_api_me_passphrase(mj_call *c);
 /* me.c: the signed-in member's own account and sessions */
 json_t *mj_json_me(mj_server *srv, const mj_user *u);
 void mj_api_me_get(mj_call *c);
+void mj_api_ice_servers(mj_call *c);
 void mj_api_me_patch(mj_call *c);
 void mj_api_sessions_list(mj_call *c);
 void mj_api_session_delete(mj_call *c);

@@ -60,6 +60,7 @@ static const route routes[] = {
     {MJ_HTTP_POST, "admin/users/*/suspend", mj_api_admin_suspend, R_ADMIN},
     {MJ_HTTP_POST, "admin/users/*/unsuspend", mj_api_admin_unsuspend, R_ADMIN},
     {MJ_HTTP_GET, "hallway", mj_api_hallway, R_AUTH},
+    {MJ_HTTP_GET, "ice-servers", mj_api_ice_servers, R_AUTH},
     {MJ_HTTP_POST, "schedules", mj_api_schedules_create, R_AUTH},
     {MJ_HTTP_GET, "schedules", mj_api_schedules_list, R_AUTH},
     {MJ_HTTP_DELETE, "schedules/*", mj_api_schedule_delete, R_AUTH},

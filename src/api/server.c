@@ -19,12 +19,22 @@
 #include <time.h>
 
 static mj_http_server *volatile running_http;
+static volatile sig_atomic_t reload_asked;
 
 static void on_signal(int sig)
 {
     (void)sig;
     if (running_http)
         mj_http_stop(running_http);
+}
+
+/* SIGHUP: read the certificate again (on the loop thread, on_wake). */
+static void on_hangup(int sig)
+{
+    (void)sig;
+    reload_asked = 1;
+    if (running_http)
+        mj_http_wake(running_http);
 }
 
 static void log_sink(enum mj_log_level level, const char *line)
@@ -57,6 +67,13 @@ static void take_jobs(mj_server *srv)
 static void on_wake(void *ctx)
 {
     mj_server *srv = ctx;
+    if (reload_asked) {
+        reload_asked = 0;
+        if (srv->cfg.tls_cert)
+            mj_http_reload_tls(srv->http);
+        else
+            mj_info("SIGHUP: nothing to reload without --tls-cert");
+    }
     if (srv->live)
         mj_live_media_poll(srv->live);
     take_jobs(srv);
@@ -145,6 +162,28 @@ static int read_metrics_token(mj_server *srv)
     return 0;
 }
 
+static int read_turn(mj_server *srv)
+{
+    const char *why = NULL;
+    for (size_t i = 0; i < srv->cfg.nturn_urls; i++)
+        if (mj_turn_add_urls(&srv->turn, srv->cfg.turn_urls[i], &why) != 0) {
+            mj_error("--turn-url: %s", why);
+            return -1;
+        }
+    if (!srv->turn.nurls)
+        return 0;
+    if (!srv->cfg.turn_secret_file) {
+        mj_error("--turn-url needs --turn-secret-file (coturn's static-auth-secret)");
+        return -1;
+    }
+    if (mj_turn_read_secret(&srv->turn, srv->cfg.turn_secret_file, &why) != 0) {
+        mj_error("%s (%s)", why, srv->cfg.turn_secret_file);
+        return -1;
+    }
+    srv->turn.ttl_s = srv->cfg.turn_ttl_s ? srv->cfg.turn_ttl_s : 600;
+    return 0;
+}
+
 static int open_data(mj_server *srv)
 {
     const char *why = "cannot open the database";
@@ -156,7 +195,7 @@ static int open_data(mj_server *srv)
         mj_error("%s", why);
         return -1;
     }
-    return read_metrics_token(srv);
+    return read_metrics_token(srv) != 0 || read_turn(srv) != 0 ? -1 : 0;
 }
 
 static int start_media(mj_server *srv)
@@ -190,6 +229,8 @@ static int start_http(mj_server *srv)
 {
     char ip[MJ_ADDR_STRLEN];
     mj_addr_ip_str(&srv->cfg.http, ip);
+    char redirect_ip[MJ_ADDR_STRLEN];
+    mj_addr_ip_str(&srv->cfg.http_redirect, redirect_ip);
     const mj_ws_handler sockets[] = {mj_room_ws_handler(srv), mj_hallway_ws_handler(srv)};
     mj_http_config hc = {
         .listen_addr = ip,
@@ -206,11 +247,18 @@ static int start_http(mj_server *srv)
         .trusted_proxies = srv->cfg.trusted_proxies,
         .ntrusted_proxies = srv->cfg.ntrusted_proxies,
         .max_conns_per_addr = srv->cfg.max_conns_per_addr,
+        .tls_cert = srv->cfg.tls_cert,
+        .tls_key = srv->cfg.tls_key,
+        .redirect_addr = redirect_ip,
+        .redirect_port = srv->cfg.http_redirect.port,
+        .redirect_origin = srv->set.public_origin[0] ? srv->set.public_origin : NULL,
     };
     if (mj_http_start(&hc, &srv->http) != 0) {
         char a[MJ_ADDR_STRLEN];
-        mj_error("cannot listen for HTTP on %s (in use, or not an address of this machine)",
-                 mj_addr_str(&srv->cfg.http, a));
+        mj_error("cannot listen for HTTP%s on %s%s (in use, not an address of this machine%s)",
+                 srv->cfg.tls_cert ? "S" : "", mj_addr_str(&srv->cfg.http, a),
+                 srv->cfg.tls_cert && srv->cfg.http_redirect.port ? " or the redirect port" : "",
+                 srv->cfg.tls_cert ? ", or a certificate libwebsockets would not load" : "");
         return -1;
     }
     return 0;
@@ -229,8 +277,17 @@ static void announce(const mj_server *srv)
         mj_info("media: for this machine only; also at its own addresses (for Firefox), taking "
                 "datagrams from them alone");
     /* The URL on stdout, for people and for scripts waiting on it. */
-    printf("majlis: listening on http://%s%s%s:%d/\n", v6 ? "[" : "", ip, v6 ? "]" : "",
-           mj_http_bound_port(srv->http));
+    printf("majlis: listening on %s://%s%s%s:%d/\n", srv->cfg.tls_cert ? "https" : "http",
+           v6 ? "[" : "", ip, v6 ? "]" : "", mj_http_bound_port(srv->http));
+    if (mj_http_redirect_port(srv->http)) {
+        char rip[MJ_ADDR_STRLEN];
+        mj_addr_ip_str(&srv->cfg.http_redirect, rip);
+        bool rv6 = srv->cfg.http_redirect.family == 6;
+        printf("majlis: redirecting http://%s%s%s:%d/ to HTTPS\n", rv6 ? "[" : "", rip,
+               rv6 ? "]" : "", mj_http_redirect_port(srv->http));
+    }
+    if (srv->turn.nurls)
+        mj_info("turn: %zu URL(s), credentials valid %u s", srv->turn.nurls, srv->turn.ttl_s);
     fflush(stdout);
 }
 
@@ -254,6 +311,10 @@ int mj_server_run(const mj_server_config *cfg)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    struct sigaction hup;
+    memset(&hup, 0, sizeof hup);
+    hup.sa_handler = on_hangup;
+    sigaction(SIGHUP, &hup, NULL);
     announce(srv);
     if (mj_invites_first_start(srv, stdout) != 0)
         mj_error("cannot create the first admin invite");
@@ -268,6 +329,7 @@ done:
     srv->live = NULL;
     mj_media_stop(srv->media);
     mj_store_close(srv->store);
+    sodium_memzero(&srv->turn, sizeof srv->turn);
     free(srv);
     return status;
 }

@@ -32,8 +32,8 @@ typedef struct mj_server_config {
     int connect_timeout_s; /* media: a session not connected this long ends; 0: 10 s */
     int socket_grace_s;    /* a page's event socket may be away this long */
     int moderator_grace_s; /* a hosted room without a moderator this long ends */
-    /* Reverse proxies whose X-Forwarded-For names the client (at most
-     * MJ_SERVER_PROXIES_MAX). */
+    /* Reverse proxies whose X-Forwarded-For names the client and whose
+     * X-Forwarded-Proto counts (at most MJ_SERVER_PROXIES_MAX). */
     const mj_prefix *trusted_proxies;
     size_t ntrusted_proxies;
     /* A file holding the bearer token /metrics asks for; NULL: /metrics
@@ -41,6 +41,20 @@ typedef struct mj_server_config {
     const char *metrics_token_file;
     unsigned max_conns_per_addr; /* HTTP connections from one address (0: any) */
     const mj_api_overrides *api; /* members API settings given as flags; NULL: none */
+    /* HTTPS: the certificate (chain) and key files, read again on SIGHUP;
+     * NULL: plain HTTP. */
+    const char *tls_cert;
+    const char *tls_key;
+    /* Plain HTTP that only redirects to HTTPS (port 0: none). The command
+     * line allows it only with TLS; the fuzzer runs it without. */
+    mj_addr http_redirect;
+    /* TURN (turn.h): comma-separated turn:/turns: URLs, the file with
+     * coturn's static-auth-secret, and how long a credential lasts. NULL
+     * URLs: no TURN. */
+    const char *const *turn_urls;
+    size_t nturn_urls;
+    const char *turn_secret_file;
+    unsigned turn_ttl_s;
 } mj_server_config;
 
 /* Runs until a signal asks it to stop. Returns the process exit status. */

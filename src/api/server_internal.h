@@ -7,6 +7,7 @@
 #include "api/pwpool.h"
 #include "api/server.h"
 #include "api/settings.h"
+#include "api/turn.h"
 #include "http/http.h"
 #include "http/ratelimit.h"
 #include "io/media.h"
@@ -42,6 +43,7 @@ typedef struct mj_server {
     uint64_t http_requests;
     uint64_t http_status[6]; /* by class: [2] = 2xx ... [5] = 5xx */
     char metrics_token[MJ_METRICS_TOKEN_MAX + 1]; /* "" = loopback only */
+    mj_turn turn; /* TURN credentials handed to clients (turn.h) */
 } mj_server;
 
 /* router.c: every request the HTTP layer hands over. */

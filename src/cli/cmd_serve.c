@@ -5,6 +5,7 @@
 #include "api/bodies.h"
 #include "api/server.h"
 #include "base/log.h"
+#include "http/http.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,6 +45,38 @@ static int parse_proxies(const char *list, mj_prefix *out, size_t cap)
     return (int)n;
 }
 
+/* --tls-cert, --tls-key and --http-redirect: the pair must load now, so a
+ * mistake shows at once rather than as a server nobody can reach. */
+static int tls_options(mj_server_config *cfg, const char *cert, const char *key,
+                       const char *redirect)
+{
+    if (!cert && !key) {
+        if (redirect) {
+            fprintf(stderr, "majlis serve: --http-redirect needs --tls-cert and --tls-key\n");
+            return -1;
+        }
+        return 0;
+    }
+    if (!cert || !key) {
+        fprintf(stderr, "majlis serve: --tls-cert and --tls-key go together\n");
+        return -1;
+    }
+    char why[400];
+    if (mj_http_tls_check(cert, key, why, sizeof why) != 0) {
+        fprintf(stderr, "majlis serve: %s\n", why);
+        return -1;
+    }
+    cfg->tls_cert = cert;
+    cfg->tls_key = key;
+    if (redirect && mj_addr_parse(redirect, &cfg->http_redirect) != 0) {
+        fprintf(stderr,
+                "majlis serve: --http-redirect wants IP:PORT (like 0.0.0.0:80), not '%s'\n",
+                redirect);
+        return -1;
+    }
+    return 0;
+}
+
 int mj_cmd_serve(int argc, char **argv)
 {
     const char *data = MJ_DEFAULT_DATA, *http = MJ_DEFAULT_HTTP, *announce = NULL;
@@ -51,11 +84,13 @@ int mj_cmd_serve(int argc, char **argv)
     long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
     long room_split = 500, max_stage = 20, max_hosted = 2, consent = 30, socket_grace = 15;
     long moderator_grace = 60, hs_threads = -1, per_token = 8, per_address = 100;
-    long connect = 10, max_conns = 128;
+    long connect = 10, max_conns = 128, turn_ttl = 600;
     const char *config = NULL;
     mj_api_overrides api = MJ_API_NO_OVERRIDES;
     mj_flag_checked limits = {NULL, mj_api_check_rate_limits};
     mj_flag_checked origin = {NULL, mj_api_check_public_origin};
+    const char *tls_cert = NULL, *tls_key = NULL, *redirect = NULL, *turn_secret = NULL;
+    mj_flag_multi turn_urls = {0};
     mj_flag flags[] = {
         {"config", MJ_FLAG_CONFIG, &config, "FILE",
          "read flags from FILE (see below); those given here win", 0, 0, false, false},
@@ -140,7 +175,8 @@ int mj_cmd_serve(int argc, char **argv)
          0, 0, false, false},
         {"trusted-proxy", MJ_FLAG_STRING, &proxies, "ADDR[,ADDR...]",
          "reverse proxies (IP or IP/BITS) whose X-Forwarded-For names the client\n"
-         "                             (default: none; the header is ignored)",
+         "                             and whose X-Forwarded-Proto counts (default: none;\n"
+         "                             the headers are ignored)",
          0, 0, false, false},
         {"max-connections-per-address", MJ_FLAG_INT, &max_conns, "N",
          "HTTP connections one address (IPv6: one /64) may hold, a quarter of them\n"
@@ -151,6 +187,24 @@ int mj_cmd_serve(int argc, char **argv)
          "/metrics asks for this bearer token (default: loopback clients only,\n"
          "                             never through a proxy)",
          0, 0, false, false},
+        {"tls-cert", MJ_FLAG_STRING, &tls_cert, "FILE",
+         "serve HTTPS with this PEM certificate (its chain after it); read again on\n"
+         "                             SIGHUP (default: plain HTTP)",
+         0, 0, false, false},
+        {"tls-key", MJ_FLAG_STRING, &tls_key, "FILE", "the PEM private key of --tls-cert", 0, 0,
+         false, false},
+        {"http-redirect", MJ_FLAG_STRING, &redirect, "ADDR:PORT",
+         "with --tls-cert: plain HTTP here only redirects to HTTPS (default: off)", 0, 0, false,
+         false},
+        {"turn-url", MJ_FLAG_MULTI, &turn_urls, "URL[,URL...]",
+         "TURN server(s) clients may relay through, like\n"
+         "                             turns:turn.example.org:443?transport=tcp (repeatable)",
+         0, 0, false, false},
+        {"turn-secret-file", MJ_FLAG_STRING, &turn_secret, "FILE",
+         "coturn's static-auth-secret (first line), for short-lived credentials", 0, 0, false,
+         false},
+        {"turn-ttl", MJ_FLAG_INT, &turn_ttl, "SECONDS",
+         "how long a TURN credential lasts (default 600)", 60, 86400, false, false},
         {"log-level", MJ_FLAG_STRING, &log_level, "LEVEL",
          "error, warn, info, debug or trace (default info)", 0, 0, false, false},
         {0},
@@ -233,5 +287,15 @@ int mj_cmd_serve(int argc, char **argv)
     }
     cfg.metrics_token_file = metrics_token;
     cfg.max_conns_per_addr = (unsigned)max_conns;
+    if (tls_options(&cfg, tls_cert, tls_key, redirect) != 0)
+        return 2;
+    if (turn_urls.n && !turn_secret) {
+        fprintf(stderr, "majlis serve: --turn-url needs --turn-secret-file\n");
+        return 2;
+    }
+    cfg.turn_urls = turn_urls.values;
+    cfg.nturn_urls = turn_urls.n;
+    cfg.turn_secret_file = turn_secret;
+    cfg.turn_ttl_s = (unsigned)turn_ttl;
     return mj_server_run(&cfg);
 }

@@ -80,6 +80,15 @@ static int set_value(mj_flag *fl, const char *what, const char *value, char *err
         }
         return 0;
     }
+    if (fl->kind == MJ_FLAG_MULTI) {
+        mj_flag_multi *m = fl->target;
+        if (m->n == MJ_FLAG_MULTI_MAX) {
+            snprintf(err, errlen, "%s given more than %d times", what, MJ_FLAG_MULTI_MAX);
+            return 2;
+        }
+        m->values[m->n++] = value;
+        return 0;
+    }
     errno = 0;
     char *end;
     long v = strtol(value, &end, 10);
@@ -103,7 +112,7 @@ static int parse_one(const mj_command *cmd, int argc, char **argv, int *i)
                 (int)len, arg, cmd->name);
         return 2;
     }
-    if (fl->seen) {
+    if (fl->seen && fl->kind != MJ_FLAG_MULTI) {
         fprintf(stderr, "majlis %s: --%s given twice\n", cmd->name, fl->name);
         return 2;
     }
@@ -180,9 +189,12 @@ static int conf_setting(void *vctx, const char *name, const char *value, unsigne
         bool b;
         const char *s;
         mj_flag_checked c;
+        mj_flag_multi m;
     } scratch;
     if (fl->kind == MJ_FLAG_CHECKED)
         scratch.c = *(mj_flag_checked *)fl->target;
+    if (fl->kind == MJ_FLAG_MULTI)
+        scratch.m = *(mj_flag_multi *)fl->target;
     mj_flag check = *fl;
     check.target = &scratch;
     return set_value(&check, name, value, err, errlen);

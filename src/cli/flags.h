@@ -14,6 +14,7 @@ typedef enum mj_flag_kind {
     MJ_FLAG_CHECKED, /* mj_flag_checked: a string its check accepts */
     MJ_FLAG_CONFIG,  /* const char *: a config file (conf.h) that sets the other
                         flags; those on the command line win over it */
+    MJ_FLAG_MULTI,   /* mj_flag_multi: a string flag that may be given again */
 } mj_flag_kind;
 
 /* The target of an MJ_FLAG_CHECKED flag. check returns NULL when the value
@@ -22,6 +23,13 @@ typedef struct mj_flag_checked {
     const char *value;
     const char *(*check)(const char *value);
 } mj_flag_checked;
+
+#define MJ_FLAG_MULTI_MAX 8
+
+typedef struct mj_flag_multi {
+    const char *values[MJ_FLAG_MULTI_MAX]; /* point into argv (or a config file's text) */
+    size_t n;
+} mj_flag_multi;
 
 typedef struct mj_flag {
     const char *name; /* without the leading dashes */

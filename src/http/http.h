@@ -96,14 +96,27 @@ typedef struct mj_http_config {
      * pings are rare; a lost network is noticed sooner by the media
      * plane's consent checks. */
     unsigned ws_ping_s;
-    /* Reverse proxies whose X-Forwarded-For names the client (at most
-     * MJ_HTTP_TRUSTED_MAX; none: the header is ignored). Copied. */
+    /* Reverse proxies whose X-Forwarded-For names the client and whose
+     * X-Forwarded-Proto counts (at most MJ_HTTP_TRUSTED_MAX; none: both
+     * headers are ignored). Copied. */
     const mj_prefix *trusted_proxies;
     size_t ntrusted_proxies;
     /* Connections one address (an IPv6 /64; trusted proxies excepted) may
      * hold, a quarter of them still sending their first request head; a
      * connection beyond is closed at once (0: no limit). conns.c. */
     unsigned max_conns_per_addr;
+    /* HTTPS: PEM files of the certificate (the chain after it) and of its
+     * key; NULL: plain HTTP. mj_http_reload_tls() reads them again. */
+    const char *tls_cert;
+    const char *tls_key;
+    /* A second, plain HTTP listener (redirect_port 0: none; meant for
+     * when this one has TLS, which `majlis serve` insists on) that
+     * answers every request with a redirect to the HTTPS origin and does
+     * nothing else: redirect_origin ("https://example.org"), or when that
+     * is NULL the request's Host name with the HTTPS port. */
+    const char *redirect_addr; /* IP literal */
+    int redirect_port;
+    const char *redirect_origin;
 } mj_http_config;
 
 typedef struct mj_http_server mj_http_server;
@@ -119,6 +132,15 @@ void mj_http_wake(mj_http_server *srv);
 void mj_http_free(mj_http_server *srv);
 /* The port actually bound (useful with port 0). */
 int mj_http_bound_port(const mj_http_server *srv);
+/* The plain HTTP port that only redirects (0: none). */
+int mj_http_redirect_port(const mj_http_server *srv);
+/* Checks a certificate and key pair as HTTPS would load it: 0, or -1
+ * with the reason in why. */
+int mj_http_tls_check(const char *cert, const char *key, char *why, size_t cap);
+/* Reads the configured certificate and key again; new connections get
+ * them. A pair that does not load leaves the old one serving, and says
+ * why in the log. Control thread (on_wake). 0, or -1. */
+int mj_http_reload_tls(mj_http_server *srv);
 /* Connections closed at once because their address had too many. */
 uint64_t mj_http_refused_connections(const mj_http_server *srv);
 
@@ -158,7 +180,9 @@ bool mj_http_via_proxy(const mj_http_req *req);
  * -Proto or -Host, Forwarded, X-Real-IP, Via), trusted or not: a sign it
  * came through a proxy, whatever its TCP peer. */
 bool mj_http_forwarded(mj_http_req *req);
-/* True when the request came over TLS (directly or as the proxy says). */
+/* True when the request came over TLS: directly, or as X-Forwarded-Proto
+ * says when the TCP peer is a trusted proxy (from anyone else the header
+ * means nothing). */
 bool mj_http_is_https(mj_http_req *req);
 
 /* ---- responses ---- */

@@ -34,6 +34,10 @@ struct mj_http_server {
     mj_map addrs; /* address -> count */
     uint8_t conn_key[16];
     uint64_t refused_conns;
+    struct lws_vhost *redirect_vh; /* plain HTTP that only redirects */
+    struct lws_protocols redirect_protocols[2];
+    int redirect_port;
+    void *tls_ctx; /* the HTTPS vhost's SSL_CTX (tls.c) */
 };
 
 /* A WebSocket: lws's per-connection data of the WebSocket protocol. */
@@ -65,6 +69,7 @@ struct mj_http_req {
     char path[PATH_MAX_LEN];
     char peer[64];  /* the client's address (peer.c) */
     bool via_proxy; /* forwarded by a trusted proxy */
+    bool from_proxy; /* the TCP peer is a trusted proxy */
     uint8_t *body;
     size_t body_len;
     size_t body_cap;
@@ -84,12 +89,19 @@ struct mj_http_req {
     bool headers_sent;
 };
 
+/* Answers a request to the plain HTTP port with a redirect to the
+ * HTTPS origin (redirect.c). */
+void mj_http_redirect(mj_http_req *req);
+
 /* Fills a request from a WebSocket upgrade's headers (ws.c), so that the
  * handler reads them with the usual accessors. */
 void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws *wsi);
 
 /* Sets req->peer and req->via_proxy for the connection wsi (peer.c). */
 void mj_http_find_client(mj_http_req *req, struct lws *wsi);
+
+/* tls.c: keeps the HTTPS vhost's SSL_CTX as lws makes it. */
+void mj_http_tls_keep_ctx(mj_http_server *srv, void *ssl_ctx);
 
 /* Connections per client address (conns.c): whether a new connection
  * from sa may stay; then its opening, the end of its first request head

@@ -90,14 +90,17 @@ void mj_http_find_client(mj_http_req *req, struct lws *wsi)
     tcp[0] = '\0';
     lws_get_peer_simple(wsi, tcp, sizeof tcp);
     req->via_proxy = false;
+    req->from_proxy = false;
     mj_addr a;
     if (req->srv->ntrusted == 0 || mj_addr_parse_ip(tcp, 0, &a) != 0) {
         snprintf(req->peer, sizeof req->peer, "%s", tcp);
         return;
     }
     mj_addr_unmap(&a);
-    if (trusted(req->srv, &a))
+    if (trusted(req->srv, &a)) {
+        req->from_proxy = true;
         req->via_proxy = forwarded_client(wsi, req->srv, &a);
+    }
     mj_addr_ip_str(&a, req->peer);
 }
 

@@ -107,6 +107,8 @@ bool mj_http_is_https(mj_http_req *req)
 {
     if (lws_is_ssl(req->wsi))
         return true;
+    if (!req->from_proxy)
+        return false;
     char proto[16];
     return mj_http_header(req, MJ_HDR_X_FORWARDED_PROTO, proto, sizeof proto) > 0 &&
            strcmp(proto, "https") == 0;
@@ -328,6 +330,12 @@ static int on_request(mj_http_req *req, struct lws *wsi)
     memcpy(req->path, uri, (size_t)ulen);
     req->path[ulen] = '\0';
     mj_http_find_client(req, wsi);
+    if (req->srv->redirect_vh && lws_get_vhost(wsi) == req->srv->redirect_vh) {
+        mj_http_redirect(req);
+        req->ph = PH_RESPONDING;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
 
     long clen = content_length(wsi);
     bool has_body = req->method == MJ_HTTP_POST || req->method == MJ_HTTP_PUT ||
@@ -393,6 +401,14 @@ static int write_headers(mj_http_req *req)
                                         end))
             return -1;
     }
+    /* Over our own TLS: browsers that came once never go to plain HTTP
+     * for this name again (a network that strips TLS gets one chance,
+     * the first visit, not every visit). */
+    static const char hsts[] = "max-age=31536000";
+    if (lws_is_ssl(wsi) &&
+        lws_add_http_header_by_name(wsi, (const unsigned char *)"strict-transport-security:",
+                                    (const unsigned char *)hsts, (int)sizeof hsts - 1, &p, end))
+        return -1;
     if (req->close_after &&
         lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5,
                                      &p, end))
@@ -468,6 +484,13 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     int ret;
     if (srv && on_connection(srv, wsi, reason, user, in, len, &ret))
         return ret;
+    if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS) {
+        /* user: the HTTPS vhost's SSL_CTX, which a reload changes; in:
+         * the vhost (the redirecting one has no TLS). */
+        if (srv && user && in != srv->redirect_vh)
+            mj_http_tls_keep_ctx(srv, user);
+        return 0;
+    }
     mj_http_req *req = user;
     if (req)
         req->srv = srv;
@@ -589,6 +612,65 @@ static void lws_log_emit(int level, const char *line)
     mj_log(lv, "lws: %.*s", (int)n, line);
 }
 
+static void base_info(mj_http_server *srv, struct lws_context_creation_info *info)
+{
+    const mj_http_config *cfg = &srv->cfg;
+    memset(info, 0, sizeof *info);
+    info->port = cfg->port;
+    info->iface = cfg->listen_addr;
+    info->protocols = srv->protocols;
+    info->retry_and_idle_policy = &srv->validity;
+    info->user = srv;
+    info->server_string = "majlis";
+    info->max_http_header_data = 8192;
+    info->max_http_header_pool = MJ_HTTP_HEAD_POOL;
+    info->timeout_secs_ah_idle = MJ_HTTP_HEAD_TIMEOUT_S;
+    info->timeout_secs = 20;
+    info->keepalive_timeout = 30;
+    info->options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (strchr(cfg->listen_addr, ':') == NULL)
+        info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (cfg->tls_cert) {
+        info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info->ssl_cert_filepath = cfg->tls_cert;
+        info->ssl_private_key_filepath = cfg->tls_key;
+        /* TLS 1.2 at least. */
+        info->ssl_options_set = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1;
+        info->alpn = "http/1.1";
+    }
+}
+
+/* The plain HTTP listener that only redirects: the http protocol alone,
+ * so no WebSocket opens on it. */
+static int start_redirect(mj_http_server *srv, const struct lws_context_creation_info *base)
+{
+    struct lws_context_creation_info info = *base;
+    srv->redirect_protocols[0] = srv->protocols[0];
+    memset(&srv->redirect_protocols[1], 0, sizeof srv->redirect_protocols[1]);
+    info.protocols = srv->redirect_protocols;
+    info.vhost_name = "redirect";
+    info.port = srv->cfg.redirect_port;
+    info.iface = srv->cfg.redirect_addr;
+    info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (strchr(srv->cfg.redirect_addr, ':') == NULL)
+        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.ssl_cert_filepath = NULL;
+    info.ssl_private_key_filepath = NULL;
+    info.alpn = NULL;
+    srv->redirect_vh = lws_create_vhost(srv->ctx, &info);
+    srv->redirect_port = srv->redirect_vh ? lws_get_vhost_listen_port(srv->redirect_vh) : -1;
+    return srv->redirect_port > 0 ? 0 : -1;
+}
+
+static void start_fail(mj_http_server *srv)
+{
+    if (srv->ctx)
+        lws_context_destroy(srv->ctx);
+    mj_map_dispose(&srv->deferred);
+    mj_http_conns_dispose(srv);
+    free(srv);
+}
+
 int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
 {
     mj_http_server *srv = calloc(1, sizeof *srv);
@@ -607,39 +689,36 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
     lws_set_log_level(mj_log_level_current >= MJ_LOG_DEBUG ? (LLL_ERR | LLL_WARN | LLL_NOTICE)
                                                            : (LLL_ERR | LLL_WARN),
                       lws_log_emit);
-    struct lws_context_creation_info info;
-    memset(&info, 0, sizeof info);
-    info.port = cfg->port;
-    info.iface = cfg->listen_addr;
     set_protocols(srv);
-    info.protocols = srv->protocols;
-    info.retry_and_idle_policy = &srv->validity;
-    info.user = srv;
-    info.server_string = "majlis";
-    info.max_http_header_data = 8192;
-    info.max_http_header_pool = MJ_HTTP_HEAD_POOL;
-    info.timeout_secs_ah_idle = MJ_HTTP_HEAD_TIMEOUT_S;
-    info.timeout_secs = 20;
-    info.keepalive_timeout = 30;
-    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
-    if (strchr(cfg->listen_addr, ':') == NULL)
-        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    struct lws_context_creation_info info;
+    base_info(srv, &info);
     srv->ctx = lws_create_context(&info);
     if (!srv->ctx) {
-        free(srv);
+        start_fail(srv);
         return -1;
     }
-    struct lws_vhost *vh = lws_get_vhost_by_name(srv->ctx, "default");
-    srv->bound_port = vh ? lws_get_vhost_listen_port(vh) : cfg->port;
-    if (srv->bound_port <= 0) {
-        lws_context_destroy(srv->ctx);
-        free(srv);
+    info.vhost_name = "default";
+    struct lws_vhost *vh = lws_create_vhost(srv->ctx, &info);
+    srv->bound_port = vh ? lws_get_vhost_listen_port(vh) : -1;
+    if (srv->bound_port <= 0 || (cfg->tls_cert && !srv->tls_ctx)) {
+        if (vh && cfg->tls_cert && !srv->tls_ctx)
+            mj_error("tls: libwebsockets gave no TLS context");
+        start_fail(srv);
+        return -1;
+    }
+    if (cfg->redirect_port && start_redirect(srv, &info) != 0) {
+        start_fail(srv);
         return -1;
     }
     if (cfg->on_tick && cfg->tick_ms)
         lws_sul_schedule(srv->ctx, 0, &srv->tick, on_tick, (lws_usec_t)cfg->tick_ms * 1000);
     *out = srv;
     return 0;
+}
+
+int mj_http_redirect_port(const mj_http_server *srv)
+{
+    return srv->redirect_vh ? srv->redirect_port : 0;
 }
 
 int mj_http_bound_port(const mj_http_server *srv)

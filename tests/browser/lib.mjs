@@ -61,7 +61,7 @@ export async function startServer({ data, extraArgs = [], env = {} } = {}) {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 15000);
     proc.stdout.on('data', (d) => {
       out += d;
-      const m = out.match(/listening on (http:\/\/\S+?)\/?\n/);
+      const m = out.match(/listening on (https?:\/\/\S+?)\/?\n/);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
@@ -96,8 +96,11 @@ export function tone(dir, freq, seconds = 30) {
 
 // Chromium with the flags from our browser-testing notes: headless, no
 // background networking, every host name unresolvable but localhost, and
-// WebRTC allowed on loopback. audioFile feeds the fake microphone.
-export async function launch({ audioFile } = {}) {
+// WebRTC allowed on loopback. audioFile feeds the fake microphone; args
+// come after ours (a later --host-resolver-rules wins), and
+// executablePath may be a wrapper that starts Chromium elsewhere (in a
+// network namespace).
+export async function launch({ audioFile, args: extra = [], executablePath = CHROMIUM } = {}) {
   const args = [
     '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -107,7 +110,8 @@ export async function launch({ audioFile } = {}) {
     '--autoplay-policy=no-user-gesture-required',
   ];
   if (audioFile) args.push(`--use-file-for-fake-audio-capture=${audioFile}`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+  args.push(...extra);
+  return chromium.launch({ executablePath, headless: true, args });
 }
 
 // Firefox gathers no ICE candidate at all in a namespace that has only

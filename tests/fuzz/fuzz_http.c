@@ -7,8 +7,10 @@
  * input are replaced before it is sent: {R} a live room's id, {L} and {S}
  * a listener's and a speaker's token for it, {C} a signed-in member's
  * session cookie (name=value), {I} an unused invite code, {P} the
- * server's host:port (for Host and Origin). The seeds in the corpus are
- * the web app's and the WHIP/WHEP clients' real requests.
+ * server's host:port (for Host and Origin). An input that starts with
+ * {X} goes, without it, to the plain HTTP port that only redirects to
+ * HTTPS (src/http/redirect.c). The seeds in the corpus are the web app's
+ * and the WHIP/WHEP clients' real requests, and redirects' requests.
  *
  * The server must keep answering: after every input a /healthz on a new
  * connection must get a 200, or the target aborts (a hang or a dead
@@ -39,7 +41,7 @@
     } while (0)
 
 static char data_dir[64];
-static int port;
+static int port, redirect_port;
 static char room[64], listener_tok[512], speaker_tok[512], cookie[256], invite[128], hostport[32];
 static mj_server_config cfg;
 
@@ -84,11 +86,11 @@ static void capture(int (*cmd)(int, char **), char **argv, int argc, char *out, 
 
 /* One connection: sends req, reads what comes back until the server
  * closes or is quiet for idle_ms. Returns the bytes read (at most cap-1). */
-static size_t exchange(const void *req, size_t n, char *out, size_t cap, int idle_ms)
+static size_t exchange_at(int to, const void *req, size_t n, char *out, size_t cap, int idle_ms)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)to)};
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         close(fd);
@@ -118,6 +120,11 @@ static size_t exchange(const void *req, size_t n, char *out, size_t cap, int idl
     if (cap)
         out[got] = '\0';
     return got;
+}
+
+static size_t exchange(const void *req, size_t n, char *out, size_t cap, int idle_ms)
+{
+    return exchange_at(port, req, n, out, cap, idle_ms);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -196,6 +203,9 @@ static void setup(void)
     cfg.media_bind.port = 0;
     cfg.announce = cfg.media_bind;
     cfg.media_port = (uint16_t)(port + 1);
+    redirect_port = port + 2;
+    cfg.http_redirect = cfg.http;
+    cfg.http_redirect.port = (uint16_t)redirect_port;
     cfg.workers = 1;
     cfg.handshake_threads = 1;
     cfg.max_sessions = 200;
@@ -269,9 +279,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = true;
     }
     static uint8_t req[128 * 1024];
-    size_t n = expand(data, size, req, sizeof req);
+    bool redirect = size >= 3 && memcmp(data, "{X}", 3) == 0;
+    size_t n = redirect ? expand(data + 3, size - 3, req, sizeof req)
+                        : expand(data, size, req, sizeof req);
     static char resp[64 * 1024];
-    size_t got = exchange(req, n, resp, sizeof resp, 100);
+    size_t got = exchange_at(redirect ? redirect_port : port, req, n, resp, sizeof resp, 100);
     /* MJ_FUZZ_HTTP_SHOW=1: each answer's status line, for checking that
      * seeds reach what they aim at. */
     if (getenv("MJ_FUZZ_HTTP_SHOW"))

@@ -10,7 +10,7 @@ let srv;
 let admin;
 
 before(async () => {
-  srv = await startServer({ env: NO_LIMITS });
+  srv = await startServer({ env: NO_LIMITS, args: ['--trusted-proxy', '127.0.0.1'] });
   admin = await signup(srv, srv.invite, 'boss');
 });
 

@@ -127,3 +127,36 @@ test('bad --trusted-proxy and --metrics-token-file values are refused', async ()
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// X-Forwarded-Proto says whether the browser's side of a proxy was
+// HTTPS: believed from anyone, a client on plain HTTP could have its
+// cookies marked for HTTPS and its Origin matched as
+// https. Only a trusted proxy's word counts.
+test('X-Forwarded-Proto counts only from a --trusted-proxy', async () => {
+  const plain = await startServer();
+  const proxied = await startServer({ args: ['--trusted-proxy', '127.0.0.1'] });
+  const https = { headers: { 'x-forwarded-proto': 'https' } };
+  const body = (s) => ({ invite: s.invite, handle: 'owner', display_name: 'Owner', passphrase: PASS });
+  try {
+    // From anyone: the request is plain HTTP, whatever the header says.
+    // An https Origin is then another origin, and is refused...
+    const claims = plain.client({ origin: plain.base.replace('http:', 'https:') });
+    expectError(await claims.post('/api/signup', body(plain), https), 403, 'cross_origin');
+    // ...and the cookie of a sign-up from our own origin is the plain one.
+    const c = plain.client();
+    const r = await c.post('/api/signup', body(plain), https);
+    assert.equal(r.status, 201, r.text);
+    assert.ok(c.setCookies.some((k) => k.startsWith('mj_session=')), c.setCookies.join('\n'));
+    assert.ok(!c.setCookies.some((k) => /Secure/.test(k)), c.setCookies.join('\n'));
+    // From the trusted proxy: HTTPS, with its origin and Secure cookies.
+    const t = proxied.client({ origin: proxied.base.replace('http:', 'https:') });
+    const tr = await t.post('/api/signup', body(proxied), https);
+    assert.equal(tr.status, 201, tr.text);
+    const secure = t.setCookies.find((k) => k.startsWith('__Host-mj_session='));
+    assert.ok(secure, t.setCookies.join('\n'));
+    assert.match(secure, /; Secure/);
+  } finally {
+    await plain.stopAndClean();
+    await proxied.stopAndClean();
+  }
+});
