@@ -256,15 +256,58 @@ static bool any_host(mj_server *srv, const char *path)
            (srv->metrics_token[0] && strcmp(path, "/metrics") == 0);
 }
 
+/* A Host a browser on another site cannot make us answer to (DNS
+ * rebinding): an IP literal, or localhost. */
+static bool literal_host(mj_http_req *req)
+{
+    char host[300];
+    int n = mj_http_header(req, MJ_HDR_HOST, host, sizeof host);
+    if (n <= 0)
+        return false;
+    size_t name = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+    host[name < (size_t)n ? name : (size_t)n] = '\0';
+    mj_addr a;
+    const char *ip = host[0] == '[' ? host + 1 : host;
+    if (host[0] == '[' && name > 1)
+        host[name - 1] = '\0';
+    return strcmp(host, "localhost") == 0 || mj_addr_parse_ip(ip, 0, &a) == 0;
+}
+
+/* The metrics listener (--metrics) answers /metrics and /healthz and
+ * nothing else. */
+static void dispatch_metrics(mj_server *srv, mj_http_req *req)
+{
+    const char *path = mj_http_path(req);
+    mj_http_method method = mj_http_method_of(req);
+    bool known = strcmp(path, "/metrics") == 0 || strcmp(path, "/healthz") == 0;
+    if (!srv->metrics_token[0] && !literal_host(req)) {
+        mj_http_error(req, 421, "misdirected",
+                      "the metrics address answers to its IP address or localhost only");
+    } else if (!known) {
+        mj_http_error(req, 404, "not_found", "this address serves /metrics and /healthz only");
+    } else if (method != MJ_HTTP_GET && method != MJ_HTTP_HEAD) {
+        mj_http_add_header(req, "allow", "GET, HEAD");
+        mj_http_error(req, 405, "method_not_allowed", "this resource is read-only");
+    } else if (strcmp(path, "/healthz") == 0) {
+        mj_status_health(srv, req);
+    } else {
+        mj_status_metrics(srv, req);
+    }
+}
+
 static void dispatch(mj_server *srv, mj_http_req *req)
 {
+    if (mj_http_on_metrics_listener(req)) {
+        dispatch_metrics(srv, req);
+        return;
+    }
     const char *path = mj_http_path(req);
     mj_http_method method = mj_http_method_of(req);
     bool read_only = method == MJ_HTTP_GET || method == MJ_HTTP_HEAD;
     bool whep = strncmp(path, "/whep/", 6) == 0;
     if (!any_host(srv, path) && !mj_server_host_allowed(srv, req)) {
         mj_http_error(req, 421, "misdirected",
-                      "this server does not answer to that host name; set MAJLIS_PUBLIC_ORIGIN");
+                      "this server does not answer to that host name; set --public-origin");
     } else if (whep || strncmp(path, "/whip/", 6) == 0) {
         mj_media_route(srv, req, whep, path + 6);
     } else if (strncmp(path, "/api/", 5) == 0) {
@@ -273,7 +316,7 @@ static void dispatch(mj_server *srv, mj_http_req *req)
         return;
     } else if (read_only && strcmp(path, "/healthz") == 0) {
         mj_status_health(srv, req);
-    } else if (read_only && strcmp(path, "/metrics") == 0) {
+    } else if (read_only && strcmp(path, "/metrics") == 0 && !srv->cfg.metrics_listen.port) {
         mj_status_metrics(srv, req);
     } else if (read_only && serve_asset(req, path)) {
         return;

@@ -229,8 +229,9 @@ static int start_http(mj_server *srv)
 {
     char ip[MJ_ADDR_STRLEN];
     mj_addr_ip_str(&srv->cfg.http, ip);
-    char redirect_ip[MJ_ADDR_STRLEN];
+    char redirect_ip[MJ_ADDR_STRLEN], metrics_ip[MJ_ADDR_STRLEN];
     mj_addr_ip_str(&srv->cfg.http_redirect, redirect_ip);
+    mj_addr_ip_str(&srv->cfg.metrics_listen, metrics_ip);
     const mj_ws_handler sockets[] = {mj_room_ws_handler(srv), mj_hallway_ws_handler(srv)};
     mj_http_config hc = {
         .listen_addr = ip,
@@ -252,12 +253,16 @@ static int start_http(mj_server *srv)
         .redirect_addr = redirect_ip,
         .redirect_port = srv->cfg.http_redirect.port,
         .redirect_origin = srv->set.public_origin[0] ? srv->set.public_origin : NULL,
+        .metrics_addr = metrics_ip,
+        .metrics_port = srv->cfg.metrics_listen.port,
     };
     if (mj_http_start(&hc, &srv->http) != 0) {
         char a[MJ_ADDR_STRLEN];
         mj_error("cannot listen for HTTP%s on %s%s (in use, not an address of this machine%s)",
                  srv->cfg.tls_cert ? "S" : "", mj_addr_str(&srv->cfg.http, a),
-                 srv->cfg.tls_cert && srv->cfg.http_redirect.port ? " or the redirect port" : "",
+                 srv->cfg.metrics_listen.port ? ", or the metrics address"
+                 : srv->cfg.tls_cert && srv->cfg.http_redirect.port ? " or the redirect port"
+                                                                     : "",
                  srv->cfg.tls_cert ? ", or a certificate libwebsockets would not load" : "");
         return -1;
     }
@@ -285,6 +290,13 @@ static void announce(const mj_server *srv)
         bool rv6 = srv->cfg.http_redirect.family == 6;
         printf("majlis: redirecting http://%s%s%s:%d/ to HTTPS\n", rv6 ? "[" : "", rip,
                rv6 ? "]" : "", mj_http_redirect_port(srv->http));
+    }
+    if (mj_http_metrics_port(srv->http)) {
+        char mip[MJ_ADDR_STRLEN];
+        mj_addr_ip_str(&srv->cfg.metrics_listen, mip);
+        bool mv6 = srv->cfg.metrics_listen.family == 6;
+        printf("majlis: metrics on http://%s%s%s:%d/metrics\n", mv6 ? "[" : "", mip,
+               mv6 ? "]" : "", mj_http_metrics_port(srv->http));
     }
     if (srv->turn.nurls)
         mj_info("turn: %zu URL(s), credentials valid %u s", srv->turn.nurls, srv->turn.ttl_s);

@@ -39,6 +39,9 @@ typedef struct mj_server_config {
     /* A file holding the bearer token /metrics asks for; NULL: /metrics
      * answers loopback clients that did not come through a proxy. */
     const char *metrics_token_file;
+    /* A listen address of its own for /metrics (port 0: none); the main
+     * one then has no /metrics. */
+    mj_addr metrics_listen;
     unsigned max_conns_per_addr; /* HTTP connections from one address (0: any) */
     const mj_api_overrides *api; /* members API settings given as flags; NULL: none */
     /* HTTPS: the certificate (chain) and key files, read again on SIGHUP;

@@ -41,6 +41,10 @@ static bool same_token(const char *a, size_t alen, const char *b)
  * connection is a loopback one. */
 static bool metrics_allowed(mj_server *srv, mj_http_req *req)
 {
+    /* On their own address (--metrics), whoever can reach it, as the
+     * operator chose. */
+    if (!srv->metrics_token[0] && mj_http_on_metrics_listener(req))
+        return true;
     if (!srv->metrics_token[0]) {
         if (!mj_http_forwarded(req) && peer_is_loopback(req))
             return true;

@@ -90,6 +90,7 @@ int mj_cmd_serve(int argc, char **argv)
     mj_flag_checked limits = {NULL, mj_api_check_rate_limits};
     mj_flag_checked origin = {NULL, mj_api_check_public_origin};
     const char *tls_cert = NULL, *tls_key = NULL, *redirect = NULL, *turn_secret = NULL;
+    const char *metrics = NULL;
     mj_flag_multi turn_urls = {0};
     mj_flag flags[] = {
         {"config", MJ_FLAG_CONFIG, &config, "FILE",
@@ -186,6 +187,11 @@ int mj_cmd_serve(int argc, char **argv)
         {"metrics-token-file", MJ_FLAG_STRING, &metrics_token, "FILE",
          "/metrics asks for this bearer token (default: loopback clients only,\n"
          "                             never through a proxy)",
+         0, 0, false, false},
+        {"metrics", MJ_FLAG_STRING, &metrics, "ADDR:PORT",
+         "serve /metrics (and /healthz) on this address of its own, to whoever\n"
+         "                             reaches it (with --metrics-token-file: who shows the\n"
+         "                             token), and not on the HTTP address (default: off)",
          0, 0, false, false},
         {"tls-cert", MJ_FLAG_STRING, &tls_cert, "FILE",
          "serve HTTPS with this PEM certificate (its chain after it); read again on\n"
@@ -286,6 +292,11 @@ int mj_cmd_serve(int argc, char **argv)
         cfg.ntrusted_proxies = (size_t)n;
     }
     cfg.metrics_token_file = metrics_token;
+    if (metrics && (mj_addr_parse(metrics, &cfg.metrics_listen) != 0 || !cfg.metrics_listen.port)) {
+        fprintf(stderr, "majlis serve: --metrics wants IP:PORT (like 127.0.0.1:9100), not '%s'\n",
+                metrics);
+        return 2;
+    }
     cfg.max_conns_per_addr = (unsigned)max_conns;
     if (tls_options(&cfg, tls_cert, tls_key, redirect) != 0)
         return 2;

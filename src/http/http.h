@@ -117,11 +117,20 @@ typedef struct mj_http_config {
     const char *redirect_addr; /* IP literal */
     int redirect_port;
     const char *redirect_origin;
+    /* A plain HTTP listener of its own for /metrics (metrics_port 0:
+     * none): requests on it go to the same handler, which asks
+     * mj_http_on_metrics_listener() and answers only what belongs there. */
+    const char *metrics_addr; /* IP literal */
+    int metrics_port;
 } mj_http_config;
 
 typedef struct mj_http_server mj_http_server;
 
 int mj_http_start(const mj_http_config *cfg, mj_http_server **out);
+/* The port the metrics listener got (0: there is none). */
+int mj_http_metrics_port(const mj_http_server *srv);
+/* Whether req came to the metrics listener. */
+bool mj_http_on_metrics_listener(const mj_http_req *req);
 /* Runs the event loop until mj_http_stop(); returns 0 after a clean stop. */
 int mj_http_run(mj_http_server *srv);
 /* Asks the loop to return. Safe from a signal handler context via

@@ -37,6 +37,8 @@ struct mj_http_server {
     struct lws_vhost *redirect_vh; /* plain HTTP that only redirects */
     struct lws_protocols redirect_protocols[2];
     int redirect_port;
+    struct lws_vhost *metrics_vh; /* plain HTTP for /metrics alone */
+    int metrics_port;
     void *tls_ctx; /* the HTTPS vhost's SSL_CTX (tls.c) */
 };
 

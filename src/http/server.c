@@ -640,26 +640,28 @@ static void base_info(mj_http_server *srv, struct lws_context_creation_info *inf
     }
 }
 
-/* The plain HTTP listener that only redirects: the http protocol alone,
- * so no WebSocket opens on it. */
-static int start_redirect(mj_http_server *srv, const struct lws_context_creation_info *base)
+/* A second plain HTTP listener (the redirecting one, the metrics one):
+ * the http protocol alone, so no WebSocket opens on it. *port gets the
+ * port it listens on. */
+static struct lws_vhost *start_plain(mj_http_server *srv, const struct lws_context_creation_info *base,
+                                     const char *name, const char *addr, int want, int *port)
 {
     struct lws_context_creation_info info = *base;
     srv->redirect_protocols[0] = srv->protocols[0];
     memset(&srv->redirect_protocols[1], 0, sizeof srv->redirect_protocols[1]);
     info.protocols = srv->redirect_protocols;
-    info.vhost_name = "redirect";
-    info.port = srv->cfg.redirect_port;
-    info.iface = srv->cfg.redirect_addr;
+    info.vhost_name = name;
+    info.port = want;
+    info.iface = addr;
     info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
-    if (strchr(srv->cfg.redirect_addr, ':') == NULL)
+    if (strchr(addr, ':') == NULL)
         info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.ssl_cert_filepath = NULL;
     info.ssl_private_key_filepath = NULL;
     info.alpn = NULL;
-    srv->redirect_vh = lws_create_vhost(srv->ctx, &info);
-    srv->redirect_port = srv->redirect_vh ? lws_get_vhost_listen_port(srv->redirect_vh) : -1;
-    return srv->redirect_port > 0 ? 0 : -1;
+    struct lws_vhost *vh = lws_create_vhost(srv->ctx, &info);
+    *port = vh ? lws_get_vhost_listen_port(vh) : -1;
+    return *port > 0 ? vh : NULL;
 }
 
 static void start_fail(mj_http_server *srv)
@@ -706,7 +708,13 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
         start_fail(srv);
         return -1;
     }
-    if (cfg->redirect_port && start_redirect(srv, &info) != 0) {
+    if (cfg->redirect_port)
+        srv->redirect_vh = start_plain(srv, &info, "redirect", cfg->redirect_addr,
+                                       cfg->redirect_port, &srv->redirect_port);
+    if (cfg->metrics_port)
+        srv->metrics_vh = start_plain(srv, &info, "metrics", cfg->metrics_addr,
+                                      cfg->metrics_port, &srv->metrics_port);
+    if ((cfg->redirect_port && !srv->redirect_vh) || (cfg->metrics_port && !srv->metrics_vh)) {
         start_fail(srv);
         return -1;
     }
@@ -714,6 +722,16 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
         lws_sul_schedule(srv->ctx, 0, &srv->tick, on_tick, (lws_usec_t)cfg->tick_ms * 1000);
     *out = srv;
     return 0;
+}
+
+int mj_http_metrics_port(const mj_http_server *srv)
+{
+    return srv->metrics_vh ? srv->metrics_port : 0;
+}
+
+bool mj_http_on_metrics_listener(const mj_http_req *req)
+{
+    return req->srv->metrics_vh && lws_get_vhost(req->wsi) == req->srv->metrics_vh;
 }
 
 int mj_http_redirect_port(const mj_http_server *srv)

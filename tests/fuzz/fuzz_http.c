@@ -9,8 +9,9 @@
  * session cookie (name=value), {I} an unused invite code, {P} the
  * server's host:port (for Host and Origin). An input that starts with
  * {X} goes, without it, to the plain HTTP port that only redirects to
- * HTTPS (src/http/redirect.c). The seeds in the corpus are the web app's
- * and the WHIP/WHEP clients' real requests, and redirects' requests.
+ * HTTPS (src/http/redirect.c), and one that starts with {M} to the
+ * metrics listener (--metrics). The seeds in the corpus are the web app's
+ * and the WHIP/WHEP clients' real requests, redirects' and scrapers'.
  *
  * The server must keep answering: after every input a /healthz on a new
  * connection must get a 200, or the target aborts (a hang or a dead
@@ -41,7 +42,7 @@
     } while (0)
 
 static char data_dir[64];
-static int port, redirect_port;
+static int port, redirect_port, metrics_port;
 static char room[64], listener_tok[512], speaker_tok[512], cookie[256], invite[128], hostport[32];
 static mj_server_config cfg;
 
@@ -206,6 +207,9 @@ static void setup(void)
     redirect_port = port + 2;
     cfg.http_redirect = cfg.http;
     cfg.http_redirect.port = (uint16_t)redirect_port;
+    metrics_port = port + 3;
+    cfg.metrics_listen = cfg.http;
+    cfg.metrics_listen.port = (uint16_t)metrics_port;
     cfg.workers = 1;
     cfg.handshake_threads = 1;
     cfg.max_sessions = 200;
@@ -280,10 +284,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     static uint8_t req[128 * 1024];
     bool redirect = size >= 3 && memcmp(data, "{X}", 3) == 0;
-    size_t n = redirect ? expand(data + 3, size - 3, req, sizeof req)
-                        : expand(data, size, req, sizeof req);
+    bool metrics = size >= 3 && memcmp(data, "{M}", 3) == 0;
+    size_t skip = redirect || metrics ? 3 : 0;
+    size_t n = expand(data + skip, size - skip, req, sizeof req);
     static char resp[64 * 1024];
-    size_t got = exchange_at(redirect ? redirect_port : port, req, n, resp, sizeof resp, 100);
+    int to = redirect ? redirect_port : metrics ? metrics_port : port;
+    size_t got = exchange_at(to, req, n, resp, sizeof resp, 100);
     /* MJ_FUZZ_HTTP_SHOW=1: each answer's status line, for checking that
      * seeds reach what they aim at. */
     if (getenv("MJ_FUZZ_HTTP_SHOW"))
