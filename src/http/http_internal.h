@@ -15,6 +15,10 @@
  * long a head may take from its first byte. */
 #define MJ_HTTP_HEAD_POOL      1024
 #define MJ_HTTP_HEAD_TIMEOUT_S 10
+/* A request body must be whole this long after its head (libwebsockets'
+ * own timeout starts again with every chunk, so a body sent a byte at a
+ * time would hold its connection for hours). */
+#define MJ_HTTP_BODY_TIMEOUT_S 20
 
 struct mj_http_server {
     struct lws_context *ctx;
@@ -76,6 +80,8 @@ struct mj_http_req {
     size_t body_len;
     size_t body_cap;
     bool body_too_large;
+    bool body_too_slow;       /* not whole by body_until */
+    lws_usec_t body_until;
     /* response */
     bool responded;
     bool close_after;

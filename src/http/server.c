@@ -236,6 +236,9 @@ static void dispatch(mj_http_req *req)
     if (req->body_too_large) {
         req->close_after = true;
         mj_http_error(req, 413, "too_large", "request body is too large");
+    } else if (req->body_too_slow) {
+        req->close_after = true;
+        mj_http_error(req, 408, "request_timeout", "the request body came too slowly");
     } else {
         srv->cfg.handler(srv->cfg.handler_ctx, req);
         if (req->ph == PH_DEFERRED && !req->responded)
@@ -348,6 +351,7 @@ static int on_request(mj_http_req *req, struct lws *wsi)
     }
     if (has_body && clen > 0) {
         req->ph = PH_BODY;
+        req->body_until = lws_now_usecs() + (lws_usec_t)MJ_HTTP_BODY_TIMEOUT_S * LWS_US_PER_SEC;
         return 0;
     }
     dispatch(req);
@@ -358,8 +362,16 @@ static int on_body(mj_http_req *req, const void *in, size_t len)
 {
     /* lws reports an empty body (Content-Length: 0) as one empty chunk
      * with in == NULL, after the request was dispatched. */
-    if (req->body_too_large || len == 0)
+    if (req->body_too_large || req->body_too_slow || len == 0)
         return 0;
+    if (req->ph == PH_BODY && lws_now_usecs() > req->body_until) {
+        req->body_too_slow = true;
+        free(req->body);
+        req->body = NULL;
+        req->body_len = 0;
+        dispatch(req);
+        return 0;
+    }
     size_t max = req->srv->cfg.max_body;
     if (req->body_len + len > max) {
         req->body_too_large = true;

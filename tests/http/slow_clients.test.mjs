@@ -115,3 +115,38 @@ test('connections that finished their request do not count as slow ones', async 
     await s.stopAndClean();
   }
 });
+
+// A body sent a byte a second: libwebsockets' own timeout starts again
+// with every chunk, so before the body deadline such a request held its
+// connection (and its place in the address's share) for as long as the
+// body lasted, 1,000 bytes for 17 minutes. Now it is answered 408 and
+// closed 20 s after its head; a normal request beside it goes on.
+test('a request body that drips gets 408 once its time is up', async () => {
+  const server = await startServer();
+  try {
+    const t0 = Date.now();
+    const got = await new Promise((resolve) => {
+      const s = net.connect(server.port, '127.0.0.1');
+      let data = '';
+      let timer;
+      s.on('connect', () => {
+        s.write(`POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`
+          + `Origin: http://127.0.0.1:${server.port}\r\nContent-Type: application/json\r\n`
+          + 'Content-Length: 1000\r\n\r\n');
+        timer = setInterval(() => { if (!s.destroyed) s.write(' '); }, 1000);
+      });
+      s.on('data', (d) => { data += d; });
+      s.on('error', () => {});
+      s.on('close', () => { clearInterval(timer); resolve({ data, after: Date.now() - t0 }); });
+      setTimeout(() => s.destroy(), 40000);
+    });
+    assert.match(got.data, /^HTTP\/1\.1 408 /);
+    assert.match(got.data, /"error":"request_timeout"/);
+    // Not before its time (the 408 itself shows the server, not our own
+    // 40 s limit, ended it).
+    assert.ok(got.after >= 19000, `closed after ${got.after} ms`);
+    assert.equal((await request(server.port, '127.0.0.1')).status, 200);
+  } finally {
+    assert.equal((await server.stopAndClean()).code, 0, server.stderr);
+  }
+});
