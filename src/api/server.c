@@ -163,6 +163,8 @@ static int start_media(mj_server *srv)
     mj_media_config mc = {
         .bind = srv->cfg.media_bind,
         .first_port = srv->cfg.media_port,
+        .first_tcp_port = srv->cfg.media_tcp_port,
+        .max_tcp_conns = srv->cfg.max_tcp_conns,
         .announce = srv->cfg.announce,
         .workers = srv->cfg.workers,
         .max_sessions = srv->cfg.max_sessions,
@@ -223,6 +225,9 @@ static void announce(const mj_server *srv)
     mj_info("media: %d worker(s) on UDP %s ports %u-%u, fingerprint %s", srv->cfg.workers, media,
             (unsigned)srv->cfg.media_port, (unsigned)(srv->cfg.media_port + srv->cfg.workers - 1),
             mj_media_fingerprint(srv->media));
+    if (srv->cfg.media_tcp_port)
+        mj_info("media: ICE-TCP on %s ports %u-%u", media, (unsigned)srv->cfg.media_tcp_port,
+                (unsigned)(srv->cfg.media_tcp_port + srv->cfg.workers - 1));
     /* The URL on stdout, for people and for scripts waiting on it. */
     printf("majlis: listening on http://%s%s%s:%d/\n", v6 ? "[" : "", ip, v6 ? "]" : "",
            mj_http_bound_port(srv->http));

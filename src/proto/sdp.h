@@ -261,6 +261,11 @@ typedef struct mj_sdp_answer {
     const char *fingerprint;   /* "sha-256 AB:CD:..." as mj_dtls_identity_fingerprint gives it */
     const mj_addr *candidates; /* host UDP candidates; m=/c= use the first */
     size_t ncandidates;        /* 0..MJ_SDP_MAX_CANDIDATES */
+    /* Passive host TCP candidates (RFC 6544 ICE-TCP), written after the
+     * UDP ones with lower priorities, so that a client uses them only
+     * when UDP does not get through. */
+    const mj_addr *tcp_candidates;
+    size_t ntcp_candidates; /* 0..MJ_SDP_MAX_CANDIDATES */
     mj_sdp_answer_media media[MJ_SDP_MAX_MEDIA]; /* by offer section index */
 } mj_sdp_answer;
 
@@ -270,7 +275,8 @@ typedef struct mj_sdp_answer {
  * the offer's mid, ans->media[i].dir, ICE/DTLS attributes
  * (a=setup:passive), rtcp-mux, rtcp-rsize if offered, opus/48000/2 with
  * minptime=10;useinbandfec=1, the offer's audio-level extmap id, ssrc and
- * msid lines, the candidates and a=end-of-candidates. Every other section
+ * msid lines, the candidates (UDP, then passive TCP) and
+ * a=end-of-candidates. Every other section
  * is rejected: port 0 with the offer's media, proto and formats, and left
  * out of the BUNDLE group, which lists the accepted sections the offer
  * bundled. Returns the length (without the NUL), MJ_ENOSPC when buf is too

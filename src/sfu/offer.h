@@ -65,6 +65,7 @@ typedef struct mj_offer_local {
     const char *ice_ufrag, *ice_pwd;
     const char *fingerprint; /* "sha-256 AB:CD:..." */
     mj_addr candidate;       /* the worker's address */
+    mj_addr tcp_candidate;   /* its ICE-TCP address (passive); family 0: none */
 } mj_offer_local;
 
 /* Writes the answer to an offer read above into buf, NUL-terminated.
