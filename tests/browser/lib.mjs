@@ -44,14 +44,20 @@ export function token(data, room, role, ttl) {
   return majlis(args);
 }
 
-// Starts `majlis serve` and resolves once it prints its URL.
-export async function startServer({ data, extraArgs = [], env = {} } = {}) {
+// Starts `majlis serve` and resolves once it prints its URL. host and the
+// ports default to loopback and free ports; `wrap` is a command the server
+// runs under (nsenter into another network namespace).
+export async function startServer({
+  data, extraArgs = [], env = {}, host = '127.0.0.1', httpPort, mediaPort, wrap = [],
+} = {}) {
   data = data || tempDir();
-  const httpPort = await freePort();
-  const mediaPort = await freePort();
-  const args = ['serve', '--data', data, '--http', `127.0.0.1:${httpPort}`,
+  httpPort = httpPort || await freePort();
+  mediaPort = mediaPort || await freePort();
+  const args = ['serve', '--data', data, '--http', `${host}:${httpPort}`,
     '--media-port', String(mediaPort), ...extraArgs];
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const cmd = wrap.length ? wrap[0] : BIN;
+  const argv = wrap.length ? [...wrap.slice(1), BIN, ...args] : args;
+  const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
@@ -94,17 +100,21 @@ export function tone(dir, freq, seconds = 30) {
 
 // Chromium with the flags from our browser-testing notes: headless, no
 // background networking, every host name unresolvable but localhost, and
-// WebRTC allowed on loopback. audioFile feeds the fake microphone.
-export async function launch({ audioFile } = {}) {
+// WebRTC allowed on loopback. audioFile feeds the fake microphone. origin:
+// a server on another address (a test's own network namespace), which is
+// then reachable and treated as a secure context.
+export async function launch({ audioFile, origin } = {}) {
+  const extra = origin ? ` , EXCLUDE ${new URL(origin).hostname}` : '';
   const args = [
     '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+    `--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1${extra}`,
     '--allow-loopback-in-peer-connection',
     '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
     '--autoplay-policy=no-user-gesture-required',
   ];
   if (audioFile) args.push(`--use-file-for-fake-audio-capture=${audioFile}`);
+  if (origin) args.push(`--unsafely-treat-insecure-origin-as-secure=${origin}`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }
 
