@@ -10,8 +10,10 @@
  *              default for sections that have none (RFC 3264 §5.1).
  *   RFC 8839   a=ice-ufrag (ice-chars, 4..MJ_SDP_UFRAG_MAX), a=ice-pwd
  *              (ice-chars, 22..MJ_SDP_PWD_MAX), a=ice-lite, a=ice-options
- *              (space- or comma-separated), a=candidate (UDP only; IPv4 and
- *              IPv6 literals; mDNS ".local" names are noted and skipped),
+ *              (space- or comma-separated), a=candidate (UDP, and TCP
+ *              with tcptype passive per RFC 6544, its addr.tcp set; IPv4
+ *              and IPv6 literals; mDNS ".local" names are noted and
+ *              skipped),
  *              a=end-of-candidates.
  *   RFC 8842   a=fingerprint (sha-1, sha-224, sha-256, sha-384, sha-512;
  *              up to MJ_SDP_MAX_FINGERPRINTS), a=setup.
@@ -138,8 +140,8 @@ typedef struct mj_sdp_extmap {
     char uri[MJ_SDP_URI_MAX + 1];
 } mj_sdp_extmap;
 
-/* A UDP candidate with an IP literal (TCP, mDNS and other names are
- * skipped, see mj_sdp_media). */
+/* A UDP or passive TCP candidate (addr.tcp) with an IP literal (other
+ * TCP ones, mDNS and other names are skipped, see mj_sdp_media). */
 typedef struct mj_sdp_candidate {
     char foundation[MJ_SDP_FOUNDATION_MAX + 1];
     uint16_t component; /* 1 = RTP (the only one with rtcp-mux) */
@@ -190,7 +192,7 @@ typedef struct mj_sdp_media {
     uint8_t ncandidates;
     mj_sdp_candidate candidates[MJ_SDP_MAX_CANDIDATES];
     bool mdns_candidates;        /* a ".local" candidate was seen */
-    uint16_t candidates_skipped; /* TCP, names, malformed, over the cap */
+    uint16_t candidates_skipped; /* active TCP, names, malformed, over the cap */
     bool end_of_candidates;      /* own or session level */
 
     mj_sdp_transport tr; /* effective ICE/DTLS parameters for this section */

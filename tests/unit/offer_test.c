@@ -277,10 +277,13 @@ TEST(the_answer_offers_a_passive_tcp_candidate_below_udp)
     }
     CHECK_EQ(sections, 4);
     CHECK(1520435199u < 2130706431u);
-    /* Our own parser keeps UDP candidates only: the TCP one is skipped. */
+    /* Our own client reads both back, the TCP one marked. */
     for (int i = 0; i < 4; i++) {
-        CHECK_EQ(back.media[i].ncandidates, 1);
-        CHECK_EQ(back.media[i].candidates_skipped, 1);
+        REQUIRE(back.media[i].ncandidates == 2);
+        CHECK(!back.media[i].candidates[0].addr.tcp);
+        CHECK(back.media[i].candidates[1].addr.tcp);
+        CHECK_EQ(back.media[i].candidates[1].addr.port, 40012);
+        CHECK_EQ(back.media[i].candidates[1].priority, 1520435199u);
     }
 }
 
