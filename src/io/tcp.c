@@ -247,8 +247,9 @@ static void accept_new(mj_tcp *t, mj_time now)
             continue;
         }
         a.tcp = true;
-        int one = 1;
+        int one = 1, sndbuf = MJ_TCP_SNDBUF;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
         c->fd = fd;
         c->addr = a;
         c->slot = t->free[--t->nfree];

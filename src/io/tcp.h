@@ -13,9 +13,10 @@
  *   a connection no valid check has bound within ice_timeout is closed,
  *     and so is one whose session is gone (checked as often);
  *   a frame longer than MJ_FRAME_MAX closes its connection;
- *   bytes the peer does not read wait in a buffer of out_max at most; a
- *     connection that would need more is dropped, not grown (real-time
- *     audio that old is worthless anyway).
+ *   bytes the peer does not read wait in the kernel (MJ_TCP_SNDBUF) and
+ *     then in a buffer of out_max at most; a connection that would need
+ *     more is dropped, not grown (real-time audio that old is worthless
+ *     anyway).
  * A connection that closes, for any reason, is told to the core
  * (mj_sfu_addr_closed), which ends its session's transport.
  *
@@ -38,7 +39,10 @@
 typedef struct mj_tcp mj_tcp;
 
 #define MJ_TCP_ICE_TIMEOUT MJ_SEC(5)
-#define MJ_TCP_OUT_MAX     (64 * 1024)
+#define MJ_TCP_OUT_MAX     (32 * 1024)
+/* The kernel's send buffer of a connection (it doubles it): without a
+ * cap, autotuning lets a peer that does not read hold megabytes. */
+#define MJ_TCP_SNDBUF (32 * 1024)
 
 typedef struct mj_tcp_config {
     mj_addr bind;         /* IP and port to listen on */

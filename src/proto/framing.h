@@ -26,7 +26,9 @@
 #define MJ_FRAME_HDR 2
 /* The largest frame a reader can hold, and a sane limit for media. */
 #define MJ_FRAME_MAX 2048
-#define MJ_DEFRAMER_BUF (2 * (MJ_FRAME_HDR + MJ_FRAME_MAX))
+/* One frame at most: a connection holds one of these, so it is kept small;
+ * a read may then bring fewer frames at once. */
+#define MJ_DEFRAMER_BUF (MJ_FRAME_HDR + MJ_FRAME_MAX)
 
 /* The frame at the start of buf[0..len): 0 with *flen and *span (bytes it
  * takes, header included) set; MJ_EAGAIN when buf does not hold it whole
