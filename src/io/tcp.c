@@ -303,7 +303,7 @@ static void check_all(mj_tcp *t, mj_time now, mj_sfu *sfu)
         if (!c || c->end)
             continue;
         if (c->check_at <= now) {
-            if (!mj_sfu_addr_routed(sfu, &c->addr)) {
+            if (!mj_sfu_addr_routed(sfu, now, &c->addr)) {
                 kill_conn(t, c, END_ICE);
                 continue;
             }

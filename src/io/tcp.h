@@ -11,7 +11,8 @@
  * Bounded in every direction:
  *   at most max_conns connections; one more is accepted and closed at once;
  *   a connection no valid check has bound within ice_timeout is closed,
- *     and so is one whose session is gone (checked as often);
+ *     and so is one whose session is gone or whose checks stopped
+ *     (mj_sfu_addr_routed, looked at as often);
  *   a frame longer than MJ_FRAME_MAX closes its connection;
  *   bytes the peer does not read wait in the kernel (MJ_TCP_SNDBUF) and
  *     then in a buffer of out_max at most; a connection that would need

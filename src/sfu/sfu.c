@@ -608,9 +608,10 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
     after_input(s, sess, now, tx);
 }
 
-bool mj_sfu_addr_routed(const mj_sfu *s, const mj_addr *a)
+bool mj_sfu_addr_routed(const mj_sfu *s, mj_time now, const mj_addr *a)
 {
-    return find_by_addr(s, a) != NULL;
+    const mj_session *sess = find_by_addr(s, a);
+    return sess && holds_addr(sess, a, now);
 }
 
 void mj_sfu_addr_closed(mj_sfu *s, mj_time now, const mj_addr *a, mj_txq *tx)

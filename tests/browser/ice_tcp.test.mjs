@@ -3,12 +3,14 @@
 // browsers send it, as a firewall that blocks VoIP would. A speaker and a
 // listener still connect, by themselves, through the answer's passive TCP
 // candidate; the listener hears the speaker's tone, and its selected
-// candidate pair is TCP at both ends.
+// candidate pair is TCP at both ends. When the listener closes its peer
+// connection, its TCP connection and its session end on the server.
 //
 // Needs root (namespaces, veth, nftables) and nft; skips otherwise.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import {
   startServer, createRoom, token, tone, launch, tempDir, cleanup, waitFor,
   inboundPackets, receiverPeaks,
@@ -19,6 +21,7 @@ const CLIENT_IP = '10.201.0.2';
 const HTTP_PORT = 41080;
 const MEDIA_PORT = 41090; // UDP and TCP alike
 const TABLE = 'majlis_ice_tcp';
+const METRICS_TOKEN = 'ice-tcp-test-metrics-token';
 
 function missing() {
   if (process.getuid && process.getuid() !== 0) return 'needs root for its namespace, veth pair and nftables';
@@ -67,8 +70,12 @@ before(async () => {
       }
     }\n`,
   });
+  // /metrics answers loopback only, or this token: the test is not on the
+  // server's loopback.
+  writeFileSync(`${dir}/metrics.token`, `${METRICS_TOKEN}\n`);
   server = await startServer({
     data: `${dir}/data`,
+    extraArgs: ['--metrics-token-file', `${dir}/metrics.token`],
     host: SERVER_IP,
     httpPort: HTTP_PORT,
     mediaPort: MEDIA_PORT,
@@ -89,6 +96,13 @@ after(async () => {
 function droppedUdp() {
   const out = sh('nft', ['list', 'table', 'inet', TABLE]);
   const m = out.match(/counter packets (\d+)/);
+  return m ? Number(m[1]) : -1;
+}
+
+async function metric(name) {
+  const res = await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+  const text = await res.text();
+  const m = text.match(new RegExp(`^${name}\\{worker="0"\\} (\\d+)$`, 'm'));
   return m ? Number(m[1]) : -1;
 }
 
@@ -156,4 +170,17 @@ test('with UDP to the server dropped, a speaker reaches a listener over ICE-TCP'
 
     // UDP was tried and dropped: the browsers did not just prefer TCP.
     assert.ok(droppedUdp() > 0, 'no UDP packet to the server was dropped');
+    // And the server really forwarded over TCP.
+    await waitFor(async () => (await metric('majlis_media_tcp_tx_frames_total')) > 100,
+      { what: 'frames counted' });
+    assert.equal(await metric('majlis_media_tcp_connections'), 2);
+    assert.equal(await metric('majlis_media_sessions'), 2);
+
+    // The listener leaves by closing its peer connection (no DELETE): its
+    // TCP connection closes and its session ends with it; the speaker's
+    // goes on.
+    await listener.evaluate(() => window.majlis.session.pc.close());
+    await waitFor(async () => (await metric('majlis_media_tcp_connections')) === 1
+      && (await metric('majlis_media_sessions')) === 1, { what: 'the listener gone' });
+    assert.equal(await connected(speaker), 'connected');
   });

@@ -324,10 +324,10 @@ TEST(a_closed_connection_ends_its_session)
     mj_sfu_event ev;
     while (mj_sfu_poll_event(net.sfu, &ev)) {
     }
-    CHECK(mj_sfu_addr_routed(net.sfu, &l->c->addr));
+    CHECK(mj_sfu_addr_routed(net.sfu, net.now, &l->c->addr));
     mj_addr other = l->c->addr;
     other.tcp = !other.tcp; /* the same IP and port over the other transport */
-    CHECK(!mj_sfu_addr_routed(net.sfu, &other));
+    CHECK(!mj_sfu_addr_routed(net.sfu, net.now, &other));
     mj_sfu_addr_closed(net.sfu, net.now, &other, &net.txq); /* routed nowhere: nothing */
     CHECK(!mj_sfu_poll_event(net.sfu, &ev));
     mj_sfu_addr_closed(net.sfu, net.now, &l->c->addr, &net.txq);
@@ -338,11 +338,14 @@ TEST(a_closed_connection_ends_its_session)
             CHECK_STR(ev.reason, "transport closed");
         }
     CHECK(closed);
-    CHECK(!mj_sfu_addr_routed(net.sfu, &l->c->addr));
+    CHECK(!mj_sfu_addr_routed(net.sfu, net.now, &l->c->addr));
     mj_sfu_session_info info;
     CHECK_EQ(mj_sfu_session_info_get(net.sfu, l->c->session, &info), MJ_ENOTFOUND);
     CHECK_EQ(mj_sfu_session_info_get(net.sfu, a->c->session, &info), 0);
-    CHECK(mj_sfu_addr_routed(net.sfu, &a->c->addr));
+    CHECK(mj_sfu_addr_routed(net.sfu, net.now, &a->c->addr));
+    /* Routed only while its checks keep coming: a pair the browser
+     * pruned lets its connection go. */
+    CHECK(!mj_sfu_addr_routed(net.sfu, net.now + MJ_SFU_ADDR_HOLD, &a->c->addr));
     teardown();
 }
 
