@@ -355,7 +355,8 @@ static int listen_on(mj_tcp *t, const char **why)
     int one = 1;
     setsockopt(t->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (bind(t->fd, (struct sockaddr *)&sa, alen) != 0) {
-        *why = errno == EADDRINUSE ? "the media TCP port is already in use"
+        *why = errno == EADDRINUSE ? "the media TCP port is already in use (--media-tcp-port "
+                                     "chooses another, 0 none)"
                                    : "cannot bind the media TCP socket";
         return MJ_EIO;
     }

@@ -271,12 +271,14 @@ static void drain_inbox(mj_worker *w, mj_time now)
 {
     inbox_item e;
     while (mj_ring_pop(&w->inbox, &e)) {
+        if (e.kind == INBOX_TCP) {
+            if (w->tcp)
+                mj_tcp_send(w->tcp, &e.to, e.pkt, e.len);
+            continue;
+        }
         w->stats.injected++;
         if (e.kind == INBOX_SLOT) {
             mj_sfu_inject(w->sfu, now, e.room, e.slot, e.person, e.pkt, e.len, e.marker, &w->txq);
-        } else if (e.kind == INBOX_TCP) {
-            if (w->tcp)
-                mj_tcp_send(w->tcp, &e.to, e.pkt, e.len);
         } else {
             mj_sfu_handoff h = {
                 .room = e.room, .sender = e.sender, .person = e.person, .level = e.level};

@@ -52,7 +52,9 @@ export async function startServer({
 } = {}) {
   data = data || tempDir();
   httpPort = httpPort || await freePort();
-  mediaPort = mediaPort || await freePort();
+  // The media port's number is taken over UDP and TCP (ICE-TCP): never
+  // the HTTP port's.
+  while (!mediaPort || mediaPort === httpPort) mediaPort = await freePort();
   const args = ['serve', '--data', data, '--http', `${host}:${httpPort}`,
     '--media-port', String(mediaPort), ...extraArgs];
   const cmd = wrap.length ? wrap[0] : BIN;
