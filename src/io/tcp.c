@@ -6,6 +6,7 @@
 #include "proto/framing.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ typedef struct conn {
 struct mj_tcp {
     mj_tcp_config cfg;
     int fd;
+    int spare;        /* a descriptor kept to refuse a connection when there are none left */
     uint16_t port;
     conn **conns;     /* by slot */
     uint32_t *free;   /* free slots, a stack */
@@ -231,12 +233,31 @@ static void read_in(mj_tcp *t, conn *c, mj_time now, mj_sfu *sfu, mj_txq *tx)
     }
 }
 
+/* Out of descriptors, a pending connection would keep the listener
+ * readable and the worker spinning: the spare one makes room to accept it
+ * and close it. */
+static bool refuse_one(mj_tcp *t)
+{
+    if (t->spare < 0)
+        return false;
+    close(t->spare);
+    int fd = accept4(t->fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+        t->stats.refused_full++;
+    }
+    t->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd >= 0;
+}
+
 static void accept_new(mj_tcp *t, mj_time now)
 {
     for (int i = 0; i < ACCEPTS_PER_TURN; i++) {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         int fd = accept4(t->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE) && refuse_one(t))
+            continue;
         if (fd < 0)
             return;
         mj_addr a;
@@ -388,6 +409,7 @@ int mj_tcp_open(const mj_tcp_config *cfg, mj_tcp **out, const char **why)
         return MJ_ENOMEM;
     t->cfg = *cfg;
     t->fd = -1;
+    t->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (!t->cfg.ice_timeout)
         t->cfg.ice_timeout = MJ_TCP_ICE_TIMEOUT;
     if (!t->cfg.out_max)
@@ -426,6 +448,8 @@ void mj_tcp_free(mj_tcp *t)
     }
     if (t->fd >= 0)
         close(t->fd);
+    if (t->spare >= 0)
+        close(t->spare);
     mj_map_dispose(&t->by_addr);
     free(t->conns);
     free(t->free);

@@ -183,5 +183,5 @@ TEST(partial_frames_wait)
     CHECK_EQ(mj_deframer_next(&d, &f, &fl), 0);
 }
 
-TEST_MAIN(peek_reads_the_length, many_frames_in_one_read, a_stream_cut_anywhere_gives_the_same_frames,
-          zero_length_frames_are_skipped, oversize_frames_are_refused, partial_frames_wait)
+TEST_MAIN(peek_reads_the_length, many_frames_in_one_read,
+          a_stream_cut_anywhere_gives_the_same_frames, zero_length_frames_are_skipped, oversize_frames_are_refused, partial_frames_wait)

@@ -269,7 +269,8 @@ TEST(the_answer_offers_a_passive_tcp_candidate_below_udp)
     with_tcp = false;
     REQUIRE(n > 0);
     const char *udp = "a=candidate:1 1 udp 2130706431 192.0.2.10 40002 typ host\r\n";
-    const char *tcp = "a=candidate:2 1 tcp 1520435199 192.0.2.10 40012 typ host tcptype passive\r\n";
+    const char *tcp =
+        "a=candidate:2 1 tcp 1520435199 192.0.2.10 40012 typ host tcptype passive\r\n";
     int sections = 0;
     for (const char *at = answer; (at = strstr(at, udp)); at += strlen(udp)) {
         sections++;

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define OUT_MAX 8192
@@ -232,6 +233,48 @@ TEST(a_frame_too_long_closes_its_connection_and_the_slot_is_reused)
     rig_close(&r);
 }
 
-TEST_MAIN(frames_go_out_whole_and_in_order, a_peer_that_does_not_read_is_dropped_not_grown,
+/* Out of descriptors: a connection that cannot be accepted is still
+ * taken and closed (the spare descriptor), so the listener does not stay
+ * readable and the worker does not spin. */
+TEST(out_of_descriptors_a_connection_is_refused_not_left_pending)
+{
+    rig r;
+    REQUIRE(rig_open(&r, 4) == 0);
+    mj_addr srv;
+    mj_addr_parse("127.0.0.1:0", &srv);
+    srv.port = mj_tcp_port(r.tcp);
+    struct sockaddr_storage ss;
+    socklen_t sl = mj_sockaddr_from_addr(&srv, &ss);
+    int c1 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int c2 = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(c1 >= 0 && c2 >= 0);
+    REQUIRE(connect(c1, (struct sockaddr *)&ss, sl) == 0);
+    REQUIRE(connect(c2, (struct sockaddr *)&ss, sl) == 0);
+    /* Room for one more descriptor: the first accept takes it. */
+    int probe = dup(0);
+    REQUIRE(probe >= 0);
+    close(probe);
+    struct rlimit old, low;
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &old) == 0);
+    low = old;
+    low.rlim_cur = (rlim_t)probe + 1;
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+    const mj_tcp_stats *st = mj_tcp_stats_get(r.tcp);
+    for (int i = 0; i < 100 && st->accepted + st->refused_full < 2; i++) {
+        poll(NULL, 0, 1);
+        turn(&r);
+    }
+    setrlimit(RLIMIT_NOFILE, &old);
+    CHECK_EQ(mj_tcp_stats_get(r.tcp)->accepted, 1);
+    CHECK_EQ(mj_tcp_stats_get(r.tcp)->refused_full, 1);
+    CHECK_EQ(mj_tcp_stats_get(r.tcp)->open, 1);
+    CHECK(closed_by_server(c2));
+    close(c1);
+    close(c2);
+    rig_close(&r);
+}
+
+TEST_MAIN(out_of_descriptors_a_connection_is_refused_not_left_pending,
+          frames_go_out_whole_and_in_order, a_peer_that_does_not_read_is_dropped_not_grown,
           a_connection_no_session_binds_is_closed_at_its_deadline,
           a_frame_too_long_closes_its_connection_and_the_slot_is_reused)
