@@ -35,7 +35,9 @@ function connect() {
   });
 }
 
-const closedWithin = (s, ms) => Promise.race([s.ended, new Promise((r) => setTimeout(() => r(false), ms))]);
+// Whether s closes within ms (the timer does not hold the process).
+const closedWithin = (s, ms) => Promise.race([s.ended,
+  new Promise((r) => setTimeout(() => r(false), ms).unref())]);
 
 async function metric(name) {
   const text = await (await fetch(`${server.url}/metrics`)).text();
