@@ -5,6 +5,8 @@
 // candidate; the listener hears the speaker's tone, and its selected
 // candidate pair is TCP at both ends. When the listener closes its peer
 // connection, its TCP connection and its session end on the server.
+// Then, with UDP let through again, new browsers choose UDP: the TCP
+// candidate's lower priority keeps TCP for when UDP fails.
 //
 // Needs root (namespaces, veth, nftables) and nft; skips otherwise.
 import { test, before, after } from 'node:test';
@@ -88,7 +90,7 @@ after(async () => {
   if (server) {
     assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
   }
-  try { execFileSync('nft', ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' }); } catch (_) { /* none */ }
+  try { execFileSync('nft', ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' }); } catch (_) { /* gone already */ }
   if (holder) holder.kill('SIGKILL'); // its namespace and the veth pair go with it
   if (dir) cleanup(dir);
 });
@@ -183,4 +185,26 @@ test('with UDP to the server dropped, a speaker reaches a listener over ICE-TCP'
     await waitFor(async () => (await metric('majlis_media_tcp_connections')) === 1
       && (await metric('majlis_media_sessions')) === 1, { what: 'the listener gone' });
     assert.equal(await connected(speaker), 'connected');
+  });
+
+test('with UDP open again, a new listener takes UDP: the TCP candidate is only the way around',
+  { skip: why || false }, async () => {
+    execFileSync('nft', ['delete', 'table', 'inet', TABLE]);
+    const room = createRoom(server.data, 'Over UDP');
+    const sb = await launch({ audioFile: tone(dir, 660), origin: server.url });
+    browsers.push(sb);
+    const speaker = await openPage(sb, room, token(server.data, room, 'speaker'));
+    await speaker.click('#speak');
+    const lb = await launch({ origin: server.url });
+    browsers.push(lb);
+    const listener = await openPage(lb, room, token(server.data, room, 'listener'));
+    await listener.click('#listen');
+    for (const page of [speaker, listener]) {
+      await waitFor(async () => (await connected(page)) === 'connected', { what: 'connected' });
+      const pair = await waitFor(() => page.evaluate(selectedPair), { what: 'a selected pair' });
+      assert.equal(pair.local.protocol, 'udp', JSON.stringify(pair));
+      assert.equal(pair.remote.protocol, 'udp', JSON.stringify(pair));
+    }
+    await waitFor(async () => (await listener.evaluate(inboundPackets)) > 100,
+      { timeout: 20000, what: 'audio packets over UDP' });
   });
