@@ -207,4 +207,9 @@ test('with UDP open again, a new listener takes UDP: the TCP candidate is only t
     }
     await waitFor(async () => (await listener.evaluate(inboundPackets)) > 100,
       { timeout: 20000, what: 'audio packets over UDP' });
+    // Browsers connect to the TCP candidate too while they check every
+    // pair; none of those connections stays (at most the first test's
+    // speaker, which was on TCP, keeps its own).
+    await waitFor(async () => (await metric('majlis_media_tcp_connections')) <= 1,
+      { timeout: 40000, interval: 500, what: 'the TCP connections of UDP users closed' });
   });
