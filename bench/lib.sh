@@ -13,6 +13,7 @@
 #   OUT         where the JSON of each run goes (default /tmp/majlis-bench)
 #   SERVE_ARGS  more `majlis serve` flags for every run (e.g. "--workers 2
 #               --room-split 750")
+#   LOADGEN_ARGS more `majlis loadgen` flags for every run (e.g. "--tcp")
 
 BIN=${MAJLIS_BIN:-build/release/majlis}
 PIN=${PIN:-1}
@@ -68,7 +69,7 @@ bench_loadgen() {
     local json=$1
     shift
     $ON_CPU1 "$BIN" loadgen --url "$URL" --room "$ROOM" --speaker-token "$SPEAK" \
-        --listener-token "$HEAR" --server-pid "$SERVER_PID" --json "$json" "$@"
+        --listener-token "$HEAR" --server-pid "$SERVER_PID" --json "$json" ${LOADGEN_ARGS:-} "$@"
 }
 
 bench_machine() {

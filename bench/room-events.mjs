@@ -77,7 +77,8 @@ class Client {
 async function startServer() {
   const data = mkdtempSync(join(tmpdir(), 'majlis-bench-'));
   const port = await freePort();
-  const media = await freePort();
+  let media = await freePort(); // taken over TCP too (ICE-TCP): never the HTTP port
+  while (media === port) media = await freePort();
   const pin = cpus().length >= 2 ? ['taskset', '-c', '0'] : [];
   const cmd = [...pin, BIN, 'serve', '--data', data, '--http', `127.0.0.1:${port}`,
     '--media-port', String(media), '--log-level', 'warn', '--consent-timeout', '300', '--connect-timeout', '300',

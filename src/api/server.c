@@ -6,6 +6,7 @@
 
 #include "base/rand.h"
 #include "io/clock.h"
+#include "io/worker.h"
 
 #include <sodium.h>
 
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -198,11 +200,35 @@ static int open_data(mj_server *srv)
     return read_metrics_token(srv) != 0 || read_turn(srv) != 0 ? -1 : 0;
 }
 
+/* Every ICE-TCP connection is a descriptor: the soft limit (often 1,024)
+ * is raised towards the hard one to fit the workers' connections and the
+ * rest (HTTP, the store, the workers' own), and a limit that still cannot
+ * is said, since accepts past it fail (each is counted as refused). */
+static void raise_fd_limit(const mj_server *srv)
+{
+    if (!srv->cfg.media_tcp_port)
+        return;
+    int per = srv->cfg.max_tcp_conns ? srv->cfg.max_tcp_conns : MJ_WORKER_TCP_CONNS;
+    rlim_t need = (rlim_t)srv->cfg.workers * (rlim_t)per + 4096;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+        return;
+    rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < need)
+        mj_warn("open files are limited to %llu, fewer than the %llu that %d worker(s) of %d "
+                "ICE-TCP connections need: raise the limit (ulimit -n, LimitNOFILE=) or lower "
+                "--max-tcp-connections",
+                (unsigned long long)rl.rlim_cur, (unsigned long long)need, srv->cfg.workers, per);
+}
+
 static int start_media(mj_server *srv)
 {
+    raise_fd_limit(srv);
     mj_media_config mc = {
         .bind = srv->cfg.media_bind,
         .first_port = srv->cfg.media_port,
+        .first_tcp_port = srv->cfg.media_tcp_port,
+        .max_tcp_conns = srv->cfg.max_tcp_conns,
         .announce = srv->cfg.announce,
         .local_only = srv->cfg.media_local_only,
         .workers = srv->cfg.workers,
@@ -281,6 +307,9 @@ static void announce(const mj_server *srv)
     if (srv->cfg.media_local_only)
         mj_info("media: for this machine only; also at its own addresses (for Firefox), taking "
                 "datagrams from them alone");
+    if (srv->cfg.media_tcp_port)
+        mj_info("media: ICE-TCP on %s ports %u-%u", media, (unsigned)srv->cfg.media_tcp_port,
+                (unsigned)(srv->cfg.media_tcp_port + srv->cfg.workers - 1));
     /* The URL on stdout, for people and for scripts waiting on it. */
     printf("majlis: listening on %s://%s%s%s:%d/\n", srv->cfg.tls_cert ? "https" : "http",
            v6 ? "[" : "", ip, v6 ? "]" : "", mj_http_bound_port(srv->http));

@@ -16,6 +16,8 @@ typedef struct mj_server_config {
     mj_addr http;          /* HTTP listen address */
     mj_addr media_bind;    /* IP (port ignored) the media sockets bind to */
     uint16_t media_port;   /* first media port; worker i uses media_port + i */
+    uint16_t media_tcp_port; /* first ICE-TCP port, the same way; 0: none */
+    int max_tcp_conns;       /* ICE-TCP connections per worker; 0: the default */
     mj_addr announce;      /* IP put in SDP candidates */
     bool media_local_only; /* for this machine only (mj_media_config) */
     int workers;           /* media worker threads */

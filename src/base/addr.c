@@ -8,7 +8,7 @@
 
 bool mj_addr_eq(const mj_addr *a, const mj_addr *b)
 {
-    if (a->family != b->family || a->port != b->port)
+    if (a->family != b->family || a->port != b->port || a->tcp != b->tcp)
         return false;
     return memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
 }
@@ -21,7 +21,7 @@ uint64_t mj_addr_hash(const mj_addr *a)
     for (size_t i = 0; i < n; i++)
         h = (h ^ a->ip[i]) * 1099511628211ull;
     h = (h ^ a->port) * 1099511628211ull;
-    h = (h ^ a->family) * 1099511628211ull;
+    h = (h ^ (a->family | (a->tcp ? 0x100u : 0u))) * 1099511628211ull;
     h ^= h >> 31;
     return h;
 }

@@ -9,7 +9,11 @@
 
 typedef struct mj_addr {
     uint8_t family; /* 4 or 6; 0 = unset */
-    uint16_t port;  /* host byte order */
+    /* The remote end of a TCP connection (ICE-TCP, RFC 6544): the shell
+     * frames what goes to it on that connection. Otherwise UDP. The same
+     * IP and port over TCP and over UDP are two addresses. */
+    bool tcp;
+    uint16_t port; /* host byte order */
     uint8_t ip[16]; /* IPv4 in the first 4 bytes */
 } mj_addr;
 

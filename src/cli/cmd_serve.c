@@ -6,6 +6,7 @@
 #include "api/server.h"
 #include "base/log.h"
 #include "http/http.h"
+#include "io/worker.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -84,7 +85,8 @@ int mj_cmd_serve(int argc, char **argv)
     long media_port = MJ_DEFAULT_MEDIA_PORT, workers = 1, max_sessions = 20000, max_load = 90;
     long room_split = 500, max_stage = 20, max_hosted = 2, consent = 30, socket_grace = 15;
     long moderator_grace = 60, hs_threads = -1, per_token = 8, per_address = 100;
-    long connect = 10, max_conns = 128, turn_ttl = 600;
+    long connect = 10, max_conns = 128, turn_ttl = 600, tcp_port = -1;
+    long max_tcp = MJ_WORKER_TCP_CONNS;
     const char *config = NULL;
     mj_api_overrides api = MJ_API_NO_OVERRIDES;
     mj_flag_checked limits = {NULL, mj_api_check_rate_limits};
@@ -101,6 +103,13 @@ int mj_cmd_serve(int argc, char **argv)
          0, 0, false, false},
         {"media-port", MJ_FLAG_INT, &media_port, "PORT",
          "first UDP media port (default 40000; worker i uses PORT+i)", 1, 65535, false, false},
+        {"media-tcp-port", MJ_FLAG_INT, &tcp_port, "PORT",
+         "first ICE-TCP media port, for clients whose UDP is blocked (default: the\n"
+         "                             --media-port number; worker i uses PORT+i; 0: off)",
+         0, 65535, false, false},
+        {"max-tcp-connections", MJ_FLAG_INT, &max_tcp, "N",
+         "ICE-TCP connections one media worker holds at once (default 1000)", 1, 100000, false,
+         false},
         {"media-bind", MJ_FLAG_STRING, &media_bind, "IP",
          "IP the media sockets bind to (default: the HTTP address; when that is\n"
          "                             loopback, also this machine's other addresses, taking\n"
@@ -255,6 +264,14 @@ int mj_cmd_serve(int argc, char **argv)
         return 2;
     }
     cfg.media_port = (uint16_t)media_port;
+    if (tcp_port < 0)
+        tcp_port = media_port;
+    if (tcp_port > 0 && tcp_port + workers - 1 > 65535) {
+        fprintf(stderr, "majlis serve: --media-tcp-port + --workers goes past port 65535\n");
+        return 2;
+    }
+    cfg.media_tcp_port = (uint16_t)tcp_port;
+    cfg.max_tcp_conns = (int)max_tcp;
     if (announce) {
         if (mj_addr_parse_ip(announce, 0, &cfg.announce) != 0 || is_unspecified(&cfg.announce)) {
             fprintf(stderr, "majlis serve: --announce wants a reachable IP address, not '%s'\n",

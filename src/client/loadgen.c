@@ -472,7 +472,8 @@ static int setup(loadgen *g, const mj_loadgen_opts *o)
         fprintf(stderr, "majlis loadgen: cannot pre-encode the Opus frames\n");
         return 1;
     }
-    mj_client_config cc = {.url = o->url, .room = o->room, .local_only = true, .timestamps = true};
+    mj_client_config cc = {
+        .url = o->url, .room = o->room, .local_only = true, .timestamps = true, .tcp = o->tcp};
     if (mj_loop_init(&g->loop) != 0) return 1;
     g->loop.ctx = g;
     g->loop.on_signal = on_signal;

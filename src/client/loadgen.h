@@ -53,6 +53,7 @@ typedef struct mj_loadgen_opts {
     long server_pid;          /* 0: no server figures */
     const char *json;         /* NULL: no JSON file */
     bool quiet;               /* no progress line */
+    bool tcp;                 /* media over ICE-TCP (the answer's passive candidate) */
 } mj_loadgen_opts;
 
 /* Runs one measurement; prints the summary on stdout and writes the JSON

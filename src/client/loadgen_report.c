@@ -302,8 +302,8 @@ static void write_json(const loadgen *g, const totals *t, const dist *join, cons
     const mj_hist *delay = g->delay_steady.count ? &g->delay_steady : &g->delay_all;
     json_t *root = json_object();
     json_object_set_new(root, "config",
-                        json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "url", o->url, "room",
-                                  o->room, "listeners", (json_int_t)o->listeners, "speakers",
+                        json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "url", o->url, "room",
+                                  o->room, "transport", o->tcp ? "tcp" : "udp", "listeners", (json_int_t)o->listeners, "speakers",
                                   (json_int_t)o->speakers, "ramp_per_s", (json_int_t)o->ramp,
                                   "duration_s", (json_int_t)o->duration, "slots",
                                   (json_int_t)o->slots, "server_pid", (json_int_t)o->server_pid));

@@ -5,6 +5,7 @@
 #include "client/textf.h"
 #include "io/clock.h"
 #include "io/sockaddr.h"
+#include "proto/framing.h"
 #include "proto/rtcp.h"
 #include "proto/sdp.h"
 
@@ -13,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +32,8 @@ int mj_client_new(mj_loop *loop, const mj_client_config *cfg, mj_client **out, c
     if (!c) return MJ_ENOMEM;
     c->loop = loop;
     c->local_only = cfg->local_only;
-    c->timestamps = cfg->timestamps;
+    c->timestamps = cfg->timestamps && !cfg->tcp;
+    c->tcp = cfg->tcp;
     int err = mj_signal_endpoint(cfg->url, false, cfg->room, c->whip_url, sizeof c->whip_url, why);
     if (!err)
         err = mj_signal_endpoint(cfg->url, true, cfg->room, c->whep_url, sizeof c->whep_url, why);
@@ -111,6 +116,8 @@ static void close_media(mj_csess *s)
         mj_peer_dispose(&s->peer);
         s->peer_live = false;
     }
+    free(s->in);
+    s->in = NULL;
 }
 
 static void fail(mj_csess *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -137,8 +144,33 @@ static void fail(mj_csess *s, const char *fmt, ...)
 
 /* ---- Sending ------------------------------------------------------------------ */
 
+/* ICE-TCP: one RFC 4571 frame. A frame the socket does not take at all is
+ * lost like a datagram; half of one would break the stream. */
+static void send_framed(mj_csess *s, const uint8_t *buf, size_t len)
+{
+    uint8_t hdr[MJ_FRAME_HDR];
+    mj_frame_header(hdr, len);
+    struct iovec iov[2] = {{.iov_base = hdr, .iov_len = sizeof hdr},
+                           {.iov_base = (void *)buf, .iov_len = len}};
+    struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+    ssize_t r;
+    do {
+        r = sendmsg(s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+    } while (r < 0 && errno == EINTR);
+    if (r == (ssize_t)(len + sizeof hdr)) return;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOTCONN)) {
+        s->cl->tx_errors++;
+        return;
+    }
+    fail(s, "%s", "the TCP connection to the server would not take a whole frame");
+}
+
 static void send_to(mj_csess *s, const uint8_t *buf, size_t len, const mj_addr *to)
 {
+    if (to->tcp) {
+        send_framed(s, buf, len);
+        return;
+    }
     struct sockaddr_storage ss;
     socklen_t sl = mj_sockaddr_from_addr(to, &ss);
     for (;;) {
@@ -235,6 +267,62 @@ static int64_t kernel_time(const struct msghdr *h)
     return 0;
 }
 
+/* A datagram (or a frame) from the server; true when it was not media. */
+static bool take_datagram(mj_csess *s, uint8_t *d, size_t n, const mj_addr *from, mj_rx_time *at,
+                          const struct msghdr *h)
+{
+    mj_peer_input in;
+    int err = mj_peer_handle_datagram(&s->peer, at->now, d, n, from, &in);
+    if (err) {
+        s->rx_refused++;
+        if (s->ops->on_refused) s->ops->on_refused(s, err);
+        return true; /* e.g. a DTLS failure */
+    }
+    if (in.kind != MJ_PEER_IN_RTP) return true;
+    if (!s->rx_rtp++) s->t_first_rtp = at->now;
+    if (s->ops->on_rtp) {
+        at->kernel_wall_us = h && s->cl->timestamps ? kernel_time(h) : 0;
+        s->ops->on_rtp(s, in.data, in.len, at);
+    }
+    return false;
+}
+
+/* ICE-TCP: what the stream holds, frame by frame. */
+static void on_stream(mj_loop *l, mj_io *io, uint32_t events)
+{
+    mj_csess *s = io->ctx;
+    mj_addr from = s->stream_to;
+    bool control = false;
+    mj_rx_time at = {.now = mj_loop_now(l)};
+    for (int round = 0; round < 8 && s->peer_live; round++) {
+        size_t cap;
+        uint8_t *p = mj_deframer_space(s->in, &cap);
+        ssize_t r = recv(s->fd, p, cap, MSG_DONTWAIT);
+        s->cl->rx_syscalls++;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+        if (r <= 0) {
+            fail(s, "%s", "the server closed the TCP connection");
+            return;
+        }
+        at.now = mj_clock_now();
+        at.wall_us = wall_now_us();
+        mj_deframer_wrote(s->in, (size_t)r);
+        uint8_t *f;
+        size_t n;
+        int got = 0;
+        while (s->peer_live && (got = mj_deframer_next(s->in, &f, &n)) == 1) {
+            s->cl->rx_datagrams++;
+            control |= take_datagram(s, f, n, &from, &at, NULL);
+        }
+        if (s->peer_live && got < 0) {
+            fail(s, "%s", "the server sent a frame too long");
+            return;
+        }
+        if ((size_t)r < cap) break;
+    }
+    if (control) pump(s, at.now);
+}
+
 static void on_readable(mj_loop *l, mj_io *io, uint32_t events)
 {
     mj_csess *s = io->ctx;
@@ -259,22 +347,8 @@ static void on_readable(mj_loop *l, mj_io *io, uint32_t events)
             if (c->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC ||
                 mj_sockaddr_to_addr(&c->rx_from[i], &from) != 0)
                 continue;
-            mj_peer_input in;
-            int err = mj_peer_handle_datagram(&s->peer, at.now, c->rx_buf[i], c->rx_msgs[i].msg_len,
-                                              &from, &in);
-            if (err) {
-                s->rx_refused++;
-                if (s->ops->on_refused) s->ops->on_refused(s, err);
-                control = true; /* e.g. a DTLS failure */
-            } else if (in.kind == MJ_PEER_IN_RTP) {
-                if (!s->rx_rtp++) s->t_first_rtp = at.now;
-                if (s->ops->on_rtp) {
-                    at.kernel_wall_us = c->timestamps ? kernel_time(&c->rx_msgs[i].msg_hdr) : 0;
-                    s->ops->on_rtp(s, in.data, in.len, &at);
-                }
-            } else {
-                control = true;
-            }
+            control |= take_datagram(s, c->rx_buf[i], c->rx_msgs[i].msg_len, &from, &at,
+                                     &c->rx_msgs[i].msg_hdr);
         }
         if (n < MJ_CLIENT_RX_BATCH) break;
     }
@@ -297,6 +371,25 @@ static int open_socket(mj_csess *s, int family)
     if (s->cl->timestamps && setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) != 0)
         return MJ_EIO;
     return mj_loop_io_set(s->cl->loop, &s->io, s->fd, EPOLLIN, on_readable, s);
+}
+
+/* ICE-TCP: the active end of a connection to the server's passive
+ * candidate. Checks sent before it is up are lost, and ICE sends again. */
+static int open_stream(mj_csess *s, const mj_addr *to)
+{
+    s->stream_to = *to;
+    s->in = malloc(sizeof *s->in);
+    if (!s->in) return MJ_ENOMEM;
+    mj_deframer_init(s->in, MJ_FRAME_MAX);
+    s->fd = socket(to->family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                   0);
+    if (s->fd < 0) return MJ_EIO;
+    int one = 1;
+    setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct sockaddr_storage ss;
+    socklen_t sl = mj_sockaddr_from_addr(to, &ss);
+    if (connect(s->fd, (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS) return MJ_EIO;
+    return mj_loop_io_set(s->cl->loop, &s->io, s->fd, EPOLLIN, on_stream, s);
 }
 
 /* The accepted sections: slot SSRCs and payload details. */
@@ -329,17 +422,23 @@ static int start_peer(mj_csess *s, const mj_sdp_media *m, mj_time now)
     uint32_t prios[MJ_ICE_MAX_REMOTE];
     unsigned nc = 0;
     for (unsigned i = 0; i < m->ncandidates && nc < MJ_ICE_MAX_REMOTE; i++) {
-        if (m->candidates[i].component != 1) continue;
+        /* One transport: over TCP, the first passive candidate only (one
+         * connection). */
+        if (m->candidates[i].component != 1 || m->candidates[i].addr.tcp != s->cl->tcp ||
+            (s->cl->tcp && nc == 1))
+            continue;
         cands[nc] = m->candidates[i].addr;
         prios[nc++] = m->candidates[i].priority;
     }
-    if (nc == 0 && m->conn.family) {
+    if (nc == 0 && m->conn.family && !s->cl->tcp) {
         cands[0] = m->conn;
         cands[0].port = m->port;
         prios[nc++] = 1;
     }
     if (nc == 0) {
-        fail(s, "%s", "the server's answer names no media address");
+        fail(s, "%s",
+             s->cl->tcp ? "the server's answer has no ICE-TCP candidate (is --media-tcp-port 0?)"
+                        : "the server's answer names no media address");
         return MJ_EPROTO;
     }
     for (unsigned i = 0; i < nc; i++) {
@@ -365,8 +464,9 @@ static int start_peer(mj_csess *s, const mj_sdp_media *m, mj_time now)
         .remote_fp_len = fp->len,
         .outbound_only = !s->whep, /* a publisher reads nothing from the server */
     };
-    if (open_socket(s, cands[0].family) != 0) {
-        fail(s, "%s", "cannot open a UDP socket (too many open files?)");
+    if ((s->cl->tcp ? open_stream(s, &cands[0]) : open_socket(s, cands[0].family)) != 0) {
+        fail(s, "%s", s->cl->tcp ? "cannot connect to the server's ICE-TCP port"
+                                 : "cannot open a UDP socket (too many open files?)");
         return MJ_EIO;
     }
     if (mj_peer_init(&s->peer, &pc, now) != 0) {

@@ -7,7 +7,10 @@
  *                    to listen), POSTs it (signal.h);
  *   on the answer    parses it (mj_sdp_parse), takes the server's ICE
  *                    credentials, DTLS fingerprint, candidates and each
- *                    slot's SSRC, opens one UDP socket, starts the peer;
+ *                    slot's SSRC, opens one UDP socket (or, with
+ *                    mj_client_config.tcp, connects to the answer's
+ *                    passive TCP candidate: ICE-TCP, RFC 6544, frames
+ *                    per RFC 4571), starts the peer;
  *   then             the loop feeds the peer datagrams (recvmmsg) and
  *                    timers, sends what it polls, and hands decrypted RTP
  *                    to ops->on_rtp;
@@ -42,7 +45,8 @@ typedef struct mj_client_config {
     const char *url;  /* server base URL, "http://127.0.0.1:8080" */
     const char *room; /* room id */
     bool local_only;  /* refuse media addresses not on this machine */
-    bool timestamps;  /* ask the kernel for receive times (SO_TIMESTAMPNS) */
+    bool timestamps;  /* ask the kernel for receive times (SO_TIMESTAMPNS; UDP only) */
+    bool tcp;         /* media over the answer's ICE-TCP candidate, not UDP */
     mj_signal_config signal;
 } mj_client_config;
 
@@ -52,7 +56,7 @@ typedef struct mj_client {
     mj_dtls_identity *identity;
     char fingerprint[MJ_DTLS_FP_TEXT_MAX];
     char whip_url[MJ_SIGNAL_URL_MAX], whep_url[MJ_SIGNAL_URL_MAX];
-    bool local_only, timestamps;
+    bool local_only, timestamps, tcp;
     mj_local_addrs local;
     uint64_t rx_syscalls, rx_datagrams, tx_errors;
     struct mmsghdr rx_msgs[MJ_CLIENT_RX_BATCH];
@@ -122,6 +126,8 @@ struct mj_csess {
     mj_signal_req *req;
     char *location; /* the session resource (heap), once created */
     char ufrag[9], pwd[25];
+    struct mj_deframer *in; /* ICE-TCP: the byte stream's frames */
+    mj_addr stream_to;      /* ICE-TCP: the server's candidate, the frames' source */
     mj_time t_post, t_answer, t_connected, t_first_rtp;
     uint64_t rx_rtp, rx_refused;
     char error[MJ_SIGNAL_ERR_MAX];

@@ -137,6 +137,9 @@ int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
             .handshaker = m->handshaker,
         };
         wc.bind.port = (uint16_t)(cfg->first_port + i);
+        if (cfg->first_tcp_port)
+            wc.tcp_port = (uint16_t)(cfg->first_tcp_port + i);
+        wc.max_tcp_conns = (uint32_t)cfg->max_tcp_conns;
         err = mj_worker_start(&wc, &m->workers[i], why);
         if (err) {
             mj_media_stop(m);
@@ -515,6 +518,11 @@ static int write_answer(mj_media *m, mj_offer *o, const mj_sfu_session_params *p
         .fingerprint = mj_dtls_identity_fingerprint(m->identity),
     };
     candidates(m, worker, &loc);
+    uint16_t tcp = mj_worker_tcp_port(m->workers[worker]);
+    if (tcp) {
+        loc.tcp_candidate = m->cfg.announce;
+        loc.tcp_candidate.port = tcp;
+    }
     res->answer = malloc(ANSWER_MAX);
     if (!res->answer)
         return MJ_ENOMEM;

@@ -35,6 +35,11 @@ typedef struct mj_media mj_media;
 typedef struct mj_media_config {
     mj_addr bind; /* media IP; port ignored */
     uint16_t first_port;
+    /* ICE-TCP (passive, RFC 6544): worker i listens on first_tcp_port + i
+     * too; 0: UDP only. At most max_tcp_conns connections per worker (0:
+     * MJ_WORKER_TCP_CONNS). */
+    uint16_t first_tcp_port;
+    int max_tcp_conns;
     mj_addr announce; /* IP written in candidates */
     /* For this machine only: bind is loopback, the sockets take datagrams
      * from this machine's addresses alone, and answers name those

@@ -6,6 +6,7 @@
 #include "io/localaddr.h"
 #include "io/ring.h"
 #include "io/sockaddr.h"
+#include "io/tcp.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -27,6 +28,13 @@
 #define SOCK_BUF    (8 << 20)
 
 #define INBOX_MAX 4096 /* packets from other workers waiting; beyond, they are dropped */
+
+/* epoll keys: the UDP socket, the eventfd, then the ICE-TCP listener and
+ * its connections (io/tcp.h). */
+#define KEY_UDP   0
+#define KEY_WAKE  1
+#define KEY_TCP   2
+#define EPOLL_MAX 64
 
 typedef enum cmd_kind {
     CMD_ADD,
@@ -50,8 +58,9 @@ typedef struct cmd {
 
 /* A packet between the workers of a room spread over several: a slot's
  * rewritten packet from the home to a branch, or the packet of a branch's
- * speaker to the home. */
-typedef enum inbox_kind { INBOX_SLOT, INBOX_SPEAKER } inbox_kind;
+ * speaker to the home. Or a handshake thread's datagram for an ICE-TCP
+ * connection, which only this worker's thread may write to. */
+typedef enum inbox_kind { INBOX_SLOT, INBOX_SPEAKER, INBOX_TCP } inbox_kind;
 typedef struct inbox_item {
     uint8_t kind;  /* inbox_kind */
     uint8_t slot;  /* INBOX_SLOT */
@@ -60,6 +69,7 @@ typedef struct inbox_item {
     uint16_t len;
     uint64_t person; /* whose voice */
     uint64_t sender; /* INBOX_SPEAKER: the branch's session */
+    mj_addr to;      /* INBOX_TCP */
     char room[MJ_SFU_ROOM_ID_MAX + 1];
     uint8_t pkt[MJ_TXQ_SLOT_SIZE];
 } inbox_item;
@@ -71,6 +81,7 @@ struct mj_worker {
     pthread_t thread;
     atomic_bool stop; /* set by the stopping thread */
     mj_sfu *sfu;
+    mj_tcp *tcp; /* ICE-TCP; NULL when off */
     mj_ring cmds;   /* control -> worker */
     mj_ring events; /* worker -> control */
     mj_ring inbox;  /* other workers -> this worker: slot packets and branch speakers */
@@ -96,11 +107,21 @@ struct mj_worker {
 static void flush_tx(void *ctx, mj_txq *q)
 {
     mj_worker *w = ctx;
-    unsigned n = q->len;
-    for (unsigned i = 0; i < n; i++) {
-        socklen_t alen = mj_sockaddr_from_addr(&q->items[i].to, &w->tx_to[i]);
-        w->tx_iov[i].iov_base = q->items[i].data;
-        w->tx_iov[i].iov_len = q->items[i].len;
+    unsigned n = 0;
+    for (unsigned k = 0; k < q->len; k++) {
+        const mj_tx *t = &q->items[k];
+        if (t->to.tcp) {
+            /* Framed onto its connection now; the UDP ones go together. */
+            if (w->tcp)
+                mj_tcp_send(w->tcp, &t->to, t->data, t->len);
+            else
+                w->stats.tx_dropped++;
+            continue;
+        }
+        unsigned i = n++;
+        socklen_t alen = mj_sockaddr_from_addr(&t->to, &w->tx_to[i]);
+        w->tx_iov[i].iov_base = t->data;
+        w->tx_iov[i].iov_len = t->len;
         memset(&w->tx_msgs[i].msg_hdr, 0, sizeof w->tx_msgs[i].msg_hdr);
         w->tx_msgs[i].msg_hdr.msg_name = &w->tx_to[i];
         w->tx_msgs[i].msg_hdr.msg_namelen = alen;
@@ -252,6 +273,11 @@ static void drain_inbox(mj_worker *w, mj_time now)
 {
     inbox_item e;
     while (mj_ring_pop(&w->inbox, &e)) {
+        if (e.kind == INBOX_TCP) {
+            if (w->tcp)
+                mj_tcp_send(w->tcp, &e.to, e.pkt, e.len);
+            continue;
+        }
         w->stats.injected++;
         if (e.kind == INBOX_SLOT) {
             mj_sfu_inject(w->sfu, now, e.room, e.slot, e.person, e.pkt, e.len, e.marker, &w->txq);
@@ -342,6 +368,8 @@ static void publish_stats(mj_worker *w)
     w->stats_pub = w->stats;
     w->stats_pub.sfu = *mj_sfu_stats_get(w->sfu);
     w->stats_pub.hs_tx_dropped = w->hs_tx_dropped;
+    if (w->tcp)
+        w->stats_pub.tcp = *mj_tcp_stats_get(w->tcp);
     pthread_mutex_unlock(&w->stats_mu);
 }
 
@@ -365,11 +393,13 @@ static void *worker_main(void *arg)
     while (!w->stop) {
         mj_time now = mj_clock_now();
         mj_time wake = mj_time_min(mj_sfu_next_timeout(w->sfu), next_stats);
+        if (w->tcp)
+            wake = mj_time_min(wake, mj_tcp_next_timeout(w->tcp));
         int timeout_ms = wake <= now ? 0 : (int)((wake - now + 999) / 1000);
         if (timeout_ms > 1000)
             timeout_ms = 1000;
-        struct epoll_event evs[4];
-        int n = epoll_wait(w->epfd, evs, 4, timeout_ms);
+        struct epoll_event evs[EPOLL_MAX];
+        int n = epoll_wait(w->epfd, evs, EPOLL_MAX, timeout_ms);
         if (n < 0 && errno != EINTR) {
             mj_error("worker %d: epoll_wait: %s", w->cfg.index, strerror(errno));
             break;
@@ -378,12 +408,21 @@ static void *worker_main(void *arg)
         /* Commands first: a new session's first STUN check may already be
          * in the socket's queue. */
         for (int i = 0; i < n; i++)
-            if (evs[i].data.fd == w->efd)
+            if (evs[i].data.u64 == KEY_WAKE)
                 take_messages(w, now);
-        for (int i = 0; i < n; i++)
-            if (evs[i].data.fd == w->fd)
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.u64 == KEY_UDP)
                 receive(w, now);
+            else if (mj_tcp_owns(w->tcp, evs[i].data.u64))
+                mj_tcp_event(w->tcp, evs[i].data.u64, evs[i].events, now, w->sfu, &w->txq);
+        }
         mj_sfu_handle_timeouts(w->sfu, now, &w->txq);
+        if (w->tcp) {
+            /* What was queued for connections goes out before a dead
+             * one's session is told; the core may queue more. */
+            mj_txq_flush(&w->txq);
+            mj_tcp_tick(w->tcp, now, w->sfu, &w->txq);
+        }
         mj_txq_flush(&w->txq);
         forward_events(w);
         w->stats.loop_turns++;
@@ -450,17 +489,27 @@ static int open_loop(mj_worker *w, const char **why)
         return MJ_EIO;
     }
     struct epoll_event ev = {.events = EPOLLIN};
-    ev.data.fd = w->fd;
+    ev.data.u64 = KEY_UDP;
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->fd, &ev) != 0)
         return MJ_EIO;
-    ev.data.fd = w->efd;
+    ev.data.u64 = KEY_WAKE;
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->efd, &ev) != 0)
         return MJ_EIO;
-    return 0;
+    if (!w->cfg.tcp_port)
+        return 0;
+    mj_tcp_config tc = {
+        .bind = w->cfg.bind,
+        .max_conns = w->cfg.max_tcp_conns ? w->cfg.max_tcp_conns : MJ_WORKER_TCP_CONNS,
+        .epfd = w->epfd,
+        .key = KEY_TCP,
+    };
+    tc.bind.port = w->cfg.tcp_port;
+    return mj_tcp_open(&tc, &w->tcp, why);
 }
 
 static void worker_free(mj_worker *w)
 {
+    mj_tcp_free(w->tcp);
     if (w->sfu)
         mj_sfu_free(w->sfu);
     if (w->fd >= 0)
@@ -640,6 +689,24 @@ int mj_worker_session_handshake_failed(mj_worker *w, uint64_t id, bool closed)
 
 void mj_worker_send_datagram(mj_worker *w, const mj_addr *to, const uint8_t *d, size_t n)
 {
+    if (to->tcp) {
+        /* Only the worker's thread writes to its connections. */
+        inbox_item e;
+        bool ok = n <= sizeof e.pkt;
+        if (ok) {
+            e.kind = INBOX_TCP;
+            e.to = *to;
+            e.len = (uint16_t)n;
+            memcpy(e.pkt, d, n);
+            ok = inbox_put(w, &e);
+        }
+        if (!ok) {
+            pthread_mutex_lock(&w->stats_mu);
+            w->hs_tx_dropped++;
+            pthread_mutex_unlock(&w->stats_mu);
+        }
+        return;
+    }
     struct sockaddr_storage sa;
     socklen_t alen = mj_sockaddr_from_addr(to, &sa);
     if (sendto(w->fd, d, n, MSG_DONTWAIT, (struct sockaddr *)&sa, alen) < 0) {
@@ -664,4 +731,9 @@ void mj_worker_stats_get(mj_worker *w, mj_worker_stats *out)
 uint16_t mj_worker_port(const mj_worker *w)
 {
     return w->port;
+}
+
+uint16_t mj_worker_tcp_port(const mj_worker *w)
+{
+    return w->tcp ? mj_tcp_port(w->tcp) : 0;
 }

@@ -13,6 +13,7 @@
 #define MJ_IO_WORKER_H
 
 #include "base/addr.h"
+#include "io/tcp.h"
 #include "sfu/sfu.h"
 
 #include <stdbool.h>
@@ -20,12 +21,17 @@
 
 typedef struct mj_worker mj_worker;
 
+#define MJ_WORKER_TCP_CONNS 1000
+
 typedef struct mj_worker_config {
     int index;
     mj_addr bind; /* IP and port of the UDP socket */
     /* The socket binds every address of bind's family but takes datagrams
      * only from this machine's own addresses (io/localaddr.h). */
     bool local_only;
+    /* ICE-TCP (io/tcp.h) on the same IP and this port; 0: none. */
+    uint16_t tcp_port;
+    uint32_t max_tcp_conns; /* 0: MJ_WORKER_TCP_CONNS */
     mj_dtls_identity *identity;
     uint32_t max_sessions;
     mj_time consent_timeout; /* 0: 30 s */
@@ -66,7 +72,9 @@ int mj_worker_remote_set_send(mj_worker *w, const char *room, uint64_t sender, b
 int mj_worker_session_keys(mj_worker *w, uint64_t id, const mj_srtp_keys *keys);
 int mj_worker_session_handshake_failed(mj_worker *w, uint64_t id, bool closed);
 /* Any thread: one datagram from the worker's socket, now (a handshake
- * thread's answer). A refusal is counted, not retried: DTLS retransmits. */
+ * thread's answer). A refusal is counted, not retried: DTLS retransmits.
+ * One for an ICE-TCP connection goes through the worker's inbox: only its
+ * thread writes to its connections. */
 void mj_worker_send_datagram(mj_worker *w, const mj_addr *to, const uint8_t *d, size_t n);
 
 /* Control thread: next event from the worker, false when none. */
@@ -86,11 +94,14 @@ typedef struct mj_worker_stats {
     uint64_t injected;      /* packets received from other workers */
     uint64_t inbox_dropped; /* packets lost to a full inbox */
     uint64_t hs_tx_dropped; /* handshake datagrams the socket refused */
+    mj_tcp_stats tcp;       /* ICE-TCP, zero when off */
     /* The worker thread's CPU time over wall time in the last publish
      * interval, in thousandths: how close it is to saturation. */
     uint32_t load_permille;
 } mj_worker_stats;
 void mj_worker_stats_get(mj_worker *w, mj_worker_stats *out);
 uint16_t mj_worker_port(const mj_worker *w);
+/* The ICE-TCP port, 0 when off. */
+uint16_t mj_worker_tcp_port(const mj_worker *w);
 
 #endif

@@ -10,8 +10,10 @@
  *              default for sections that have none (RFC 3264 §5.1).
  *   RFC 8839   a=ice-ufrag (ice-chars, 4..MJ_SDP_UFRAG_MAX), a=ice-pwd
  *              (ice-chars, 22..MJ_SDP_PWD_MAX), a=ice-lite, a=ice-options
- *              (space- or comma-separated), a=candidate (UDP only; IPv4 and
- *              IPv6 literals; mDNS ".local" names are noted and skipped),
+ *              (space- or comma-separated), a=candidate (UDP, and TCP
+ *              with tcptype passive per RFC 6544, its addr.tcp set; IPv4
+ *              and IPv6 literals; mDNS ".local" names are noted and
+ *              skipped),
  *              a=end-of-candidates.
  *   RFC 8842   a=fingerprint (sha-1, sha-224, sha-256, sha-384, sha-512;
  *              up to MJ_SDP_MAX_FINGERPRINTS), a=setup.
@@ -138,8 +140,8 @@ typedef struct mj_sdp_extmap {
     char uri[MJ_SDP_URI_MAX + 1];
 } mj_sdp_extmap;
 
-/* A UDP candidate with an IP literal (TCP, mDNS and other names are
- * skipped, see mj_sdp_media). */
+/* A UDP or passive TCP candidate (addr.tcp) with an IP literal (other
+ * TCP ones, mDNS and other names are skipped, see mj_sdp_media). */
 typedef struct mj_sdp_candidate {
     char foundation[MJ_SDP_FOUNDATION_MAX + 1];
     uint16_t component; /* 1 = RTP (the only one with rtcp-mux) */
@@ -190,7 +192,7 @@ typedef struct mj_sdp_media {
     uint8_t ncandidates;
     mj_sdp_candidate candidates[MJ_SDP_MAX_CANDIDATES];
     bool mdns_candidates;        /* a ".local" candidate was seen */
-    uint16_t candidates_skipped; /* TCP, names, malformed, over the cap */
+    uint16_t candidates_skipped; /* active TCP, names, malformed, over the cap */
     bool end_of_candidates;      /* own or session level */
 
     mj_sdp_transport tr; /* effective ICE/DTLS parameters for this section */
@@ -261,6 +263,11 @@ typedef struct mj_sdp_answer {
     const char *fingerprint;   /* "sha-256 AB:CD:..." as mj_dtls_identity_fingerprint gives it */
     const mj_addr *candidates; /* host UDP candidates; m=/c= use the first */
     size_t ncandidates;        /* 0..MJ_SDP_MAX_CANDIDATES */
+    /* Passive host TCP candidates (RFC 6544 ICE-TCP), written after the
+     * UDP ones with lower priorities, so that a client uses them only
+     * when UDP does not get through. */
+    const mj_addr *tcp_candidates;
+    size_t ntcp_candidates; /* 0..MJ_SDP_MAX_CANDIDATES */
     mj_sdp_answer_media media[MJ_SDP_MAX_MEDIA]; /* by offer section index */
 } mj_sdp_answer;
 
@@ -270,7 +277,8 @@ typedef struct mj_sdp_answer {
  * the offer's mid, ans->media[i].dir, ICE/DTLS attributes
  * (a=setup:passive), rtcp-mux, rtcp-rsize if offered, opus/48000/2 with
  * minptime=10;useinbandfec=1, the offer's audio-level extmap id, ssrc and
- * msid lines, the candidates and a=end-of-candidates. Every other section
+ * msid lines, the candidates (UDP, then passive TCP) and
+ * a=end-of-candidates. Every other section
  * is rejected: port 0 with the offer's media, proto and formats, and left
  * out of the BUNDLE group, which lists the accepted sections the offer
  * bundled. Returns the length (without the NUL), MJ_ENOSPC when buf is too

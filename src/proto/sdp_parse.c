@@ -517,6 +517,16 @@ ATTR_HANDLER(a_ssrc)
 
 enum { CAND_OK, CAND_SKIP, CAND_MDNS };
 
+/* RFC 6544 §4.5: a TCP candidate says "tcptype active|passive|so" among
+ * its extensions (name and value pairs after the type). */
+static bool tcp_passive(sv v)
+{
+    sv name, value;
+    while (sv_token(&v, &name) && sv_token(&v, &value))
+        if (sv_eq(name, "tcptype")) return sv_eq(value, "passive");
+    return false;
+}
+
 static int parse_candidate(sv v, mj_sdp_candidate *c)
 {
     static const char *const types[] = {"host", "srflx", "prflx", "relay"};
@@ -526,7 +536,9 @@ static int parse_candidate(sv v, mj_sdp_candidate *c)
     for (size_t i = 0; i < 8; i++)
         if (!sv_token(&v, &f[i])) return CAND_SKIP;
     if (f[4].n > 6 && strncasecmp(f[4].p + f[4].n - 6, ".local", 6) == 0) return CAND_MDNS;
-    if (!sv_ieq(f[2], "udp") || f[0].n > MJ_SDP_FOUNDATION_MAX || !sv_all(f[0], is_ice_char) ||
+    bool tcp = sv_ieq(f[2], "tcp");
+    if ((!sv_ieq(f[2], "udp") && !tcp) || f[0].n > MJ_SDP_FOUNDATION_MAX ||
+        !sv_all(f[0], is_ice_char) ||
         !sv_uint(f[1], 256, &comp) || comp == 0 || !sv_uint(f[3], UINT32_MAX, &prio) ||
         !sv_uint(f[5], 65535, &port) || port == 0 || !sv_eq(f[6], "typ") ||
         !parse_ip(f[4], (uint16_t)port, &c->addr))
@@ -535,6 +547,9 @@ static int parse_candidate(sv v, mj_sdp_candidate *c)
     while (t < 4 && !sv_eq(f[7], types[t]))
         t++;
     if (t == 4) return CAND_SKIP;
+    /* Only a passive TCP candidate can be connected to. */
+    if (tcp && !tcp_passive(v)) return CAND_SKIP;
+    c->addr.tcp = tcp;
     c->type = (enum mj_sdp_cand_type)t;
     c->component = (uint16_t)comp;
     c->priority = (uint32_t)prio;

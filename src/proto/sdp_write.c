@@ -95,16 +95,22 @@ static bool accepted(const mj_sdp *offer, const mj_sdp_answer *a, size_t i)
     return a->media[i].accept && mj_sdp_media_usable(&offer->media[i]);
 }
 
+static bool candidates_ok(const mj_addr *c, size_t n)
+{
+    if (n > MJ_SDP_MAX_CANDIDATES || (n && !c))
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if ((c[k].family != 4 && c[k].family != 6) || c[k].port == 0)
+            return false;
+    return true;
+}
+
 static int check_answer(const mj_sdp *offer, const mj_sdp_answer *a)
 {
-    if (offer->nmedia > MJ_SDP_MAX_MEDIA || a->ncandidates > MJ_SDP_MAX_CANDIDATES ||
-        (a->ncandidates && !a->candidates) ||
+    if (offer->nmedia > MJ_SDP_MAX_MEDIA || !candidates_ok(a->candidates, a->ncandidates) ||
+        !candidates_ok(a->tcp_candidates, a->ntcp_candidates) ||
         !transport_ok(a->ice_ufrag, a->ice_pwd, a->fingerprint))
         return MJ_EINVAL;
-    for (size_t k = 0; k < a->ncandidates; k++)
-        if ((a->candidates[k].family != 4 && a->candidates[k].family != 6) ||
-            a->candidates[k].port == 0)
-            return MJ_EINVAL;
     for (size_t i = 0; i < offer->nmedia; i++) {
         const mj_sdp_answer_media *am = &a->media[i];
         if (am->accept &&
@@ -142,6 +148,17 @@ static void answer_candidates(mj_wbuf *w, const mj_sdp_answer *a)
         uint32_t prio = (126u << 24) | ((65535u - (uint32_t)k) << 8) | 255u;
         mj_wbuf_printf(w, "a=candidate:%zu 1 udp %" PRIu32 " %s %u typ host" CRLF, k + 1, prio,
                        mj_addr_ip_str(&a->candidates[k], ip), (unsigned)a->candidates[k].port);
+    }
+    for (size_t k = 0; k < a->ntcp_candidates; k++) {
+        /* RFC 6544 §4.2: a TCP host candidate's type preference below
+         * UDP's (90, as libwebrtc gives its own), and a local preference
+         * of direction (a passive host: 4 << 13) and order. */
+        uint32_t local = (4u << 13) | (8191u - (uint32_t)k);
+        uint32_t prio = (90u << 24) | (local << 8) | 255u;
+        mj_wbuf_printf(w,
+                       "a=candidate:%zu 1 tcp %" PRIu32 " %s %u typ host tcptype passive" CRLF,
+                       a->ncandidates + k + 1, prio, mj_addr_ip_str(&a->tcp_candidates[k], ip),
+                       (unsigned)a->tcp_candidates[k].port);
     }
     mj_wbuf_printf(w, "a=end-of-candidates" CRLF);
 }

@@ -365,6 +365,7 @@ const char *mj_peer_close_reason_name(enum mj_peer_close_reason r)
     case MJ_PEER_DTLS_CLOSED: return "dtls closed";
     case MJ_PEER_LOCAL_CLOSE: return "closed";
     case MJ_PEER_CONNECT_TIMEOUT: return "not connected in time";
+    case MJ_PEER_TRANSPORT_CLOSED: return "transport closed";
     }
     return "?";
 }
@@ -390,4 +391,9 @@ void mj_peer_close(mj_peer *p)
     if (p->dtls && p->state != MJ_PEER_CLOSED)
         mj_dtls_close(p->dtls);
     close_with(p, MJ_PEER_LOCAL_CLOSE);
+}
+
+void mj_peer_transport_closed(mj_peer *p)
+{
+    close_with(p, MJ_PEER_TRANSPORT_CLOSED);
 }

@@ -58,6 +58,7 @@ enum mj_peer_close_reason {
     MJ_PEER_DTLS_CLOSED,     /* the remote sent close_notify */
     MJ_PEER_LOCAL_CLOSE,     /* mj_peer_close() */
     MJ_PEER_CONNECT_TIMEOUT, /* not CONNECTED within connect_timeout */
+    MJ_PEER_TRANSPORT_CLOSED, /* mj_peer_transport_closed(): its connection is gone */
 };
 
 enum mj_peer_event {
@@ -214,5 +215,8 @@ MJ_MUST_USE int mj_peer_handshake_done(mj_peer *p, mj_time now, const mj_srtp_ke
 void mj_peer_handshake_failed(mj_peer *p, bool closed);
 /* Closes locally (sends close_notify while DTLS state remains). */
 void mj_peer_close(mj_peer *p);
+/* Closes because the connection it used is gone (an ICE-TCP connection
+ * closed, RFC 6544): nothing can be sent to the remote any more. */
+void mj_peer_transport_closed(mj_peer *p);
 
 #endif

@@ -156,10 +156,12 @@ long mj_offer_answer(mj_offer *o, const mj_offer_local *loc, char *buf, size_t c
     o->ans.fingerprint = loc->fingerprint;
     o->ans.candidates = loc->candidates;
     o->ans.ncandidates = loc->ncandidates;
+    o->ans.tcp_candidates = loc->tcp_candidate.family ? &loc->tcp_candidate : NULL;
+    o->ans.ntcp_candidates = loc->tcp_candidate.family ? 1 : 0;
     long n = mj_sdp_write_answer(&o->sdp, &o->ans, buf, cap);
     /* The answer borrows loc for this call only. */
     o->ans.ice_ufrag = o->ans.ice_pwd = o->ans.fingerprint = NULL;
-    o->ans.candidates = NULL;
-    o->ans.ncandidates = 0;
+    o->ans.candidates = o->ans.tcp_candidates = NULL;
+    o->ans.ncandidates = o->ans.ntcp_candidates = 0;
     return n;
 }

@@ -69,6 +69,7 @@ typedef struct mj_offer_local {
     /* The worker's addresses, most preferred first (1..MAX). */
     mj_addr candidates[MJ_OFFER_CANDIDATES_MAX];
     size_t ncandidates;
+    mj_addr tcp_candidate; /* its ICE-TCP address (passive); family 0: none */
 } mj_offer_local;
 
 /* Writes the answer to an offer read above into buf, NUL-terminated.

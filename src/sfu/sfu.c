@@ -608,6 +608,24 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
     after_input(s, sess, now, tx);
 }
 
+bool mj_sfu_addr_routed(const mj_sfu *s, mj_time now, const mj_addr *a)
+{
+    const mj_session *sess = find_by_addr(s, a);
+    return sess && holds_addr(sess, a, now);
+}
+
+void mj_sfu_addr_closed(mj_sfu *s, mj_time now, const mj_addr *a, mj_txq *tx)
+{
+    mj_session *sess = find_by_addr(s, a);
+    if (!sess)
+        return;
+    mj_ice_forget(&sess->peer.ice, a);
+    sync_addr(s, sess, now);
+    if (mj_ice_validated_count(&sess->peer.ice) == 0)
+        mj_peer_transport_closed(&sess->peer);
+    after_input(s, sess, now, tx);
+}
+
 /* A room's report timer: who is speaking, or that nobody is any more. */
 static void report_levels(mj_sfu *s, mj_fanout *r, mj_time now)
 {

@@ -272,6 +272,19 @@ void mj_sfu_remote_set_send(mj_sfu *s, mj_time now, const char *room, uint64_t s
 /* Handles one received datagram (modified in place). */
 void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const mj_addr *from,
                             mj_txq *tx);
+/* Connection-oriented addresses (ICE-TCP: mj_addr.tcp, one per TCP
+ * connection). Whether a is routed to a session that still hears from
+ * it: a valid check over it bound it, and its checks keep coming (at
+ * least every MJ_SFU_ADDR_HOLD, as for an address held against others).
+ * The shell closes connections that never get there, whose session is
+ * gone, or that the browser stopped checking (a TCP pair it pruned
+ * because UDP won). */
+bool mj_sfu_addr_routed(const mj_sfu *s, mj_time now, const mj_addr *a);
+/* The connection behind a is gone. The session it was routed to forgets
+ * it; a session left with no validated address closes (CLOSED event,
+ * "transport closed"), one with another (a UDP pair the browser also
+ * checked) goes on there. Nothing happens for an address routed nowhere. */
+void mj_sfu_addr_closed(mj_sfu *s, mj_time now, const mj_addr *a, mj_txq *tx);
 /* The wall clock for sender reports: unix_ns is the real time at the
  * monotonic `now`. Reports map their time through the latest pair, so the
  * shell passes one when it starts and then every second or so to follow

@@ -46,14 +46,22 @@ export function token(data, room, role, ttl) {
   return majlis(args);
 }
 
-// Starts `majlis serve` and resolves once it prints its URL.
-export async function startServer({ data, extraArgs = [], env = {} } = {}) {
+// Starts `majlis serve` and resolves once it prints its URL. host and the
+// ports default to loopback and free ports; `wrap` is a command the server
+// runs under (nsenter into another network namespace).
+export async function startServer({
+  data, extraArgs = [], env = {}, host = '127.0.0.1', httpPort, mediaPort, wrap = [],
+} = {}) {
   data = data || tempDir();
-  const httpPort = await freePort();
-  const mediaPort = await freePort();
-  const args = ['serve', '--data', data, '--http', `127.0.0.1:${httpPort}`,
+  httpPort = httpPort || await freePort();
+  // The media port's number is taken over UDP and TCP (ICE-TCP): never
+  // the HTTP port's.
+  while (!mediaPort || mediaPort === httpPort) mediaPort = await freePort();
+  const args = ['serve', '--data', data, '--http', `${host}:${httpPort}`,
     '--media-port', String(mediaPort), ...extraArgs];
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const cmd = wrap.length ? wrap[0] : BIN;
+  const argv = wrap.length ? [...wrap.slice(1), BIN, ...args] : args;
+  const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   proc.stderr.on('data', (d) => { err += d; });
@@ -99,17 +107,21 @@ export function tone(dir, freq, seconds = 30) {
 // WebRTC allowed on loopback. audioFile feeds the fake microphone; args
 // come after ours (a later --host-resolver-rules wins), and
 // executablePath may be a wrapper that starts Chromium elsewhere (in a
-// network namespace).
-export async function launch({ audioFile, args: extra = [], executablePath = CHROMIUM } = {}) {
+// network namespace). origin: a server on another address (a test's own
+// network namespace), which is then reachable and treated as a secure
+// context.
+export async function launch({ audioFile, args: extra = [], executablePath = CHROMIUM, origin } = {}) {
+  const also = origin ? ` , EXCLUDE ${new URL(origin).hostname}` : '';
   const args = [
     '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1',
+    `--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1${also}`,
     '--allow-loopback-in-peer-connection',
     '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
     '--autoplay-policy=no-user-gesture-required',
   ];
   if (audioFile) args.push(`--use-file-for-fake-audio-capture=${audioFile}`);
+  if (origin) args.push(`--unsafely-treat-insecure-origin-as-secure=${origin}`);
   args.push(...extra);
   return chromium.launch({ executablePath, headless: true, args });
 }

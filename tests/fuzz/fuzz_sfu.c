@@ -11,6 +11,8 @@
  *             with a malformed or hostile packet); 5: the same for RTCP;
  *             6: time moves on by the next byte's milliseconds x 100 and
  *             the timers run; 7: the speaker sends a well-formed packet
+ *   bit 5     then the source's connection closes (an ICE-TCP connection,
+ *             mj_sfu_addr_closed): nothing is routed to it any more
  *
  * Sessions that close (consent, close_notify) are made again, so every
  * input meets live ones. What the SFU sends is delivered to the clients,
@@ -116,6 +118,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 7: memnet_speak(&net, who[0], seq++, n ? buf[0] & 127 : 10, 0x5a); break;
     default: send_from(src, buf, n); break;
+    }
+    if (data[0] & 0x20) {
+        mj_addr gone = src < 3 ? who[src]->addr : stranger;
+        mj_sfu_addr_closed(net.sfu, net.now, &gone, &net.txq);
+        ASSERT(!mj_sfu_addr_routed(net.sfu, net.now, &gone));
     }
     mj_sfu_handle_timeouts(net.sfu, net.now, &net.txq);
     mj_txq_flush(&net.txq);

@@ -47,7 +47,10 @@ const INVITE_RE = /\/invite\/([A-Za-z0-9_-]{22})/;
 export async function startServer({ dataDir, env = {}, firstStart = !dataDir, args = [] } = {}) {
   dataDir ??= tempDir();
   const port = await freeTcpPort();
-  const mediaPort = await freeUdpPort();
+  // The media port's number is taken over TCP too (ICE-TCP): never the
+  // HTTP port's.
+  let mediaPort;
+  do mediaPort = await freeUdpPort(); while (mediaPort === port);
   const child = spawn(BIN, ['serve', '--data', dataDir, '--http', `127.0.0.1:${port}`,
     '--media-port', String(mediaPort), '--log-level', 'warn', ...args], {
     env: { ...process.env, ...env },

@@ -13,6 +13,7 @@ static char text[1 << 17]; /* the offer being tested */
 static char answer[16384];
 static mj_sfu_session_params p;
 static const char *code, *why;
+static bool with_tcp; /* answers carry an ICE-TCP candidate too */
 
 static size_t load(const char *name)
 {
@@ -52,6 +53,8 @@ static long answer_and_parse(void)
     mj_addr_parse("127.0.0.1:40002", &loc.candidates[0]);
     mj_addr_parse("192.0.2.10:40002", &loc.candidates[1]);
     loc.ncandidates = 2;
+    if (with_tcp)
+        mj_addr_parse("192.0.2.10:40012", &loc.tcp_candidate);
     long n = mj_offer_answer(&offer, &loc, answer, sizeof answer);
     if (n > 0 && mj_sdp_parse(answer, (size_t)n, &back, &why) != 0) return -1;
     /* The answer borrowed loc for the call only. */
@@ -261,7 +264,40 @@ TEST(unusable_transports_are_bad_offers)
     CHECK(strstr(why, "fingerprint") != NULL);
 }
 
+/* RFC 6544: a passive TCP host candidate after the UDP one, lower in
+ * priority, in every accepted section; none unless asked for. */
+TEST(the_answer_offers_a_passive_tcp_candidate_below_udp)
+{
+    load("chrome_visit_offer.sdp");
+    REQUIRE(read_as(MJ_OFFER_VISIT) == 0);
+    REQUIRE(answer_and_parse() > 0);
+    CHECK(strstr(answer, " tcp ") == NULL);
+    with_tcp = true;
+    long n = answer_and_parse();
+    with_tcp = false;
+    REQUIRE(n > 0);
+    const char *udp = "a=candidate:1 1 udp 2130706431 192.0.2.10 40002 typ host\r\n";
+    const char *tcp =
+        "a=candidate:2 1 tcp 1520435199 192.0.2.10 40012 typ host tcptype passive\r\n";
+    int sections = 0;
+    for (const char *at = answer; (at = strstr(at, udp)); at += strlen(udp)) {
+        sections++;
+        CHECK(strncmp(at + strlen(udp), tcp, strlen(tcp)) == 0);
+    }
+    CHECK_EQ(sections, 4);
+    CHECK(1520435199u < 2130706431u);
+    /* Our own client reads both back, the TCP one marked. */
+    for (int i = 0; i < 4; i++) {
+        REQUIRE(back.media[i].ncandidates == 2);
+        CHECK(!back.media[i].candidates[0].addr.tcp);
+        CHECK(back.media[i].candidates[1].addr.tcp);
+        CHECK_EQ(back.media[i].candidates[1].addr.port, 40012);
+        CHECK_EQ(back.media[i].candidates[1].priority, 1520435199u);
+    }
+}
+
 TEST_MAIN(chrome_visit_offer_gives_three_slots_and_a_send_section,
+          the_answer_offers_a_passive_tcp_candidate_below_udp,
           the_visit_offer_read_as_whep_or_whip_takes_only_its_part, whip_fixtures_as_every_kind,
           whep_fixtures_as_every_kind,
           a_visit_takes_the_first_sending_section_and_further_sendrecv_as_slots,

@@ -1212,6 +1212,8 @@ TEST(candidate_details)
                          "a=candidate:1 1 UDP 100 1.2.3.4 5000 typ relay raddr 9.9.9.9 rport 1\n"
                          "a=candidate:2 1 udp 101 ::ffff:1.2.3.4 5001 typ prflx\n"
                          "a=candidate:3 1 tcp 102 1.2.3.4 5002 typ host tcptype passive\n"
+                         "a=candidate:3a 1 tcp 102 1.2.3.4 9 typ host tcptype active\n"
+                         "a=candidate:3b 1 tcp 102 1.2.3.4 5002 typ host\n"
                          "a=candidate:4 1 udp 103 stun.example.com 5003 typ host\n"
                          "a=candidate:5 1 udp 104 abc.LOCAL 5004 typ host\n"
                          "a=candidate:6 1 udp 105 1.2.3.4 5005 type host\n"
@@ -1224,11 +1226,17 @@ TEST(candidate_details)
                          "a=candidate:13 1 udp 112 1.2.3.4 5012 typ srflx\n");
     REQUIRE(parse(c, &sdp) == 0);
     const mj_sdp_media *m = &sdp.media[0];
-    REQUIRE(m->ncandidates == 3);
+    REQUIRE(m->ncandidates == 4);
     check_cand(&m->candidates[0], "1", 1, MJ_SDP_CAND_RELAY, 100, "1.2.3.4:5000");
     check_cand(&m->candidates[1], "2", 1, MJ_SDP_CAND_PRFLX, 101, "[::ffff:1.2.3.4]:5001");
-    check_cand(&m->candidates[2], "13", 1, MJ_SDP_CAND_SRFLX, 112, "1.2.3.4:5012");
-    CHECK_EQ(m->candidates_skipped, 10);
+    /* RFC 6544: a passive TCP candidate is kept, marked; active ones and
+     * those without a tcptype cannot be connected to. */
+    check_cand(&m->candidates[2], "3", 1, MJ_SDP_CAND_HOST, 102, "1.2.3.4:5002");
+    CHECK(m->candidates[2].addr.tcp);
+    CHECK(!m->candidates[0].addr.tcp && !m->candidates[1].addr.tcp);
+    check_cand(&m->candidates[3], "13", 1, MJ_SDP_CAND_SRFLX, 112, "1.2.3.4:5012");
+    CHECK(!m->candidates[3].addr.tcp);
+    CHECK_EQ(m->candidates_skipped, 11);
     CHECK(m->mdns_candidates);
     snprintf(line, sizeof line, "a=candidate:1 1 udp 1 %s.example 5 typ host", repeat('h', 70));
     REQUIRE(parse(edit(MIN, "a=rtcp-mux", line), &sdp) == 0);

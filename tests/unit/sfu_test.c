@@ -313,6 +313,42 @@ TEST(consent_expires_thirty_seconds_after_the_last_check)
     teardown();
 }
 
+/* An ICE-TCP connection that closes (the shell's word) ends the session
+ * it carried, and only that one. */
+TEST(a_closed_connection_ends_its_session)
+{
+    setup();
+    client *a = speaker();
+    client *l = listener(3);
+    REQUIRE(a && l);
+    mj_sfu_event ev;
+    while (mj_sfu_poll_event(net.sfu, &ev)) {
+    }
+    CHECK(mj_sfu_addr_routed(net.sfu, net.now, &l->c->addr));
+    mj_addr other = l->c->addr;
+    other.tcp = !other.tcp; /* the same IP and port over the other transport */
+    CHECK(!mj_sfu_addr_routed(net.sfu, net.now, &other));
+    mj_sfu_addr_closed(net.sfu, net.now, &other, &net.txq); /* routed nowhere: nothing */
+    CHECK(!mj_sfu_poll_event(net.sfu, &ev));
+    mj_sfu_addr_closed(net.sfu, net.now, &l->c->addr, &net.txq);
+    bool closed = false;
+    while (mj_sfu_poll_event(net.sfu, &ev))
+        if (ev.kind == MJ_SFU_EV_CLOSED && ev.session_id == l->c->session) {
+            closed = true;
+            CHECK_STR(ev.reason, "transport closed");
+        }
+    CHECK(closed);
+    CHECK(!mj_sfu_addr_routed(net.sfu, net.now, &l->c->addr));
+    mj_sfu_session_info info;
+    CHECK_EQ(mj_sfu_session_info_get(net.sfu, l->c->session, &info), MJ_ENOTFOUND);
+    CHECK_EQ(mj_sfu_session_info_get(net.sfu, a->c->session, &info), 0);
+    CHECK(mj_sfu_addr_routed(net.sfu, net.now, &a->c->addr));
+    /* Routed only while its checks keep coming: a pair the browser
+     * pruned lets its connection go. */
+    CHECK(!mj_sfu_addr_routed(net.sfu, net.now + MJ_SFU_ADDR_HOLD, &a->c->addr));
+    teardown();
+}
+
 /* A check made by cl's own peer (its credentials) but sent from `as`: what
  * an attacker who can forge source addresses sends. */
 static void spoofed_check(client *cl, const mj_addr *as)
@@ -503,7 +539,8 @@ int main(void)
                      a_spoofed_check_cannot_take_a_live_speakers_address,
                      an_address_whose_session_stopped_checking_passes_to_the_next,
                      a_session_that_never_connects_is_closed_after_the_connect_timeout,
-                     a_branch_worker_serves_its_share_of_a_room)};
+                     a_branch_worker_serves_its_share_of_a_room,
+                     a_closed_connection_ends_its_session)};
     int rc = mj_test_run(__FILE__, cases, sizeof cases / sizeof cases[0]);
     mj_dtls_identity_free(server_id);
     mj_dtls_identity_free(client_id);
