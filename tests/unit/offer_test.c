@@ -276,23 +276,25 @@ TEST(the_answer_offers_a_passive_tcp_candidate_below_udp)
     long n = answer_and_parse();
     with_tcp = false;
     REQUIRE(n > 0);
-    const char *udp = "a=candidate:1 1 udp 2130706431 192.0.2.10 40002 typ host\r\n";
+    /* Both UDP candidates (loopback first), then the TCP one. */
+    const char *udp = "a=candidate:1 1 udp 2130706431 127.0.0.1 40002 typ host\r\n"
+                      "a=candidate:2 1 udp 2130706175 192.0.2.10 40002 typ host\r\n";
     const char *tcp =
-        "a=candidate:2 1 tcp 1520435199 192.0.2.10 40012 typ host tcptype passive\r\n";
+        "a=candidate:3 1 tcp 1520435199 192.0.2.10 40012 typ host tcptype passive\r\n";
     int sections = 0;
     for (const char *at = answer; (at = strstr(at, udp)); at += strlen(udp)) {
         sections++;
         CHECK(strncmp(at + strlen(udp), tcp, strlen(tcp)) == 0);
     }
     CHECK_EQ(sections, 4);
-    CHECK(1520435199u < 2130706431u);
-    /* Our own client reads both back, the TCP one marked. */
+    CHECK(1520435199u < 2130706175u);
+    /* Our own client reads them back, the TCP one marked. */
     for (int i = 0; i < 4; i++) {
-        REQUIRE(back.media[i].ncandidates == 2);
-        CHECK(!back.media[i].candidates[0].addr.tcp);
-        CHECK(back.media[i].candidates[1].addr.tcp);
-        CHECK_EQ(back.media[i].candidates[1].addr.port, 40012);
-        CHECK_EQ(back.media[i].candidates[1].priority, 1520435199u);
+        REQUIRE(back.media[i].ncandidates == 3);
+        CHECK(!back.media[i].candidates[0].addr.tcp && !back.media[i].candidates[1].addr.tcp);
+        CHECK(back.media[i].candidates[2].addr.tcp);
+        CHECK_EQ(back.media[i].candidates[2].addr.port, 40012);
+        CHECK_EQ(back.media[i].candidates[2].priority, 1520435199u);
     }
 }
 
