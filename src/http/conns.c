@@ -9,7 +9,12 @@
  * that a new connection is closed as soon as it is accepted. Trusted
  * proxies carry everybody's connections and are not counted. A head must
  * also be complete within MJ_HTTP_HEAD_TIMEOUT_S of its first byte
- * (libwebsockets' header-buffer timeout, server.c). */
+ * (libwebsockets' header-buffer timeout, server.c).
+ *
+ * Many addresses of one network (an IPv4 /24, an IPv6 /48: one hosting
+ * range, one home's prefixes) share NET_HEADS_SHARES addresses' worth of
+ * slow heads, so that filling the pool takes that many networks, not
+ * that many addresses. */
 #include "http/http_internal.h"
 
 #include <netinet/in.h>
@@ -18,15 +23,21 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#define NET_HEADS_SHARES 4 /* a network's heads: this many addresses' share */
+
 typedef struct addr_count {
-    uint8_t key[9]; /* family, then the IPv4 address or the IPv6 /64 */
+    /* family (| NET_KEY for a network's count), then the IPv4 address or
+     * the IPv6 /64, or the network's /24 or /48 */
+    uint8_t key[9];
     unsigned conns;
     unsigned heads; /* still sending their first request head */
 } addr_count;
 
+#define NET_KEY 0x80
+
 typedef struct conn {
     struct lws *wsi;
-    addr_count *addr;
+    addr_count *addr, *net;
     bool in_head;
 } conn;
 
@@ -46,11 +57,12 @@ static bool addr_of(const struct sockaddr *sa, mj_addr *out)
     return true;
 }
 
-static void key_of(const mj_addr *a, uint8_t key[9])
+static void key_of(const mj_addr *a, bool net, uint8_t key[9])
 {
     uint8_t bytes[16] = {0};
-    (void)mj_addr_prefix_bytes(a, a->family == 4 ? 32 : 64, bytes);
-    key[0] = a->family;
+    unsigned bits = a->family == 4 ? (net ? 24 : 32) : (net ? 48 : 64);
+    (void)mj_addr_prefix_bytes(a, bits, bytes);
+    key[0] = (uint8_t)(a->family | (net ? NET_KEY : 0));
     memcpy(key + 1, bytes, 8);
 }
 
@@ -109,13 +121,39 @@ bool mj_http_conn_admit(mj_http_server *srv, const struct sockaddr *sa)
     mj_addr a;
     if (!srv->cfg.max_conns_per_addr || !addr_of(sa, &a) || is_trusted(srv, &a))
         return true;
-    uint8_t key[9];
-    key_of(&a, key);
-    const addr_count *c = find_addr(srv, key);
-    bool ok = !c || (c->conns < srv->cfg.max_conns_per_addr && c->heads < heads_max(srv));
+    uint8_t key[9], nkey[9];
+    key_of(&a, false, key);
+    key_of(&a, true, nkey);
+    const addr_count *c = find_addr(srv, key), *n = find_addr(srv, nkey);
+    bool ok = (!c || (c->conns < srv->cfg.max_conns_per_addr && c->heads < heads_max(srv))) &&
+              (!n || n->heads < NET_HEADS_SHARES * heads_max(srv));
     if (!ok)
         srv->refused_conns++;
     return ok;
+}
+
+/* The count under key, made if there is none yet; NULL when memory is
+ * short. */
+static addr_count *count_get(mj_http_server *srv, const uint8_t key[9])
+{
+    addr_count *ac = find_addr(srv, key);
+    if (ac || (ac = calloc(1, sizeof *ac)) == NULL)
+        return ac;
+    memcpy(ac->key, key, sizeof ac->key);
+    if (mj_map_add(&srv->addrs, addr_hash(srv, key), ac) != 0) {
+        free(ac);
+        return NULL;
+    }
+    return ac;
+}
+
+/* One connection fewer under ac; the count goes with its last. */
+static void count_put(mj_http_server *srv, addr_count *ac)
+{
+    if (ac && ac->conns == 0) {
+        mj_map_remove(&srv->addrs, addr_hash(srv, ac->key), ac);
+        free(ac);
+    }
 }
 
 void mj_http_conn_opened(mj_http_server *srv, struct lws *wsi)
@@ -127,31 +165,27 @@ void mj_http_conn_opened(mj_http_server *srv, struct lws *wsi)
         getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&ss, &len) != 0 ||
         !addr_of((const struct sockaddr *)&ss, &a) || is_trusted(srv, &a))
         return;
-    uint8_t key[9];
-    key_of(&a, key);
-    addr_count *ac = find_addr(srv, key);
+    uint8_t key[9], nkey[9];
+    key_of(&a, false, key);
+    key_of(&a, true, nkey);
+    addr_count *ac = count_get(srv, key);
+    addr_count *net = ac ? count_get(srv, nkey) : NULL;
     conn *c = calloc(1, sizeof *c);
-    if (!ac && (ac = calloc(1, sizeof *ac)) != NULL) {
-        memcpy(ac->key, key, sizeof key);
-        if (mj_map_add(&srv->addrs, addr_hash(srv, key), ac) != 0) {
-            free(ac);
-            ac = NULL;
-        }
-    }
-    if (!c || !ac || mj_map_add(&srv->conns, wsi_hash(wsi), c) != 0) {
+    if (!c || !ac || !net || mj_map_add(&srv->conns, wsi_hash(wsi), c) != 0) {
         free(c); /* not counted: memory is short, and a count that is
                   * sometimes low is better than refusing everyone */
-        if (ac && !ac->conns) {
-            mj_map_remove(&srv->addrs, addr_hash(srv, ac->key), ac);
-            free(ac);
-        }
+        count_put(srv, ac);
+        count_put(srv, net);
         return;
     }
     c->wsi = wsi;
     c->addr = ac;
+    c->net = net;
     c->in_head = true;
     ac->conns++;
     ac->heads++;
+    net->conns++;
+    net->heads++;
 }
 
 void mj_http_conn_head_done(mj_http_server *srv, struct lws *wsi)
@@ -160,6 +194,7 @@ void mj_http_conn_head_done(mj_http_server *srv, struct lws *wsi)
     if (c && c->in_head) {
         c->in_head = false;
         c->addr->heads--;
+        c->net->heads--;
     }
 }
 
@@ -170,12 +205,12 @@ void mj_http_conn_closed(mj_http_server *srv, struct lws *wsi)
         return;
     mj_http_conn_head_done(srv, wsi);
     mj_map_remove(&srv->conns, wsi_hash(wsi), c);
-    addr_count *ac = c->addr;
+    addr_count *ac = c->addr, *net = c->net;
     free(c);
-    if (--ac->conns == 0) {
-        mj_map_remove(&srv->addrs, addr_hash(srv, ac->key), ac);
-        free(ac);
-    }
+    ac->conns--;
+    net->conns--;
+    count_put(srv, ac);
+    count_put(srv, net);
 }
 
 void mj_http_conns_dispose(mj_http_server *srv)

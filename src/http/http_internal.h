@@ -13,7 +13,7 @@
 #define WRITE_CHUNK      16384
 /* Header buffers (one per connection sending its request head), and how
  * long a head may take from its first byte. */
-#define MJ_HTTP_HEAD_POOL      1024
+#define MJ_HTTP_HEAD_POOL      4096
 #define MJ_HTTP_HEAD_TIMEOUT_S 10
 /* A request body must be whole this long after its head (libwebsockets'
  * own timeout starts again with every chunk, so a body sent a byte at a

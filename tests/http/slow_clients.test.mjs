@@ -12,10 +12,10 @@ import { startServer, signup, sleep, PASS } from './lib.mjs';
 
 // Opens n connections that drip a header line every 2 s until the server
 // closes them; counts those closed before sending back a single byte.
-function drip(port, n) {
+function drip(port, n, localAddress = '127.0.0.1') {
   const state = { opened: 0, closed: 0, answered: 0, socks: [] };
   for (let i = 0; i < n; i++) {
-    const s = net.connect(port, '127.0.0.1');
+    const s = net.connect({ port, host: '127.0.0.1', localAddress });
     s.on('connect', () => { state.opened++; s.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n'); });
     s.on('data', () => { state.answered++; });
     s.on('error', () => {});
@@ -148,5 +148,32 @@ test('a request body that drips gets 408 once its time is up', async () => {
     assert.equal((await request(server.port, '127.0.0.1')).status, 200);
   } finally {
     assert.equal((await server.stopAndClean()).code, 0, server.stderr);
+  }
+});
+
+// Many addresses of one network (here 127.0.0.0/24; an IPv4 /24 or an
+// IPv6 /48) share four addresses' worth of slow heads: eight addresses
+// each within its own share (10 of --max-connections-per-address 40)
+// hold 40 heads between them, not 80, and the rest are closed at once;
+// an address of another network (127.0.1.1) still signs in.
+test('the addresses of one network share its slow heads', async () => {
+  const s = await startServer({ args: ['--max-connections-per-address', '40'] });
+  const drips = [];
+  try {
+    await signup(s, s.invite, 'member');
+    for (let i = 2; i < 10; i++) drips.push(drip(s.port, 10, `127.0.0.${i}`));
+    const all = () => drips.reduce((n, d) => n + d.opened + d.closed, 0);
+    await until(() => all() >= 80, 10000);
+    await sleep(1000);
+    const closed = drips.reduce((n, d) => n + d.closed, 0);
+    // 80 connections, each address within its own share: 40 let in.
+    assert.equal(closed, 40, `closed at once: ${closed} of 80`);
+    assert.equal(drips.reduce((n, d) => n + d.answered, 0), 0);
+    const r = await request(s.port, '127.0.1.1', { method: 'POST', path: '/api/login', body: { handle: 'member', passphrase: PASS } });
+    assert.equal(r.status, 200, r.text);
+  } finally {
+    for (const d of drips) d.stop();
+    const { code } = await s.stopAndClean();
+    assert.equal(code, 0, s.stderr);
   }
 });
