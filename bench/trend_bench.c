@@ -53,8 +53,7 @@ int main(int argc, char **argv)
     int64_t depth_path[MJ_TREND_DEPTH_MAX];
     printf("members %d, deepest path %zu\n", MEMBERS, path_of(MEMBERS, depth_path));
     mj_trend *t;
-    if (mj_trend_new(&t) != 0)
-        return 1;
+    if (mj_trend_new(&t) != 0) return 1;
     srand(7);
     char list[256];
     snprintf(list, sizeof list, "%s", people);
@@ -71,8 +70,7 @@ int main(int argc, char **argv)
             for (int i = 0; i < n; i++) {
                 int64_t path[MJ_TREND_DEPTH_MAX];
                 size_t len = path_of(ids[i], path);
-                if (mj_trend_add(t, path, len) != 0)
-                    return 1;
+                if (mj_trend_add(t, path, len) != 0) return 1;
             }
             score = mj_trend_score(t);
             spent += ns_now() - t0;

@@ -21,23 +21,20 @@ static json_t *admin_view(mj_call *c, const mj_user *u)
     bool has_inviter = false;
     if (u->invited_by) {
         int err = mj_store_user_by_id(c->srv->store, u->invited_by, &inviter);
-        if (err && err != MJ_ENOTFOUND)
-            return NULL;
+        if (err && err != MJ_ENOTFOUND) return NULL;
         has_inviter = err == 0;
     }
     mj_user_brief list[MJ_LIST_MAX];
     size_t n = 0;
-    if (mj_store_invitees(c->srv->store, u->id, 0, list, MJ_LIST_MAX, &n) != 0)
-        return NULL;
+    if (mj_store_invitees(c->srv->store, u->id, 0, list, MJ_LIST_MAX, &n) != 0) return NULL;
     json_t *o = mj_json_user_public(u);
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     json_t *invitees = mj_json_brief_list(list, n, MJ_LIST_MAX);
     json_object_set_new(o, "admin", json_boolean(u->is_admin));
     json_object_set_new(o, "invite_quota", json_integer(u->invite_quota));
     json_object_set_new(o, "created_at", json_integer(u->created_at));
-    json_object_set_new(o, "suspended_at", u->suspended_at ? json_integer(u->suspended_at)
-                                                           : json_null());
+    json_object_set_new(o, "suspended_at",
+                        u->suspended_at ? json_integer(u->suspended_at) : json_null());
     json_object_set_new(o, "invited_by",
                         has_inviter ? mj_json_user_brief(inviter.handle, inviter.display_name)
                                     : json_null());
@@ -67,8 +64,7 @@ void mj_api_admin_search(mj_call *c)
 void mj_api_admin_user(mj_call *c)
 {
     mj_user u;
-    if (!target(c, &u))
-        return;
+    if (!target(c, &u)) return;
     json_t *o = admin_view(c, &u);
     if (!o) {
         mj_call_internal(c);
@@ -80,15 +76,14 @@ void mj_api_admin_user(mj_call *c)
 static json_t *count_json(const mj_subtree_count *n)
 {
     return json_pack("{s:I, s:I, s:I, s:b}", "accounts", (json_int_t)n->accounts, "active",
-                     (json_int_t)n->active, "suspended", (json_int_t)n->suspended,
-                     "includes_you", n->contains);
+                     (json_int_t)n->active, "suspended", (json_int_t)n->suspended, "includes_you",
+                     n->contains);
 }
 
 void mj_api_admin_subtree(mj_call *c)
 {
     mj_user u;
-    if (!target(c, &u))
-        return;
+    if (!target(c, &u)) return;
     mj_subtree_count n;
     if (mj_store_subtree_count(c->srv->store, u.id, true, c->me.id, &n) != 0) {
         mj_call_internal(c);
@@ -108,8 +103,7 @@ static void suspension(mj_call *c, bool suspend)
         return;
     }
     mj_user u;
-    if (!target(c, &u))
-        return;
+    if (!target(c, &u)) return;
     mj_subtree_count n;
     int64_t changed = 0;
     if (mj_store_subtree_count(c->srv->store, u.id, r.subtree, c->me.id, &n) != 0) {
@@ -157,19 +151,15 @@ void mj_api_admin_patch(mj_call *c)
         return;
     }
     mj_user u;
-    if (!target(c, &u))
-        return;
+    if (!target(c, &u)) return;
     if (r.has_admin && u.id == c->me.id) {
         mj_call_error(c, 409, "self", "another admin must change your admin flag");
         return;
     }
     int err = 0;
-    if (r.has_quota)
-        err = mj_store_user_set_quota(c->srv->store, u.id, r.invite_quota);
-    if (!err && r.has_admin)
-        err = mj_store_user_set_admin(c->srv->store, u.id, r.admin);
-    if (!err)
-        err = mj_store_user_by_id(c->srv->store, u.id, &u);
+    if (r.has_quota) err = mj_store_user_set_quota(c->srv->store, u.id, r.invite_quota);
+    if (!err && r.has_admin) err = mj_store_user_set_admin(c->srv->store, u.id, r.admin);
+    if (!err) err = mj_store_user_by_id(c->srv->store, u.id, &u);
     if (err) {
         mj_call_internal(c);
         return;

@@ -4,11 +4,9 @@
 
 const mj_asset *mj_asset_find(const char *path)
 {
-    if (strcmp(path, "/") == 0)
-        path = "/index.html";
+    if (strcmp(path, "/") == 0) path = "/index.html";
     for (const mj_asset *a = mj_assets; a->path; a++)
-        if (strcmp(a->path, path) == 0)
-            return a;
+        if (strcmp(a->path, path) == 0) return a;
     return NULL;
 }
 
@@ -32,7 +30,6 @@ const char *mj_asset_mime(const char *path)
     const char *dot = strrchr(path, '.');
     if (dot)
         for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-            if (strcmp(dot, types[i].ext) == 0)
-                return types[i].mime;
+            if (strcmp(dot, types[i].ext) == 0) return types[i].mime;
     return "application/octet-stream";
 }

@@ -78,8 +78,7 @@ static bool pass_unchanged(mj_server *srv, const user_job *j)
  * client left before the answer, or leaving would be a way around it. */
 static void count_check(mj_server *srv, const user_job *j)
 {
-    if (!j->job.ran || !j->backoff_len)
-        return;
+    if (!j->job.ran || !j->backoff_len) return;
     if (!j->job.verified)
         mj_server_backoff_fail(srv, j->backoff, j->backoff_key, j->backoff_len);
     else if (pass_unchanged(srv, j))
@@ -174,8 +173,7 @@ void mj_api_signup(mj_call *c)
     sodium_memzero(sj->req.pass, sizeof sj->req.pass);
     sj->job.done = signup_done;
     sj->https = mj_call_https(c);
-    if (mj_call_submit(c, &sj->job))
-        return;
+    if (mj_call_submit(c, &sj->job)) return;
 fail:
     free_job(sj, sizeof *sj);
 }
@@ -186,12 +184,10 @@ static void login_done(void *ctx, mj_pw_job *job)
     user_job *lj = (user_job *)job;
     count_check(srv, lj);
     mj_http_req *req = mj_call_resume(srv, job);
-    if (!req)
-        goto out;
+    if (!req) goto out;
     mj_user u;
     int err = job->verified ? mj_store_user_by_id(srv->store, lj->user_id, &u) : MJ_EAUTH;
-    if (!err && !pass_unchanged(srv, lj))
-        err = MJ_EAUTH;
+    if (!err && !pass_unchanged(srv, lj)) err = MJ_EAUTH;
     if (err == MJ_EAUTH || err == MJ_ENOTFOUND || (!err && u.deleted_at)) {
         mj_debug("accounts: failed login");
         mj_http_error(req, 401, "invalid_credentials", "wrong handle or passphrase");
@@ -250,8 +246,7 @@ void mj_api_login(mj_call *c)
         mj_call_req_error(c, &err);
         goto done;
     }
-    if (!mj_call_limit_address(c, MJ_LIMIT_LOGIN_ADDRESS))
-        goto done;
+    if (!mj_call_limit_address(c, MJ_LIMIT_LOGIN_ADDRESS)) goto done;
     if (!r.handle_ok) {
         mj_call_error(c, 401, "invalid_credentials", "wrong handle or passphrase");
         goto done;
@@ -264,21 +259,17 @@ void mj_api_login(mj_call *c)
         goto done;
     }
     /* An unknown handle is checked against nothing, at the same cost. */
-    if (!e && mj_store_user_pass_hash(c->srv->store, u.id, lj->job.stored) == 0)
-        lj->user_id = u.id;
-    if (!login_limits(c, lj, r.handle))
-        goto done;
+    if (!e && mj_store_user_pass_hash(c->srv->store, u.id, lj->job.stored) == 0) lj->user_id = u.id;
+    if (!login_limits(c, lj, r.handle)) goto done;
     lj->job.op = MJ_PW_VERIFY;
     memcpy(lj->job.pass, r.pass, r.pass_len + 1);
     lj->job.pass_len = r.pass_len;
     lj->job.done = login_done;
     lj->https = mj_call_https(c);
-    if (mj_call_submit(c, &lj->job))
-        lj = NULL;
+    if (mj_call_submit(c, &lj->job)) lj = NULL;
 done:
     mj_req_wipe(&r, sizeof r);
-    if (lj)
-        free_job(lj, sizeof *lj);
+    if (lj) free_job(lj, sizeof *lj);
 }
 
 void mj_api_logout(mj_call *c)
@@ -297,8 +288,7 @@ static void delete_done(void *ctx, mj_pw_job *job)
     user_job *dj = (user_job *)job;
     count_check(srv, dj);
     mj_http_req *req = mj_call_resume(srv, job);
-    if (!req)
-        goto out;
+    if (!req) goto out;
     if (!job->verified || !pass_unchanged(srv, dj)) {
         mj_http_error(req, 403, "wrong_passphrase", "the passphrase is wrong");
     } else if (mj_store_user_delete(srv->store, dj->user_id, mj_clock_unix()) != 0) {
@@ -321,8 +311,7 @@ static void pass_done(void *ctx, mj_pw_job *job)
     user_job *pj = (user_job *)job;
     count_check(srv, pj);
     mj_http_req *req = mj_call_resume(srv, job);
-    if (!req)
-        goto out;
+    if (!req) goto out;
     if (!job->verified || !pass_unchanged(srv, pj)) {
         mj_http_error(req, 403, "wrong_passphrase", "the current passphrase is wrong");
     } else if (!job->hashed ||
@@ -374,12 +363,10 @@ static void with_passphrase(mj_call *c, bool change)
     memcpy(j->job.new_pass, r.new_pass, r.new_pass_len + 1);
     j->job.new_pass_len = r.new_pass_len;
     j->job.done = change ? pass_done : delete_done;
-    if (mj_call_submit(c, &j->job))
-        j = NULL;
+    if (mj_call_submit(c, &j->job)) j = NULL;
 done:
     mj_req_wipe(&r, sizeof r);
-    if (j)
-        free_job(j, sizeof *j);
+    if (j) free_job(j, sizeof *j);
 }
 
 void mj_api_me_delete(mj_call *c)

@@ -46,14 +46,12 @@ static bool type_ok(ftype t, const json_t *v)
     case F_INT: return json_is_integer(v);
     case F_BOOL: return json_is_boolean(v);
     case F_STRINGS: {
-        if (!json_is_array(v))
-            return false;
+        if (!json_is_array(v)) return false;
         size_t i;
         json_t *item;
         json_array_foreach(v, i, item)
         {
-            if (!json_is_string(item))
-                return false;
+            if (!json_is_string(item)) return false;
         }
         return true;
     }
@@ -70,14 +68,11 @@ static int parse_object(const uint8_t *body, size_t len, size_t max, bool allow_
     *root = NULL;
     for (size_t i = 0; i < n; i++)
         fields[i].value = NULL;
-    if (len == 0 && allow_empty)
-        return 0;
-    if (len > max)
-        return fail(err, 413, "too_large", "request body is too large");
+    if (len == 0 && allow_empty) return 0;
+    if (len > max) return fail(err, 413, "too_large", "request body is too large");
     json_error_t jerr;
     json_t *doc = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!doc)
-        return fail(err, 400, "bad_request", "body is not valid JSON");
+    if (!doc) return fail(err, 400, "bad_request", "body is not valid JSON");
     if (!json_is_object(doc)) {
         json_decref(doc);
         return fail(err, 400, "bad_request", "body must be a JSON object");
@@ -112,8 +107,8 @@ static int parse_object(const uint8_t *body, size_t len, size_t max, bool allow_
 }
 
 #define PARSE(body, len, empty, fields, root, err)                                                 \
-    parse_object(body, len, MJ_REQ_BODY_MAX, empty, fields, sizeof fields / sizeof fields[0], root, \
-                 err)
+    parse_object(body, len, MJ_REQ_BODY_MAX, empty, fields, sizeof fields / sizeof fields[0],      \
+                 root, err)
 
 static const uint8_t *str_of(const field *f, size_t *len)
 {
@@ -123,8 +118,7 @@ static const uint8_t *str_of(const field *f, size_t *len)
 
 bool mj_invite_code_ok(const char *code, size_t len)
 {
-    if (len != MJ_INVITE_CODE_LEN)
-        return false;
+    if (len != MJ_INVITE_CODE_LEN) return false;
     for (size_t i = 0; i < len; i++) {
         char c = code[i];
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -157,8 +151,7 @@ int mj_signup_req_parse(const uint8_t *body, size_t len, mj_signup_req *out, mj_
                  {"passphrase", F_STRING, true, NULL}};
     json_t *root;
     memset(out, 0, sizeof *out);
-    if (PARSE(body, len, false, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, false, f, &root, err)) return MJ_EINVAL;
     int rc = MJ_EINVAL;
     size_t n;
     const uint8_t *s = str_of(&f[0], &n);
@@ -189,14 +182,12 @@ int mj_login_req_parse(const uint8_t *body, size_t len, mj_login_req *out, mj_re
     field f[] = {{"handle", F_STRING, true, NULL}, {"passphrase", F_STRING, true, NULL}};
     json_t *root;
     memset(out, 0, sizeof *out);
-    if (PARSE(body, len, false, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, false, f, &root, err)) return MJ_EINVAL;
     size_t n;
     const uint8_t *s = str_of(&f[0], &n);
     const char *why;
     out->handle_ok = mj_handle_normalize((const char *)s, n, out->handle, &why) == 0;
-    if (!out->handle_ok)
-        out->handle[0] = '\0';
+    if (!out->handle_ok) out->handle[0] = '\0';
     s = str_of(&f[1], &n);
     int rc = 0;
     if (mj_passphrase_normalize(s, n, 0, out->pass, &out->pass_len, &why) != 0)
@@ -210,8 +201,7 @@ int mj_profile_req_parse(const uint8_t *body, size_t len, mj_profile_req *out, m
     field f[] = {{"display_name", F_STRING, false, NULL}, {"bio", F_STRING, false, NULL}};
     json_t *root;
     memset(out, 0, sizeof *out);
-    if (PARSE(body, len, false, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, false, f, &root, err)) return MJ_EINVAL;
     int rc = 0;
     size_t n = 0, m = 0;
     const char *why = "invalid";
@@ -238,8 +228,7 @@ int mj_pass_req_parse(const uint8_t *body, size_t len, bool change, mj_pass_req 
     memset(out, 0, sizeof *out);
     int rc = change ? PARSE(body, len, false, two, &root, err)
                     : PARSE(body, len, false, one, &root, err);
-    if (rc)
-        return MJ_EINVAL;
+    if (rc) return MJ_EINVAL;
     size_t n;
     const uint8_t *s = str_of(change ? &two[0] : &one[0], &n);
     const char *why;
@@ -248,8 +237,7 @@ int mj_pass_req_parse(const uint8_t *body, size_t len, bool change, mj_pass_req 
     else if (change)
         rc = new_passphrase(&two[1], NULL, out->new_pass, &out->new_pass_len, err);
     json_decref(root);
-    if (rc)
-        mj_req_wipe(out, sizeof *out);
+    if (rc) mj_req_wipe(out, sizeof *out);
     return rc;
 }
 
@@ -270,8 +258,7 @@ int mj_invite_req_parse(const uint8_t *body, size_t len, mj_invite_req *out, mj_
     json_t *root;
     out->uses = 1;
     out->ttl_s = MJ_INVITE_TTL_DEFAULT;
-    if (PARSE(body, len, true, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, true, f, &root, err)) return MJ_EINVAL;
     int rc = 0;
     long long v = 0;
     if (f[0].value) {
@@ -301,8 +288,7 @@ int mj_admin_req_parse(const uint8_t *body, size_t len, bool patch, mj_admin_req
     memset(out, 0, sizeof *out);
     int rc = patch ? PARSE(body, len, false, edit, &root, err)
                    : PARSE(body, len, true, action, &root, err);
-    if (rc)
-        return MJ_EINVAL;
+    if (rc) return MJ_EINVAL;
     if (!patch) {
         out->subtree = action[0].value && json_is_true(action[0].value);
     } else if (!edit[0].value && !edit[1].value) {
@@ -336,8 +322,7 @@ int mj_room_req_parse(const uint8_t *body, size_t len, mj_room_req *out, mj_req_
                  {"allowed", F_STRINGS, false, NULL}};
     json_t *root;
     memset(out, 0, sizeof *out);
-    if (PARSE(body, len, false, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, false, f, &root, err)) return MJ_EINVAL;
     int rc = 0;
     size_t n;
     const uint8_t *s = str_of(&f[0], &n);
@@ -350,8 +335,7 @@ int mj_room_req_parse(const uint8_t *body, size_t len, mj_room_req *out, mj_req_
     static const char *const kinds[] = {"open", "social", "closed"};
     out->kind = -1;
     for (int i = 0; i < 3; i++)
-        if (strcmp(type, kinds[i]) == 0)
-            out->kind = i;
+        if (strcmp(type, kinds[i]) == 0) out->kind = i;
     if (out->kind < 0) {
         rc = fail(err, 400, "bad_request", "'type' must be open, social or closed");
         goto done;
@@ -411,8 +395,7 @@ int mj_bool_req_parse(const uint8_t *body, size_t len, const char *name, bool *o
 {
     field f[] = {{name, F_BOOL, true, NULL}};
     json_t *root;
-    if (PARSE(body, len, false, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, false, f, &root, err)) return MJ_EINVAL;
     *out = json_is_true(f[0].value);
     json_decref(root);
     return 0;
@@ -423,8 +406,7 @@ int mj_handle_req_parse(const uint8_t *body, size_t len, char handle[MJ_HANDLE_M
 {
     field f[] = {{"handle", F_STRING, true, NULL}};
     json_t *root;
-    if (PARSE(body, len, false, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, false, f, &root, err)) return MJ_EINVAL;
     size_t n;
     const uint8_t *s = str_of(&f[0], &n);
     const char *why = "invalid";
@@ -441,8 +423,7 @@ int mj_token_req_parse(const uint8_t *body, size_t len, mj_token_req *out, mj_re
     json_t *root;
     out->speaker = false;
     out->ttl_s = MJ_ROOM_TOKEN_TTL_DEFAULT;
-    if (PARSE(body, len, true, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, true, f, &root, err)) return MJ_EINVAL;
     int rc = 0;
     if (f[0].value) {
         const char *seat = json_string_value(f[0].value);
@@ -466,8 +447,7 @@ int mj_schedule_req_parse(const uint8_t *body, size_t len, int64_t now, mj_sched
                  {"starts_at", F_INT, true, NULL}};
     json_t *root;
     memset(out, 0, sizeof *out);
-    if (PARSE(body, len, false, f, &root, err))
-        return MJ_EINVAL;
+    if (PARSE(body, len, false, f, &root, err)) return MJ_EINVAL;
     int rc = 0;
     size_t n;
     const uint8_t *s = str_of(&f[0], &n);
@@ -476,8 +456,7 @@ int mj_schedule_req_parse(const uint8_t *body, size_t len, int64_t now, mj_sched
     static const char *const kinds[] = {"open", "social", "closed"};
     out->kind = -1;
     for (int i = 0; i < 3; i++)
-        if (strcmp(type, kinds[i]) == 0)
-            out->kind = i;
+        if (strcmp(type, kinds[i]) == 0) out->kind = i;
     long long at = json_integer_value(f[2].value);
     if (mj_title_normalize(s, n, out->title, &why) != 0)
         rc = fail(err, 400, "invalid_title", "%s", why);

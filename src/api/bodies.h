@@ -19,12 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MJ_REQ_BODY_MAX 8192
-#define MJ_INVITE_CODE_LEN 22 /* base64url of 16 random bytes */
-#define MJ_INVITE_USES_MAX 100
-#define MJ_INVITE_TTL_MAX (30 * 24 * 3600)
+#define MJ_REQ_BODY_MAX       8192
+#define MJ_INVITE_CODE_LEN    22 /* base64url of 16 random bytes */
+#define MJ_INVITE_USES_MAX    100
+#define MJ_INVITE_TTL_MAX     (30 * 24 * 3600)
 #define MJ_INVITE_TTL_DEFAULT (7 * 24 * 3600)
-#define MJ_QUOTA_MAX 10000
+#define MJ_QUOTA_MAX          10000
 
 typedef struct mj_req_error {
     int status;       /* HTTP status */
@@ -62,21 +62,21 @@ typedef struct mj_pass_req {
 } mj_pass_req;
 
 typedef struct mj_invite_req {
-    int uses;       /* 1..MJ_INVITE_USES_MAX, default 1 */
-    int64_t ttl_s;  /* 1..MJ_INVITE_TTL_MAX, default 7 days */
+    int uses;      /* 1..MJ_INVITE_USES_MAX, default 1 */
+    int64_t ttl_s; /* 1..MJ_INVITE_TTL_MAX, default 7 days */
 } mj_invite_req;
 
 typedef struct mj_admin_req {
-    bool subtree;       /* suspend / unsuspend */
+    bool subtree; /* suspend / unsuspend */
     bool has_quota, has_admin;
-    int invite_quota;   /* 0..MJ_QUOTA_MAX */
+    int invite_quota; /* 0..MJ_QUOTA_MAX */
     bool admin;
 } mj_admin_req;
 
-#define MJ_ROOM_ALLOW_MAX 50 /* members named at once */
-#define MJ_OFFER_MAX 32768   /* bytes of SDP in an offer */
+#define MJ_ROOM_ALLOW_MAX         50    /* members named at once */
+#define MJ_OFFER_MAX              32768 /* bytes of SDP in an offer */
 #define MJ_ROOM_TOKEN_TTL_DEFAULT (6 * 3600)
-#define MJ_ROOM_TOKEN_TTL_MAX (7 * 24 * 3600)
+#define MJ_ROOM_TOKEN_TTL_MAX     (7 * 24 * 3600)
 
 /* POST /api/rooms: {"title", "type"?, "allowed"?: [handles]} */
 typedef struct mj_room_req {
@@ -137,8 +137,8 @@ void mj_enter_req_free(mj_enter_req *r);
 MJ_MUST_USE int mj_bool_req_parse(const uint8_t *body, size_t len, const char *name, bool *out,
                                   mj_req_error *err);
 /* {"handle": HANDLE}, normalized. */
-MJ_MUST_USE int mj_handle_req_parse(const uint8_t *body, size_t len,
-                                    char handle[MJ_HANDLE_MAX + 1], mj_req_error *err);
+MJ_MUST_USE int mj_handle_req_parse(const uint8_t *body, size_t len, char handle[MJ_HANDLE_MAX + 1],
+                                    mj_req_error *err);
 MJ_MUST_USE int mj_token_req_parse(const uint8_t *body, size_t len, mj_token_req *out,
                                    mj_req_error *err);
 

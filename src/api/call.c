@@ -35,8 +35,7 @@ void mj_call_internal(mj_call *c)
 static bool refuse(mj_call *c, int64_t wait)
 {
     c->retry_after = wait;
-    if (c->no_reply)
-        return false;
+    if (c->no_reply) return false;
     char secs[24], msg[96];
     snprintf(secs, sizeof secs, "%lld", (long long)wait);
     snprintf(msg, sizeof msg, "too many requests; try again in %lld seconds", (long long)wait);
@@ -191,8 +190,7 @@ int mj_call_authenticate(mj_call *c)
 static bool host_is_ip(const char *host, size_t len)
 {
     char ip[MJ_ADDR_STRLEN];
-    if (len == 0 || len >= sizeof ip)
-        return false;
+    if (len == 0 || len >= sizeof ip) return false;
     memcpy(ip, host, len);
     ip[len] = '\0';
     mj_addr a;
@@ -216,29 +214,23 @@ bool mj_server_host_allowed(mj_server *srv, mj_http_req *req)
 {
     char host[256];
     int n = mj_http_header(req, MJ_HDR_HOST, host, sizeof host);
-    if (n <= 0)
-        return false;
+    if (n <= 0) return false;
     /* Split off the port: "[v6]:port", "name:port". */
     size_t len = (size_t)n;
     const char *name = host;
     if (host[0] == '[') {
         const char *close = memchr(host, ']', len);
-        if (!close)
-            return false;
+        if (!close) return false;
         name = host + 1;
         len = (size_t)(close - name);
     } else {
         const char *colon = memchr(host, ':', len);
-        if (colon)
-            len = (size_t)(colon - host);
+        if (colon) len = (size_t)(colon - host);
     }
-    if (len && name[len - 1] == '.')
-        len--;
+    if (len && name[len - 1] == '.') len--;
     /* A literal address cannot be rebound, nor can localhost. */
-    if (host_is_ip(name, len) || (len == 9 && strncasecmp(name, "localhost", 9) == 0))
-        return true;
-    if (!srv->set.public_origin[0])
-        return false;
+    if (host_is_ip(name, len) || (len == 9 && strncasecmp(name, "localhost", 9) == 0)) return true;
+    if (!srv->set.public_origin[0]) return false;
     const char *pub;
     size_t plen;
     public_host(srv->set.public_origin, &pub, &plen);
@@ -253,8 +245,7 @@ bool mj_server_host_allowed(mj_server *srv, mj_http_req *req)
  * DELETE, and other clients can send one. */
 bool mj_call_same_origin(mj_call *c)
 {
-    if (!mj_server_host_allowed(c->srv, c->req))
-        return false;
+    if (!mj_server_host_allowed(c->srv, c->req)) return false;
     char site[32];
     int sn = mj_http_header(c->req, MJ_HDR_SEC_FETCH_SITE, site, sizeof site);
     if (sn > 0 && strcmp(site, "same-origin") != 0) return false;
@@ -326,10 +317,8 @@ static void busy(mj_http_req *req)
 
 mj_http_req *mj_call_resume(mj_server *srv, mj_pw_job *job)
 {
-    if (srv->stopping || !job->http)
-        return NULL;
-    if (job->ran)
-        return mj_http_resume(srv->http, job->http);
+    if (srv->stopping || !job->http) return NULL;
+    if (job->ran) return mj_http_resume(srv->http, job->http);
     /* Pushed out of the queue by someone else's turn: busy, as if it had
      * come when the queue was full. */
     mj_http_req *req = job->evicted ? mj_http_resume(srv->http, job->http) : NULL;
@@ -358,14 +347,14 @@ bool mj_call_submit(mj_call *c, mj_pw_job *job)
     }
     job->group = hash_group(c);
     int err = mj_pw_pool_submit(c->srv->pool, job);
-    if (!err)
-        return true;
+    if (!err) return true;
     /* Take the request back from the deferred table and answer now. */
     (void)mj_http_resume(c->srv->http, job->http);
     if (err == MJ_EAGAIN) {
         mj_http_add_header(c->req, "retry-after", "2");
-        mj_call_error(c, 429, "rate_limited",
-                      "too many passphrase checks from your network at once; try again in a moment");
+        mj_call_error(
+            c, 429, "rate_limited",
+            "too many passphrase checks from your network at once; try again in a moment");
     } else {
         busy(c->req);
     }

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TAG_LEN   8
-#define PLAIN_LEN (8 + 8 + TAG_LEN)
-#define SEALED_LEN (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PLAIN_LEN)
+#define TAG_LEN      8
+#define PLAIN_LEN    (8 + 8 + TAG_LEN)
+#define SEALED_LEN   (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + PLAIN_LEN)
 #define COOKIE_CHARS 86 /* base64url of SEALED_LEN bytes, no padding */
 
 _Static_assert(SEALED_LEN == 64, "the cookie's size");
@@ -21,8 +21,8 @@ _Static_assert(MJ_DEVICE_ID_LEN <= crypto_secretbox_NONCEBYTES, "the id is part 
 static void device_key(const mj_server *srv, uint8_t key[crypto_secretbox_KEYBYTES])
 {
     static const char context[] = "majlis device cookie v1";
-    crypto_generichash(key, crypto_secretbox_KEYBYTES, (const uint8_t *)context,
-                       sizeof context - 1, srv->secret, sizeof srv->secret);
+    crypto_generichash(key, crypto_secretbox_KEYBYTES, (const uint8_t *)context, sizeof context - 1,
+                       srv->secret, sizeof srv->secret);
 }
 
 static void pass_tag(const char *pass_hash, uint8_t tag[TAG_LEN])
@@ -109,15 +109,13 @@ bool mj_device_recognised(const mj_server *srv, mj_http_req *req, bool https, in
     int n = mj_http_header(req, MJ_HDR_COOKIE, cookies, sizeof cookies);
     opened o = {.srv = srv};
     const char *name = https ? MJ_DEVICE_COOKIE_SECURE : MJ_DEVICE_COOKIE;
-    if (n <= 0 || !mj_cookie_find(cookies, (size_t)n, name, open_cookie, &o))
-        return false;
+    if (n <= 0 || !mj_cookie_find(cookies, (size_t)n, name, open_cookie, &o)) return false;
     uint8_t tag[TAG_LEN];
     pass_tag(pass_hash, tag);
     int64_t issued = (int64_t)get64(o.plain + 8);
     bool ok = (int64_t)get64(o.plain) == user_id && issued <= now + 300 &&
               now - issued < MJ_DEVICE_MAX_AGE && sodium_memcmp(tag, o.plain + 16, TAG_LEN) == 0;
-    if (ok)
-        memcpy(id, o.nonce, MJ_DEVICE_ID_LEN);
+    if (ok) memcpy(id, o.nonce, MJ_DEVICE_ID_LEN);
     sodium_memzero(&o, sizeof o);
     return ok;
 }

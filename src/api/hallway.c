@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STAGE_SHOWN 6                /* names on stage in a hallway entry */
-#define FOLLOWS_MAX 5000             /* followees a hallway considers */
-#define COUNTS_EVERY MJ_SEC(5)       /* counts alone change the hallway this often */
-#define ORDER_EVERY MJ_SEC(2)        /* the order is looked at again this often */
-#define UPCOMING_MAX 50
-#define UPCOMING_GRACE 3600          /* an announcement stays an hour past its time */
+#define STAGE_SHOWN    6         /* names on stage in a hallway entry */
+#define FOLLOWS_MAX    5000      /* followees a hallway considers */
+#define COUNTS_EVERY   MJ_SEC(5) /* counts alone change the hallway this often */
+#define ORDER_EVERY    MJ_SEC(2) /* the order is looked at again this often */
+#define UPCOMING_MAX   50
+#define UPCOMING_GRACE 3600 /* an announcement stays an hour past its time */
 
 typedef struct hsock {
     mj_hall *h;
@@ -77,8 +77,8 @@ static void load_follows(hsock *s, mj_store *st)
     free(s->follows);
     s->follows = malloc(FOLLOWS_MAX * sizeof *s->follows);
     s->nfollows = 0;
-    if (s->follows && mj_store_following_ids(st, s->user, s->follows, FOLLOWS_MAX,
-                                             &s->nfollows) == 0)
+    if (s->follows &&
+        mj_store_following_ids(st, s->user, s->follows, FOLLOWS_MAX, &s->nfollows) == 0)
         qsort(s->follows, s->nfollows, sizeof *s->follows, cmp_i64);
 }
 
@@ -87,8 +87,7 @@ static bool follows_a_moderator(const hsock *s, const mj_live_room *lr)
     int64_t ids[64];
     size_t n = mj_room_moderator_ids(lr->room, ids, 64);
     for (size_t i = 0; i < n && i < 64; i++)
-        if (follows(s, ids[i]))
-            return true;
+        if (follows(s, ids[i])) return true;
     return false;
 }
 
@@ -96,13 +95,10 @@ static bool follows_a_moderator(const hsock *s, const mj_live_room *lr)
  * to follow one of its moderators (a room of "people they follow"). */
 static bool visible(const hsock *s, mj_live_room *lr, int64_t user)
 {
-    if (lr->ended)
-        return false;
-    if (mj_live_me(lr, user))
-        return true;
+    if (lr->ended) return false;
+    if (mj_live_me(lr, user)) return true;
     mj_room_who who = {.user = user};
-    if (mj_live_may_enter(lr, &who) != 0)
-        return false;
+    if (mj_live_may_enter(lr, &who) != 0) return false;
     return lr->rec.kind != MJ_ROOM_SOCIAL || (s && follows_a_moderator(s, lr));
 }
 
@@ -121,18 +117,16 @@ static void stage_build(mj_live_room *lr, stage *sg)
     size_t it = 0, shown = 0;
     const mj_person *p;
     while ((p = mj_room_next(lr->room, &it))) {
-        if (!mj_role_on_stage(p->role))
-            continue;
-        if (p->user && sg->n < 64)
-            sg->users[sg->n++] = p->user;
+        if (!mj_role_on_stage(p->role)) continue;
+        if (p->user && sg->n < 64) sg->users[sg->n++] = p->user;
         const lperson *lp = mj_live_lperson(lr, p->pid);
-        if (shown++ >= STAGE_SHOWN || !lp)
-            continue;
+        if (shown++ >= STAGE_SHOWN || !lp) continue;
         json_t *o = json_pack("{s:s, s:s, s:b}", "name", lp->name, "role", mj_role_name(p->role),
                               "bot", p->bot != 0);
         json_object_set_new(o, "handle", lp->handle[0] ? json_string(lp->handle) : json_null());
-        json_object_set_new(o, "avatar", mj_json_avatar(lp->handle[0] ? lp->handle : "bot",
-                                                        lp->name[0] ? lp->name : "?"));
+        json_object_set_new(
+            o, "avatar",
+            mj_json_avatar(lp->handle[0] ? lp->handle : "bot", lp->name[0] ? lp->name : "?"));
         json_array_append_new(people, o);
     }
     mj_room_counts c;
@@ -141,11 +135,11 @@ static void stage_build(mj_live_room *lr, stage *sg)
                                                   "name", lr->host_name, "avatar",
                                                   mj_json_avatar(lr->host_handle, lr->host_name))
                                       : json_null();
-    sg->base = json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:i, s:I}", "id", lr->rec.id, "title",
-                         lr->rec.title, "type", mj_room_kind_name((mj_room_kind)lr->rec.kind),
-                         "host", host, "stage", people, "speakers",
-                         (int)(c.moderators + c.speakers), "listeners", (int)c.listeners,
-                         "created_at", (json_int_t)lr->rec.created_at);
+    sg->base =
+        json_pack("{s:s, s:s, s:s, s:o, s:o, s:i, s:i, s:I}", "id", lr->rec.id, "title",
+                  lr->rec.title, "type", mj_room_kind_name((mj_room_kind)lr->rec.kind), "host",
+                  host, "stage", people, "speakers", (int)(c.moderators + c.speakers), "listeners",
+                  (int)c.listeners, "created_at", (json_int_t)lr->rec.created_at);
 }
 
 /* A room's stage as the hallway shows it, built once after each change of
@@ -153,10 +147,8 @@ static void stage_build(mj_live_room *lr, stage *sg)
 static const stage *stage_of(mj_live_room *lr)
 {
     stage *sg = lr->hall_cache;
-    if (sg && !lr->hall_cache_stale)
-        return sg;
-    if (!sg && !(sg = lr->hall_cache = calloc(1, sizeof *sg)))
-        return NULL;
+    if (sg && !lr->hall_cache_stale) return sg;
+    if (!sg && !(sg = lr->hall_cache = calloc(1, sizeof *sg))) return NULL;
     json_decref(sg->base);
     stage_build(lr, sg);
     lr->hall_cache_stale = false;
@@ -166,8 +158,7 @@ static const stage *stage_of(mj_live_room *lr)
 void mj_hallway_forget(mj_live_room *lr)
 {
     stage *sg = lr->hall_cache;
-    if (sg)
-        json_decref(sg->base);
+    if (sg) json_decref(sg->base);
     free(sg);
     lr->hall_cache = NULL;
 }
@@ -175,16 +166,14 @@ void mj_hallway_forget(mj_live_room *lr)
 static bool followed_on_stage(const hsock *s, const stage *sg)
 {
     for (size_t i = 0; i < sg->n; i++)
-        if (follows(s, sg->users[i]))
-            return true;
+        if (follows(s, sg->users[i])) return true;
     return false;
 }
 
 static json_t *entry_for(const stage *sg, bool followed)
 {
     json_t *o = json_deep_copy(sg->base);
-    if (o)
-        json_object_set_new(o, "followed", json_boolean(followed));
+    if (o) json_object_set_new(o, "followed", json_boolean(followed));
     return o;
 }
 
@@ -195,16 +184,14 @@ static bool seen(const hsock *s, const mj_live_room *lr)
     size_t it = 0;
     void *v;
     while ((v = mj_map_next(&s->seen, room_hash(lr), &it)))
-        if (v == lr)
-            return true;
+        if (v == lr) return true;
     return false;
 }
 
 static void send(hsock *s, json_t *msg)
 {
     mj_ws_msg *m = mj_ws_msg_json(msg);
-    if (m)
-        (void)mj_ws_send(s->ws, m);
+    if (m) (void)mj_ws_send(s->ws, m);
     mj_ws_msg_unref(m);
 }
 
@@ -214,8 +201,7 @@ static void tell(hsock *s, mj_live_room *lr, const stage *sg, bool show)
 {
     bool was = seen(s, lr);
     if (show) {
-        if (!was && mj_map_add(&s->seen, room_hash(lr), lr) != 0)
-            return;
+        if (!was && mj_map_add(&s->seen, room_hash(lr), lr) != 0) return;
         send(s, json_pack("{s:s, s:o}", "type", "room", "room",
                           entry_for(sg, followed_on_stage(s, sg))));
     } else if (was) {
@@ -232,8 +218,7 @@ static json_t *order_for(mj_hall *h, hsock *s)
     json_t *first = json_array(), *rest = json_array();
     for (size_t i = 0; i < h->norder; i++) {
         mj_live_room *lr = h->order[i];
-        if (!seen(s, lr))
-            continue;
+        if (!seen(s, lr)) continue;
         const stage *sg = stage_of(lr);
         json_array_append_new(sg && followed_on_stage(s, sg) ? first : rest,
                               json_string(lr->rec.id));
@@ -253,8 +238,7 @@ static void score(mj_hall *h, mj_live_room *lr)
     while ((p = mj_room_next(lr->room, &it))) {
         const lperson *lp = mj_live_lperson(lr, p->pid);
         /* A path that cannot be added (out of memory) only counts less. */
-        if (lp && lp->path_len && mj_trend_add(h->trend, lp->path, lp->path_len) != 0)
-            continue;
+        if (lp && lp->path_len && mj_trend_add(h->trend, lp->path, lp->path_len) != 0) continue;
     }
     lr->score = mj_trend_score(h->trend);
     lr->score_dirty = false;
@@ -263,8 +247,7 @@ static void score(mj_hall *h, mj_live_room *lr)
 static int by_rank(const void *a, const void *b)
 {
     const mj_live_room *x = *(mj_live_room *const *)a, *y = *(mj_live_room *const *)b;
-    if (x->score != y->score)
-        return x->score < y->score ? 1 : -1;
+    if (x->score != y->score) return x->score < y->score ? 1 : -1;
     if (x->rec.created_at != y->rec.created_at)
         return x->rec.created_at < y->rec.created_at ? 1 : -1;
     return strcmp(x->rec.id, y->rec.id);
@@ -277,14 +260,11 @@ static void reorder(mj_hall *h)
     size_t n = 0;
     for (size_t i = 0; order && lv->rooms.slots && i <= lv->rooms.mask; i++) {
         mj_live_room *lr = lv->rooms.slots[i].value;
-        if (!lr || lr->ended || n >= lv->nrooms)
-            continue;
-        if (lr->score_dirty)
-            score(h, lr);
+        if (!lr || lr->ended || n >= lv->nrooms) continue;
+        if (lr->score_dirty) score(h, lr);
         order[n++] = lr;
     }
-    if (n)
-        qsort(order, n, sizeof *order, by_rank);
+    if (n) qsort(order, n, sizeof *order, by_rank);
     bool same = n == h->norder && (!n || memcmp(order, h->order, n * sizeof *order) == 0);
     free(h->order);
     h->order = order;
@@ -301,8 +281,7 @@ void mj_hallway_room_changed(mj_live *lv, mj_live_room *lr, bool stage_changed, 
     lr->score_dirty = true;
     /* A room that came or whose public changed takes its place in the
      * order at the next tick, not the next ordering. */
-    if (who_may_see && lv->hall)
-        lv->hall->order_at = 0;
+    if (who_may_see && lv->hall) lv->hall->order_at = 0;
     lr->hall_counts = true;
     lr->hall_stage |= stage_changed;
     lr->hall_visibility |= who_may_see;
@@ -311,8 +290,7 @@ void mj_hallway_room_changed(mj_live *lv, mj_live_room *lr, bool stage_changed, 
 void mj_hallway_room_gone(mj_live *lv, mj_live_room *lr)
 {
     mj_hall *h = lv->hall;
-    if (!h)
-        return;
+    if (!h) return;
     for (size_t i = 0; i < h->n; i++) {
         hsock *s = h->socks[i];
         if (seen(s, lr)) {
@@ -321,8 +299,7 @@ void mj_hallway_room_gone(mj_live *lv, mj_live_room *lr)
         }
     }
     for (size_t i = 0; i < h->norder; i++)
-        if (h->order[i] == lr)
-            h->order[i] = h->order[--h->norder];
+        if (h->order[i] == lr) h->order[i] = h->order[--h->norder];
     mj_hallway_forget(lr);
     h->order_at = 0; /* look at the order again at the next tick */
 }
@@ -332,11 +309,9 @@ static void look_again(mj_hall *h, hsock *s)
     mj_live *lv = h->lv;
     for (size_t i = 0; lv->rooms.slots && i <= lv->rooms.mask; i++) {
         mj_live_room *lr = lv->rooms.slots[i].value;
-        if (!lr)
-            continue;
+        if (!lr) continue;
         const stage *sg = stage_of(lr);
-        if (sg)
-            tell(s, lr, sg, visible(s, lr, s->user));
+        if (sg) tell(s, lr, sg, visible(s, lr, s->user));
     }
 }
 
@@ -345,8 +320,7 @@ void mj_hallway_member_changed(mj_live *lv, int64_t user)
     mj_hall *h = lv->hall;
     for (size_t i = 0; h && i < h->n; i++) {
         hsock *s = h->socks[i];
-        if (s->user != user)
-            continue;
+        if (s->user != user) continue;
         load_follows(s, lv->srv->store);
         look_again(h, s);
         s->order_dirty = true;
@@ -356,8 +330,7 @@ void mj_hallway_member_changed(mj_live *lv, int64_t user)
 /* Whether the member of socket s hears of this announcement. */
 static bool hears_of(const mj_live *lv, const hsock *s, const mj_schedule *sc)
 {
-    if (sc->host == s->user)
-        return true;
+    if (sc->host == s->user) return true;
     bool blocked = false;
     return sc->kind != MJ_ROOM_CLOSED && follows(s, sc->host) &&
            mj_store_is_blocked(lv->srv->store, sc->host, s->user, &blocked) == 0 && !blocked;
@@ -368,8 +341,7 @@ void mj_hallway_schedule(mj_live *lv, const mj_schedule *sc, bool added)
     mj_hall *h = lv->hall;
     for (size_t i = 0; h && i < h->n; i++) {
         hsock *s = h->socks[i];
-        if (!hears_of(lv, s, sc))
-            continue;
+        if (!hears_of(lv, s, sc)) continue;
         if (added)
             send(s, json_pack("{s:s, s:o}", "type", "upcoming", "schedule",
                               mj_schedule_json(lv->srv, sc, s->user)));
@@ -381,8 +353,7 @@ void mj_hallway_schedule(mj_live *lv, const mj_schedule *sc, bool added)
 static void flush_room(mj_hall *h, mj_live_room *lr, mj_time now)
 {
     bool counts = lr->hall_counts && now - lr->hall_sent_at >= COUNTS_EVERY;
-    if (!lr->hall_visibility && !lr->hall_stage && !counts)
-        return;
+    if (!lr->hall_visibility && !lr->hall_stage && !counts) return;
     const stage *sg = stage_of(lr);
     for (size_t i = 0; sg && i < h->n; i++) {
         hsock *s = h->socks[i];
@@ -398,13 +369,11 @@ static void flush_room(mj_hall *h, mj_live_room *lr, mj_time now)
 void mj_hallway_tick(mj_live *lv)
 {
     mj_hall *h = lv->hall;
-    if (!h)
-        return;
+    if (!h) return;
     mj_time now = mj_live_now();
     for (size_t i = 0; lv->rooms.slots && i <= lv->rooms.mask; i++) {
         mj_live_room *lr = lv->rooms.slots[i].value;
-        if (lr)
-            flush_room(h, lr, now);
+        if (lr) flush_room(h, lr, now);
     }
     if (now - h->order_at >= ORDER_EVERY) {
         h->order_at = now;
@@ -425,13 +394,12 @@ json_t *mj_schedule_json(mj_server *srv, const mj_schedule *sc, int64_t viewer)
 {
     mj_user host;
     json_t *h = mj_store_user_by_id(srv->store, sc->host, &host) == 0
-                    ? json_pack("{s:s, s:s, s:o}", "handle", host.handle, "name",
-                                host.display_name, "avatar",
-                                mj_json_avatar(host.handle, host.display_name))
+                    ? json_pack("{s:s, s:s, s:o}", "handle", host.handle, "name", host.display_name,
+                                "avatar", mj_json_avatar(host.handle, host.display_name))
                     : json_null();
-    return json_pack("{s:I, s:s, s:s, s:o, s:I, s:b}", "id", (json_int_t)sc->id, "title",
-                     sc->title, "type", mj_room_kind_name((mj_room_kind)sc->kind), "host", h,
-                     "starts_at", (json_int_t)sc->starts_at, "yours", sc->host == viewer);
+    return json_pack("{s:I, s:s, s:s, s:o, s:I, s:b}", "id", (json_int_t)sc->id, "title", sc->title,
+                     "type", mj_room_kind_name((mj_room_kind)sc->kind), "host", h, "starts_at",
+                     (json_int_t)sc->starts_at, "yours", sc->host == viewer);
 }
 
 static json_t *upcoming(mj_server *srv, int64_t viewer)
@@ -450,17 +418,14 @@ static json_t *upcoming(mj_server *srv, int64_t viewer)
 /* The whole hallway of socket s (s may be a stack one, not registered). */
 static json_t *snapshot(mj_hall *h, hsock *s)
 {
-    if (!h->order || h->order_at == 0)
-        reorder(h);
+    if (!h->order || h->order_at == 0) reorder(h);
     json_t *rooms = json_array();
     json_t *first = json_array();
     for (size_t i = 0; i < h->norder; i++) {
         mj_live_room *lr = h->order[i];
-        if (!visible(s, lr, s->user))
-            continue;
+        if (!visible(s, lr, s->user)) continue;
         const stage *sg = stage_of(lr);
-        if (!sg)
-            continue;
+        if (!sg) continue;
         if (mj_map_add(&s->seen, room_hash(lr), lr) != 0)
             continue; /* out of memory: the room stays out of this hallway */
         bool followed = followed_on_stage(s, sg);
@@ -471,11 +436,9 @@ static json_t *snapshot(mj_hall *h, hsock *s)
     mj_live *lv = h->lv;
     for (size_t i = 0; lv->rooms.slots && i <= lv->rooms.mask; i++) {
         mj_live_room *lr = lv->rooms.slots[i].value;
-        if (!lr || seen(s, lr) || !visible(s, lr, s->user))
-            continue;
+        if (!lr || seen(s, lr) || !visible(s, lr, s->user)) continue;
         const stage *sg = stage_of(lr);
-        if (!sg || mj_map_add(&s->seen, room_hash(lr), lr) != 0)
-            continue;
+        if (!sg || mj_map_add(&s->seen, room_hash(lr), lr) != 0) continue;
         json_array_append_new(rooms, entry_for(sg, followed_on_stage(s, sg)));
         s->order_dirty = true;
     }
@@ -488,8 +451,7 @@ static json_t *snapshot(mj_hall *h, hsock *s)
 json_t *mj_hallway_json(mj_live *lv, const mj_user *me)
 {
     mj_hall *h = hall_of(lv);
-    if (!h)
-        return NULL;
+    if (!h) return NULL;
     hsock s = {.h = h, .user = me->id};
     mj_map_init(&s.seen);
     load_follows(&s, lv->srv->store);
@@ -530,14 +492,12 @@ static int attach(mj_hall *h, mj_ws *ws, int64_t user)
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 16;
         hsock **socks = realloc(h->socks, cap * sizeof *socks);
-        if (!socks)
-            return MJ_ENOMEM;
+        if (!socks) return MJ_ENOMEM;
         h->socks = socks;
         h->cap = cap;
     }
     hsock *s = calloc(1, sizeof *s);
-    if (!s)
-        return MJ_ENOMEM;
+    if (!s) return MJ_ENOMEM;
     s->h = h;
     s->ws = ws;
     s->user = user;
@@ -570,8 +530,7 @@ static void on_open(void *ctx, mj_ws *ws, mj_http_req *upgrade)
     }
     int err = mj_call_authenticate(&c);
     bool within = err ? mj_call_limit_address(&c, MJ_LIMIT_API_ADDRESS)
-                      : mj_call_limit(&c, MJ_LIMIT_API_SESSION, c.session.id,
-                                      strlen(c.session.id));
+                      : mj_call_limit(&c, MJ_LIMIT_API_SESSION, c.session.id, strlen(c.session.id));
     if (!within) {
         refuse(ws, 4429, "rate_limited", "too many requests; try again later");
         return;
@@ -597,8 +556,7 @@ static void on_closed(void *ctx, mj_ws *ws, int code)
     (void)code;
     mj_server *srv = ctx;
     hsock *s = mj_ws_user(ws);
-    if (s && srv->live && srv->live->hall)
-        sock_remove(srv->live->hall, s);
+    if (s && srv->live && srv->live->hall) sock_remove(srv->live->hall, s);
 }
 
 mj_ws_handler mj_hallway_ws_handler(mj_server *srv)
@@ -618,8 +576,7 @@ mj_ws_handler mj_hallway_ws_handler(mj_server *srv)
 void mj_hallway_free(mj_live *lv)
 {
     mj_hall *h = lv->hall;
-    if (!h)
-        return;
+    if (!h) return;
     /* After the HTTP layer: its sockets are gone already, so only our
      * side of them is freed. */
     for (size_t i = 0; i < h->n; i++)

@@ -31,12 +31,9 @@ void mj_invite_error(mj_http_req *req, mj_invite_state state)
 
 static const char *state_name(const mj_invite *inv, int64_t now)
 {
-    if (inv->revoked_at)
-        return "revoked";
-    if (inv->uses >= inv->max_uses)
-        return "used";
-    if (inv->expires_at <= now)
-        return "expired";
+    if (inv->revoked_at) return "revoked";
+    if (inv->uses >= inv->max_uses) return "used";
+    if (inv->expires_at <= now) return "expired";
     return "active";
 }
 
@@ -46,8 +43,7 @@ static json_t *invite_json(mj_call *c, const mj_invite *inv, bool with_joined)
                           state_name(inv, c->now), "uses", inv->uses, "max_uses", inv->max_uses,
                           "created_at", (json_int_t)inv->created_at, "expires_at",
                           (json_int_t)inv->expires_at);
-    if (!o || !with_joined)
-        return o;
+    if (!o || !with_joined) return o;
     mj_user_brief *joined = calloc(JOINED_MAX, sizeof *joined);
     size_t n = 0;
     if (!joined || mj_store_invite_joined(c->srv->store, inv->id, joined, JOINED_MAX, &n) != 0) {
@@ -65,8 +61,7 @@ static json_t *invite_json(mj_call *c, const mj_invite *inv, bool with_joined)
 static json_t *quota_json(mj_call *c)
 {
     int seats = 0;
-    if (mj_store_invite_seats(c->srv->store, c->me.id, c->now, &seats) != 0)
-        return NULL;
+    if (mj_store_invite_seats(c->srv->store, c->me.id, c->now, &seats) != 0) return NULL;
     int left = c->me.invite_quota - seats;
     return json_pack("{s:i, s:o}", "invite_quota", c->me.invite_quota, "invites_left",
                      c->me.is_admin ? json_null() : json_integer(left > 0 ? left : 0));
@@ -112,8 +107,8 @@ void mj_api_invites_create(mj_call *c)
     }
     char code[32];
     mj_invite inv;
-    int err = mj_store_invite_create(c->srv->store, c->me.id, r.uses, r.ttl_s, false, c->now, code,
-                                     &inv);
+    int err =
+        mj_store_invite_create(c->srv->store, c->me.id, r.uses, r.ttl_s, false, c->now, code, &inv);
     if (err == MJ_ELIMIT) {
         mj_call_error(c, 403, "quota_exhausted", "you have no invites left");
         return;
@@ -165,7 +160,8 @@ void mj_api_invite_check(mj_call *c)
     }
     /* Only what the person holding the link needs to decide: who asks them
      * in, and until when. */
-    json_t *by = inv.created_by ? mj_json_user_brief(maker.handle, maker.display_name) : json_null();
+    json_t *by =
+        inv.created_by ? mj_json_user_brief(maker.handle, maker.display_name) : json_null();
     mj_http_respond_json(c->req, 200,
                          json_pack("{s:b, s:o, s:I}", "valid", 1, "invited_by", by, "expires_at",
                                    (json_int_t)inv.expires_at));
@@ -188,16 +184,13 @@ void mj_api_invite_revoke(mj_call *c)
 int mj_invites_first_start(mj_server *srv, FILE *out)
 {
     bool empty = false;
-    if (mj_store_members_empty(srv->store, &empty) != 0)
-        return MJ_EIO;
-    if (!empty)
-        return 0;
+    if (mj_store_members_empty(srv->store, &empty) != 0) return MJ_EIO;
+    if (!empty) return 0;
     char code[32];
     mj_invite inv;
-    int err = mj_store_invite_create(srv->store, 0, 1, MJ_INVITE_TTL_DEFAULT, true,
-                                     mj_clock_unix(), code, &inv);
-    if (err)
-        return err;
+    int err = mj_store_invite_create(srv->store, 0, 1, MJ_INVITE_TTL_DEFAULT, true, mj_clock_unix(),
+                                     code, &inv);
+    if (err) return err;
     char base[300];
     if (srv->set.public_origin[0]) {
         snprintf(base, sizeof base, "%s", srv->set.public_origin);
@@ -209,7 +202,8 @@ int mj_invites_first_start(mj_server *srv, FILE *out)
                  v6 ? "[" : "", ip, v6 ? "]" : "", mj_http_bound_port(srv->http));
     }
     /* The one time this code exists in clear outside the admin's hands. */
-    fprintf(out, "majlis: first start: the admin invite (shown once, valid 7 days) is %s/invite/%s\n",
+    fprintf(out,
+            "majlis: first start: the admin invite (shown once, valid 7 days) is %s/invite/%s\n",
             base, code);
     fflush(out);
     sodium_memzero(code, sizeof code);

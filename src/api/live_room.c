@@ -237,8 +237,7 @@ static lconn *add_conn(mj_live_room *lr, const mj_live_entry *e, mj_conn conn, m
  * is one token for everyone). */
 static uint64_t session_owner(const mj_room_who *who)
 {
-    if (who->bot)
-        return who->user ? who->bot : 0;
+    if (who->bot) return who->user ? who->bot : 0;
     return who->user ? ((uint64_t)who->user << 1) | 1 : 0;
 }
 
@@ -374,8 +373,7 @@ static void on_gone(mj_live_room *lr, const mj_room_out *o)
     mj_live_on_gone(lr, o);
     lperson *p = mj_live_lperson(lr, o->pid);
     mj_hallway_room_changed(lr->lv, lr, p && p->hall_stage, false);
-    if (p && mj_map_remove(&lr->people, mj_live_u64_hash(o->pid), p) == 0)
-        lperson_free(p);
+    if (p && mj_map_remove(&lr->people, mj_live_u64_hash(o->pid), p) == 0) lperson_free(p);
 }
 
 /* The hallway shows who is on stage and how many listen. */
@@ -386,16 +384,14 @@ static void on_person(mj_live_room *lr, const mj_room_out *o)
     lperson *lp = mj_live_lperson(lr, o->pid);
     bool stage = p && mj_role_on_stage(p->role);
     mj_hallway_room_changed(lr->lv, lr, lp && (stage || lp->hall_stage), false);
-    if (lp)
-        lp->hall_stage = stage;
+    if (lp) lp->hall_stage = stage;
 }
 
 static void keep(mj_live_room *lr, const mj_room_out *o)
 {
     mj_store *st = lr->lv->srv->store;
     /* Who may see the room in the hallway follows its moderators and names. */
-    if (o->kind != MJ_ROUT_SETTINGS)
-        mj_hallway_room_changed(lr->lv, lr, false, true);
+    if (o->kind != MJ_ROUT_SETTINGS) mj_hallway_room_changed(lr->lv, lr, false, true);
     int err = 0;
     if (o->kind == MJ_ROUT_MODERATOR)
         err = mj_store_room_member_set(st, lr->rec.id, o->user, MJ_ROOM_MEMBER_MODERATOR, o->on);

@@ -18,13 +18,11 @@ json_t *mj_json_me(mj_server *srv, const mj_user *u)
         return NULL;
     if (u->invited_by) {
         int err = mj_store_user_by_id(srv->store, u->invited_by, &inviter);
-        if (err && err != MJ_ENOTFOUND)
-            return NULL;
+        if (err && err != MJ_ENOTFOUND) return NULL;
         has_inviter = err == 0;
     }
     json_t *o = mj_json_user_public(u);
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     int left = u->invite_quota - seats;
     json_object_set_new(o, "admin", json_boolean(u->is_admin));
     json_object_set_new(o, "invite_quota", json_integer(u->invite_quota));
@@ -97,10 +95,11 @@ void mj_api_sessions_list(mj_call *c)
         const mj_session *s = &list[i];
         int64_t idle_end = s->last_seen_at + c->srv->set.session_idle_s;
         json_array_append_new(
-            arr, json_pack("{s:s, s:b, s:I, s:I, s:I}", "id", s->id, "current",
-                           strcmp(s->id, c->session.id) == 0, "created_at", (json_int_t)s->created_at,
-                           "last_seen_at", (json_int_t)s->last_seen_at, "expires_at",
-                           (json_int_t)(idle_end < s->expires_at ? idle_end : s->expires_at)));
+            arr,
+            json_pack("{s:s, s:b, s:I, s:I, s:I}", "id", s->id, "current",
+                      strcmp(s->id, c->session.id) == 0, "created_at", (json_int_t)s->created_at,
+                      "last_seen_at", (json_int_t)s->last_seen_at, "expires_at",
+                      (json_int_t)(idle_end < s->expires_at ? idle_end : s->expires_at)));
     }
     mj_http_respond_json(c->req, 200, json_pack("{s:o}", "sessions", arr));
 }
@@ -116,15 +115,13 @@ void mj_api_session_delete(mj_call *c)
         mj_call_internal(c);
         return;
     }
-    if (strcmp(c->arg, c->session.id) == 0)
-        mj_call_clear_session_cookie(c->req, mj_call_https(c));
+    if (strcmp(c->arg, c->session.id) == 0) mj_call_clear_session_cookie(c->req, mj_call_https(c));
     mj_http_respond(c->req, 204, NULL, NULL, 0);
 }
 
 void mj_server_sweep(mj_server *srv, int64_t now)
 {
-    if (now < srv->next_purge)
-        return;
+    if (now < srv->next_purge) return;
     srv->next_purge = now + 600;
     if (mj_store_sessions_purge(srv->store, now, srv->set.session_idle_s) != 0)
         mj_warn("accounts: cannot remove expired sessions");

@@ -59,17 +59,17 @@ static bool authorize(mj_server *srv, mj_http_req *req, const char *room, mj_tok
 static bool room_ok(const char *room)
 {
     size_t n = strlen(room);
-    return n > 0 && n <= MJ_SFU_ROOM_ID_MAX && strspn(room, "abcdefghijklmnopqrstuvwxyz"
-                                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                             "0123456789-_") == n;
+    return n > 0 && n <= MJ_SFU_ROOM_ID_MAX &&
+           strspn(room, "abcdefghijklmnopqrstuvwxyz"
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789-_") == n;
 }
 
 /* The live room a token names; answers and returns NULL otherwise. */
 static mj_live_room *live_room(mj_server *srv, mj_http_req *req, const char *room)
 {
     mj_live_room *lr = mj_live_get(srv->live, room);
-    if (lr)
-        return lr;
+    if (lr) return lr;
     mj_room_rec rec;
     int err = mj_store_room_get(srv->store, room, &rec);
     if (err == 0)
@@ -84,8 +84,7 @@ static mj_live_room *live_room(mj_server *srv, mj_http_req *req, const char *roo
 /* The member a token answers to must still be one. */
 static bool member_ok(mj_server *srv, mj_http_req *req, int64_t user)
 {
-    if (!user)
-        return true;
+    if (!user) return true;
     mj_user u;
     int err = mj_store_user_by_id(srv->store, user, &u);
     if (err && err != MJ_ENOTFOUND) {
@@ -108,8 +107,7 @@ static bool offer_allowed(mj_server *srv, mj_http_req *req)
     size_t n = mj_call_client_key(req, 32, 64, key);
     int64_t wait = mj_ratelimit_take(&srv->limiter, &srv->set.limits[MJ_LIMIT_MEDIA_ADDRESS],
                                      mj_limit_name(MJ_LIMIT_MEDIA_ADDRESS), key, n, mj_clock_now());
-    if (!wait)
-        return true;
+    if (!wait) return true;
     char secs[24];
     snprintf(secs, sizeof secs, "%lld", (long long)wait);
     mj_http_add_header(req, "retry-after", secs);
@@ -119,18 +117,15 @@ static bool offer_allowed(mj_server *srv, mj_http_req *req)
 
 static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room)
 {
-    if (!offer_allowed(srv, req))
-        return;
+    if (!offer_allowed(srv, req)) return;
     mj_token_claims claims;
-    if (!authorize(srv, req, room, &claims))
-        return;
+    if (!authorize(srv, req, room, &claims)) return;
     if (!whep && claims.role != MJ_ROLE_SPEAKER) {
         mj_http_error(req, 403, "forbidden", "a listener token cannot publish");
         return;
     }
     mj_live_room *lr = live_room(srv, req, room);
-    if (!lr || !member_ok(srv, req, claims.user))
-        return;
+    if (!lr || !member_ok(srv, req, claims.user)) return;
     if (!mj_http_content_type_is(req, "application/sdp")) {
         mj_http_error(req, 415, "unsupported_media_type", "body must be application/sdp");
         return;
@@ -156,8 +151,7 @@ static void create(mj_server *srv, mj_http_req *req, bool whep, const char *room
         return;
     }
     if (in.status != 201) {
-        if (in.status == 503 || in.status == 429)
-            mj_http_add_header(req, "retry-after", "5");
+        if (in.status == 503 || in.status == 429) mj_http_add_header(req, "retry-after", "5");
         mj_http_error(req, in.status, in.code, in.message);
         return;
     }

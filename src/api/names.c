@@ -8,10 +8,10 @@
 #include <utf8proc.h>
 
 #define INPUT_MAX 4096 /* bytes looked at before anything else */
-#define WORK_MAX 8192  /* code points after decomposition */
+#define WORK_MAX  8192 /* code points after decomposition */
 
 #define ZWNJ 0x200C
-#define ZWJ 0x200D
+#define ZWJ  0x200D
 
 int mj_handle_normalize(const char *in, size_t len, char out[MJ_HANDLE_MAX + 1], const char **why)
 {
@@ -21,8 +21,7 @@ int mj_handle_normalize(const char *in, size_t len, char out[MJ_HANDLE_MAX + 1],
     }
     for (size_t i = 0; i < len; i++) {
         char c = in[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
             *why = "a handle may hold only the letters a-z, digits and '_'";
             return MJ_EINVAL;
@@ -65,14 +64,12 @@ static const char *refused(int32_t cp, utf8proc_category_t cat)
 {
     if (cat == UTF8PROC_CATEGORY_CC || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP)
         return "control characters and line breaks are not allowed";
-    if (is_bidi_control(cp))
-        return "bidirectional control characters are not allowed";
+    if (is_bidi_control(cp)) return "bidirectional control characters are not allowed";
     if (cat == UTF8PROC_CATEGORY_CF && cp != ZWNJ && cp != ZWJ)
         return "invisible formatting characters are not allowed";
     if (cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CS || cat == UTF8PROC_CATEGORY_CN)
         return "private-use and unassigned characters are not allowed";
-    if (is_invisible_letter(cp))
-        return "invisible characters are not allowed";
+    if (is_invisible_letter(cp)) return "invisible characters are not allowed";
     return NULL;
 }
 
@@ -89,9 +86,9 @@ typedef struct text_out {
     int lines;
     int pending_breaks; /* line breaks seen and not yet written */
     bool pending_space;
-    bool line_started;  /* something written on the current line */
-    bool visible;       /* at least one letter, digit, mark or symbol */
-    int marks;          /* combining marks on the last character */
+    bool line_started; /* something written on the current line */
+    bool visible;      /* at least one letter, digit, mark or symbol */
+    int marks;         /* combining marks on the last character */
     int32_t last;
 } text_out;
 
@@ -121,14 +118,12 @@ static int flush_pending(text_out *o, const text_rules *r, const char **why)
             return MJ_EINVAL;
         }
         for (int i = 0; i < breaks; i++)
-            if (put(o, r, '\n', why))
-                return MJ_EINVAL;
+            if (put(o, r, '\n', why)) return MJ_EINVAL;
         o->line_started = false;
         o->pending_space = false;
     }
     o->pending_breaks = 0;
-    if (o->pending_space && o->line_started && put(o, r, ' ', why))
-        return MJ_EINVAL;
+    if (o->pending_space && o->line_started && put(o, r, ' ', why)) return MJ_EINVAL;
     o->pending_space = false;
     return 0;
 }
@@ -169,20 +164,17 @@ static int add_cp(text_out *o, const text_rules *r, int32_t cp, const char **why
             *why = "too many combining marks on one character";
             return MJ_EINVAL;
         }
-        if (is_mark(cat))
-            o->visible = true;
+        if (is_mark(cat)) o->visible = true;
         return put(o, r, cp, why);
     }
-    if (flush_pending(o, r, why))
-        return MJ_EINVAL;
+    if (flush_pending(o, r, why)) return MJ_EINVAL;
     if (++o->chars > r->max_chars) {
         *why = r->too_long;
         return MJ_EINVAL;
     }
     o->marks = 0;
     o->line_started = true;
-    if (is_visible(cat))
-        o->visible = true;
+    if (is_visible(cat)) o->visible = true;
     return put(o, r, cp, why);
 }
 
@@ -216,10 +208,8 @@ static int normalize_text(const uint8_t *in, size_t len, const text_rules *r, ch
     text_out o = {.p = out, .lines = 1};
     for (utf8proc_ssize_t i = 0; i < n; i++) {
         int32_t cp = work[i];
-        if (cp == '\r' && r->max_lines > 1 && i + 1 < n && work[i + 1] == '\n')
-            continue;
-        if (add_cp(&o, r, cp, why))
-            return MJ_EINVAL;
+        if (cp == '\r' && r->max_lines > 1 && i + 1 < n && work[i + 1] == '\n') continue;
+        if (add_cp(&o, r, cp, why)) return MJ_EINVAL;
     }
     if (o.last == ZWNJ || o.last == ZWJ) {
         *why = "a joiner must sit between two characters";
@@ -299,8 +289,7 @@ int mj_passphrase_normalize(const uint8_t *in, size_t len, size_t min_chars,
     err = 0;
 done:
     sodium_memzero(work, sizeof work);
-    if (err)
-        sodium_memzero(out, pos);
+    if (err) sodium_memzero(out, pos);
     return err;
 }
 
@@ -313,15 +302,12 @@ static size_t first_grapheme(const char *s, char *out, size_t cap)
     utf8proc_int32_t prev = -1, cp, state = 0;
     while (pos < len) {
         utf8proc_ssize_t k = utf8proc_iterate(p + pos, (utf8proc_ssize_t)(len - pos), &cp);
-        if (k <= 0 || cp == ' ')
-            break;
-        if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state))
-            break;
+        if (k <= 0 || cp == ' ') break;
+        if (prev >= 0 && utf8proc_grapheme_break_stateful(prev, cp, &state)) break;
         utf8proc_int32_t shown = prev < 0 ? utf8proc_toupper(cp) : cp;
         uint8_t enc[4];
         utf8proc_ssize_t e = utf8proc_encode_char(shown, enc);
-        if (w + (size_t)e >= cap)
-            break;
+        if (w + (size_t)e >= cap) break;
         memcpy(out + w, enc, (size_t)e);
         w += (size_t)e;
         prev = cp;
@@ -337,8 +323,7 @@ void mj_initials(const char *name, char out[MJ_INITIALS_MAX])
     /* Arabic family names often start with the article "ال" (al-): the
      * initial of "ليلى الحسن" is ح, not ا. */
     static const char article[] = "\xD8\xA7\xD9\x84";
-    if (last && strncmp(last + 1, article, 4) == 0 && last[5] && last[5] != ' ')
-        last += 4;
+    if (last && strncmp(last + 1, article, 4) == 0 && last[5] && last[5] != ' ') last += 4;
     if (w && last && last[1]) {
         memcpy(out + w, "\xE2\x80\x8C", 3); /* ZWNJ */
         w += 3;

@@ -28,17 +28,17 @@
 /* Lengths count characters: code points other than combining marks, so
  * that a fully vowelled Arabic name is not cut shorter than a bare one.
  * The byte caps bound the marks. */
-#define MJ_NAME_MAX_CHARS 50
-#define MJ_NAME_MAX_BYTES 256
-#define MJ_MAX_MARKS 5 /* combining marks on one character */
+#define MJ_NAME_MAX_CHARS  50
+#define MJ_NAME_MAX_BYTES  256
+#define MJ_MAX_MARKS       5 /* combining marks on one character */
 #define MJ_TITLE_MAX_CHARS 100
 #define MJ_TITLE_MAX_BYTES 512 /* = MJ_ROOM_TITLE_MAX */
-#define MJ_BIO_MAX_CHARS 160
-#define MJ_BIO_MAX_BYTES 1024
-#define MJ_BIO_MAX_LINES 6
-#define MJ_PASS_MIN_CHARS 10
-#define MJ_PASS_MAX_BYTES 1024
-#define MJ_INITIALS_MAX 64
+#define MJ_BIO_MAX_CHARS   160
+#define MJ_BIO_MAX_BYTES   1024
+#define MJ_BIO_MAX_LINES   6
+#define MJ_PASS_MIN_CHARS  10
+#define MJ_PASS_MAX_BYTES  1024
+#define MJ_INITIALS_MAX    64
 
 /* A handle is 3 to 20 of [a-z0-9_]. ASCII capitals are accepted and folded
  * to lower case, so "Layla" and "layla" are one handle. out receives the

@@ -40,8 +40,7 @@ static mj_pw_job *pop(mj_pw_job **head, mj_pw_job **tail)
     mj_pw_job *job = *head;
     if (job) {
         *head = job->next;
-        if (!*head)
-            *tail = NULL;
+        if (!*head) *tail = NULL;
         job->next = NULL;
     }
     return job;
@@ -88,8 +87,7 @@ static void *thread_main(void *arg)
         mj_pw_job *job = NULL;
         while (!p->stopping && !(job = job_of(mj_fairq_pop(&p->todo))))
             pthread_cond_wait(&p->cond, &p->lock);
-        if (!job)
-            break; /* stopping */
+        if (!job) break; /* stopping */
         pthread_mutex_unlock(&p->lock);
         run(job);
         pthread_mutex_lock(&p->lock);
@@ -102,12 +100,11 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-int mj_pw_pool_start(int threads, size_t max_pending, size_t max_per_group,
-                     void (*wake)(void *ctx), void *wake_ctx, mj_pw_pool **out)
+int mj_pw_pool_start(int threads, size_t max_pending, size_t max_per_group, void (*wake)(void *ctx),
+                     void *wake_ctx, mj_pw_pool **out)
 {
     mj_pw_pool *p = calloc(1, sizeof *p);
-    if (!p)
-        return MJ_ENOMEM;
+    if (!p) return MJ_ENOMEM;
     p->threads = calloc(threads > 0 ? (size_t)threads : 1, sizeof *p->threads);
     if (!p->threads || mj_fairq_init(&p->todo, max_pending, max_per_group) != 0) {
         free(p->threads);
@@ -144,11 +141,9 @@ int mj_pw_pool_submit(mj_pw_pool *p, mj_pw_job *job)
         mj_pw_job_wipe(gone);
         push(&p->done_head, &p->done_tail, gone);
     }
-    if (!err)
-        pthread_cond_signal(&p->cond);
+    if (!err) pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->lock);
-    if (gone)
-        p->wake(p->wake_ctx);
+    if (gone) p->wake(p->wake_ctx);
     return err;
 }
 
@@ -159,16 +154,14 @@ mj_pw_job *mj_pw_pool_take(mj_pw_pool *p)
     /* A finished job holds its place until taken, so that the queue's
      * bounds count what the control thread has yet to answer; those that
      * never ran left the queue already. */
-    if (job && job->ran)
-        mj_fairq_done(&p->todo, &job->fq);
+    if (job && job->ran) mj_fairq_done(&p->todo, &job->fq);
     pthread_mutex_unlock(&p->lock);
     return job;
 }
 
 void mj_pw_pool_stop(mj_pw_pool *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     pthread_mutex_lock(&p->lock);
     p->stopping = true;
     pthread_cond_broadcast(&p->cond);
@@ -187,8 +180,7 @@ void mj_pw_pool_stop(mj_pw_pool *p)
 
 void mj_pw_pool_free(mj_pw_pool *p)
 {
-    if (!p)
-        return;
+    if (!p) return;
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->cond);
     mj_fairq_dispose(&p->todo);

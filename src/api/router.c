@@ -236,15 +236,13 @@ static bool serve_asset(mj_http_req *req, const char *path)
  * or a reload opens the right page. */
 static bool app_path(const char *path)
 {
-    static const char *const exact[] = {"/login",  "/new",   "/token", "/invites",
+    static const char *const exact[] = {"/login",    "/new",   "/token",   "/invites",
                                         "/settings", "/admin", "/schedule"};
     static const char *const under[] = {"/invite/", "/room/", "/u/", "/admin/"};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
-        if (strcmp(path, exact[i]) == 0)
-            return true;
+        if (strcmp(path, exact[i]) == 0) return true;
     for (size_t i = 0; i < sizeof under / sizeof under[0]; i++)
-        if (strncmp(path, under[i], strlen(under[i])) == 0)
-            return true;
+        if (strncmp(path, under[i], strlen(under[i])) == 0) return true;
     return false;
 }
 
@@ -262,14 +260,12 @@ static bool literal_host(mj_http_req *req)
 {
     char host[300];
     int n = mj_http_header(req, MJ_HDR_HOST, host, sizeof host);
-    if (n <= 0)
-        return false;
+    if (n <= 0) return false;
     size_t name = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
     host[name < (size_t)n ? name : (size_t)n] = '\0';
     mj_addr a;
     const char *ip = host[0] == '[' ? host + 1 : host;
-    if (host[0] == '[' && name > 1)
-        host[name - 1] = '\0';
+    if (host[0] == '[' && name > 1) host[name - 1] = '\0';
     return strcmp(host, "localhost") == 0 || mj_addr_parse_ip(ip, 0, &a) == 0;
 }
 

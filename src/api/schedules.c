@@ -49,8 +49,8 @@ void mj_api_schedules_list(mj_call *c)
 {
     mj_schedule *list = malloc(MJ_LIST_MAX * sizeof *list);
     size_t n = 0;
-    if (!list || mj_store_schedules_for(c->srv->store, c->me.id, c->now, 3600, list, MJ_LIST_MAX,
-                                        &n) != 0) {
+    if (!list ||
+        mj_store_schedules_for(c->srv->store, c->me.id, c->now, 3600, list, MJ_LIST_MAX, &n) != 0) {
         free(list);
         mj_call_internal(c);
         return;
@@ -80,8 +80,7 @@ static bool mine(mj_call *c, mj_schedule *sc)
 void mj_api_schedule_delete(mj_call *c)
 {
     mj_schedule sc;
-    if (!mine(c, &sc))
-        return;
+    if (!mine(c, &sc)) return;
     if (mj_store_schedule_delete(c->srv->store, sc.id, c->me.id) != 0) {
         mj_call_internal(c);
         return;
@@ -93,8 +92,7 @@ void mj_api_schedule_delete(mj_call *c)
 void mj_api_schedule_start(mj_call *c)
 {
     mj_schedule sc;
-    if (!mine(c, &sc))
-        return;
+    if (!mine(c, &sc)) return;
     mj_new_room nr = {.title = sc.title,
                       .kind = sc.kind,
                       .created_by = c->me.id,
@@ -106,10 +104,8 @@ void mj_api_schedule_start(mj_call *c)
         return;
     }
     mj_live_room *lr = NULL;
-    if (!err)
-        err = mj_live_add(c->srv->live, &rec, &lr);
-    if (!err)
-        err = mj_store_schedule_delete(c->srv->store, sc.id, c->me.id);
+    if (!err) err = mj_live_add(c->srv->live, &rec, &lr);
+    if (!err) err = mj_store_schedule_delete(c->srv->store, sc.id, c->me.id);
     if (err) {
         mj_call_internal(c);
         return;

@@ -26,8 +26,7 @@ static volatile sig_atomic_t reload_asked;
 static void on_signal(int sig)
 {
     (void)sig;
-    if (running_http)
-        mj_http_stop(running_http);
+    if (running_http) mj_http_stop(running_http);
 }
 
 /* SIGHUP: read the certificate again (on the loop thread, on_wake). */
@@ -35,8 +34,7 @@ static void on_hangup(int sig)
 {
     (void)sig;
     reload_asked = 1;
-    if (running_http)
-        mj_http_wake(running_http);
+    if (running_http) mj_http_wake(running_http);
 }
 
 static void log_sink(enum mj_log_level level, const char *line)
@@ -54,8 +52,7 @@ static void log_sink(enum mj_log_level level, const char *line)
 static void wake_http(void *ctx)
 {
     mj_server *srv = ctx;
-    if (srv->http)
-        mj_http_wake(srv->http);
+    if (srv->http) mj_http_wake(srv->http);
 }
 
 /* Finished hashing jobs complete their requests here, on this thread. */
@@ -76,16 +73,14 @@ static void on_wake(void *ctx)
         else
             mj_info("SIGHUP: nothing to reload without --tls-cert");
     }
-    if (srv->live)
-        mj_live_media_poll(srv->live);
+    if (srv->live) mj_live_media_poll(srv->live);
     take_jobs(srv);
 }
 
 static void on_tick(void *ctx)
 {
     mj_server *srv = ctx;
-    if (srv->live)
-        mj_live_tick(srv->live);
+    if (srv->live) mj_live_tick(srv->live);
     mj_server_sweep(srv, mj_clock_unix());
 }
 
@@ -97,8 +92,7 @@ static int start_rooms(mj_server *srv)
         .no_moderator_end = MJ_SEC(srv->cfg.moderator_grace_s),
     };
     int err = mj_live_start(srv, &lc, &srv->live);
-    if (err)
-        mj_error("cannot bring the live rooms back (%s)", mj_strerror(err));
+    if (err) mj_error("cannot bring the live rooms back (%s)", mj_strerror(err));
     return err;
 }
 
@@ -144,13 +138,11 @@ _Static_assert(MJ_SERVER_PROXIES_MAX <= MJ_HTTP_TRUSTED_MAX, "the HTTP layer tak
 static int read_metrics_token(mj_server *srv)
 {
     const char *path = srv->cfg.metrics_token_file;
-    if (!path)
-        return 0;
+    if (!path) return 0;
     FILE *f = fopen(path, "r");
     char line[MJ_METRICS_TOKEN_MAX + 2];
     bool ok = f && fgets(line, sizeof line, f);
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     size_t n = ok ? strcspn(line, "\r\n") : 0;
     if (!ok || n < 16 || n > MJ_METRICS_TOKEN_MAX || strcspn(line, " \t") < n) {
         mj_error("cannot read a token of 16 to %d characters without spaces from %s",
@@ -172,8 +164,7 @@ static int read_turn(mj_server *srv)
             mj_error("--turn-url: %s", why);
             return -1;
         }
-    if (!srv->turn.nurls)
-        return 0;
+    if (!srv->turn.nurls) return 0;
     if (!srv->cfg.turn_secret_file) {
         mj_error("--turn-url needs --turn-secret-file (coturn's static-auth-secret)");
         return -1;
@@ -206,13 +197,11 @@ static int open_data(mj_server *srv)
  * is said, since accepts past it fail (each is counted as refused). */
 static void raise_fd_limit(const mj_server *srv)
 {
-    if (!srv->cfg.media_tcp_port)
-        return;
+    if (!srv->cfg.media_tcp_port) return;
     int per = srv->cfg.max_tcp_conns ? srv->cfg.max_tcp_conns : MJ_WORKER_TCP_CONNS;
     rlim_t need = (rlim_t)srv->cfg.workers * (rlim_t)per + 4096;
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
-        return;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need) return;
     rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < need)
         mj_warn("open files are limited to %llu, fewer than the %llu that %d worker(s) of %d "
@@ -286,9 +275,9 @@ static int start_http(mj_server *srv)
         char a[MJ_ADDR_STRLEN];
         mj_error("cannot listen for HTTP%s on %s%s (in use, not an address of this machine%s)",
                  srv->cfg.tls_cert ? "S" : "", mj_addr_str(&srv->cfg.http, a),
-                 srv->cfg.metrics_listen.port ? ", or the metrics address"
+                 srv->cfg.metrics_listen.port                       ? ", or the metrics address"
                  : srv->cfg.tls_cert && srv->cfg.http_redirect.port ? " or the redirect port"
-                                                                     : "",
+                                                                    : "",
                  srv->cfg.tls_cert ? ", or a certificate libwebsockets would not load" : "");
         return -1;
     }
@@ -324,8 +313,8 @@ static void announce(const mj_server *srv)
         char mip[MJ_ADDR_STRLEN];
         mj_addr_ip_str(&srv->cfg.metrics_listen, mip);
         bool mv6 = srv->cfg.metrics_listen.family == 6;
-        printf("majlis: metrics on http://%s%s%s:%d/metrics\n", mv6 ? "[" : "", mip,
-               mv6 ? "]" : "", mj_http_metrics_port(srv->http));
+        printf("majlis: metrics on http://%s%s%s:%d/metrics\n", mv6 ? "[" : "", mip, mv6 ? "]" : "",
+               mj_http_metrics_port(srv->http));
     }
     if (srv->turn.nurls)
         mj_info("turn: %zu URL(s), credentials valid %u s", srv->turn.nurls, srv->turn.ttl_s);
@@ -336,8 +325,7 @@ int mj_server_run(const mj_server_config *cfg)
 {
     mj_log_set_sink(log_sink);
     mj_server *srv = calloc(1, sizeof *srv);
-    if (!srv)
-        return 1;
+    if (!srv) return 1;
     srv->cfg = *cfg;
     int status = 1;
     signal(SIGPIPE, SIG_IGN);
@@ -357,8 +345,7 @@ int mj_server_run(const mj_server_config *cfg)
     hup.sa_handler = on_hangup;
     sigaction(SIGHUP, &hup, NULL);
     announce(srv);
-    if (mj_invites_first_start(srv, stdout) != 0)
-        mj_error("cannot create the first admin invite");
+    if (mj_invites_first_start(srv, stdout) != 0) mj_error("cannot create the first admin invite");
     status = mj_http_run(srv->http) == 0 ? 0 : 1;
     running_http = NULL;
     mj_info("shutting down");

@@ -41,9 +41,9 @@ typedef struct mj_server {
     int64_t next_purge;   /* unix seconds: expired sessions go then */
     bool stopping;
     uint64_t http_requests;
-    uint64_t http_status[6]; /* by class: [2] = 2xx ... [5] = 5xx */
+    uint64_t http_status[6];                      /* by class: [2] = 2xx ... [5] = 5xx */
     char metrics_token[MJ_METRICS_TOKEN_MAX + 1]; /* "" = loopback only */
-    mj_turn turn; /* TURN credentials handed to clients (turn.h) */
+    mj_turn turn;                                 /* TURN credentials handed to clients (turn.h) */
 } mj_server;
 
 /* router.c: every request the HTTP layer hands over. */

@@ -12,9 +12,8 @@
 #define DAY (24 * 3600)
 
 static const char *const limit_names[MJ_LIMIT_COUNT] = {
-    "login_account", "login_address", "signup_invite",
-    "signup_address", "api_session", "api_address",
-    "login_pair", "login_device", "passphrase_session", "media_address",
+    "login_account", "login_address", "signup_invite", "signup_address",     "api_session",
+    "api_address",   "login_pair",    "login_device",  "passphrase_session", "media_address",
 };
 
 static int env_int(const char *name, long long lo, long long hi, long long *out, const char **why)
@@ -91,10 +90,10 @@ static const char *setting_str(const char *env, const char *given, const char *f
 int mj_api_settings_load(mj_api_settings *cfg, const mj_api_overrides *over, const char **why)
 {
     static const mj_rate_rule defaults[MJ_LIMIT_COUNT] = {
-        [MJ_LIMIT_LOGIN_ACCOUNT] = {10, 900}, [MJ_LIMIT_LOGIN_ADDRESS] = {30, 300},
-        [MJ_LIMIT_SIGNUP_INVITE] = {5, 3600}, [MJ_LIMIT_SIGNUP_ADDRESS] = {30, 600},
-        [MJ_LIMIT_API_SESSION] = {120, 60},   [MJ_LIMIT_API_ADDRESS] = {60, 60},
-        [MJ_LIMIT_LOGIN_PAIR] = {5, 300},     [MJ_LIMIT_LOGIN_DEVICE] = {10, 600},
+        [MJ_LIMIT_LOGIN_ACCOUNT] = {10, 900},     [MJ_LIMIT_LOGIN_ADDRESS] = {30, 300},
+        [MJ_LIMIT_SIGNUP_INVITE] = {5, 3600},     [MJ_LIMIT_SIGNUP_ADDRESS] = {30, 600},
+        [MJ_LIMIT_API_SESSION] = {120, 60},       [MJ_LIMIT_API_ADDRESS] = {60, 60},
+        [MJ_LIMIT_LOGIN_PAIR] = {5, 300},         [MJ_LIMIT_LOGIN_DEVICE] = {10, 600},
         [MJ_LIMIT_PASSPHRASE_SESSION] = {5, 300}, [MJ_LIMIT_MEDIA_ADDRESS] = {60, 10},
     };
     static const mj_api_overrides none = MJ_API_NO_OVERRIDES;
@@ -104,22 +103,22 @@ int mj_api_settings_load(mj_api_settings *cfg, const mj_api_overrides *over, con
     long long idle = 14 * DAY, max = 60 * DAY, quota = MJ_DEFAULT_INVITE_QUOTA, threads = 2;
     if (setting_int("MAJLIS_SESSION_IDLE", "--session-idle", over->session_idle_s, 1,
                     MJ_SESSION_S_MAX, &idle, why) ||
-        setting_int("MAJLIS_SESSION_MAX", "--session-max", over->session_max_s, 1,
-                    MJ_SESSION_S_MAX, &max, why) ||
+        setting_int("MAJLIS_SESSION_MAX", "--session-max", over->session_max_s, 1, MJ_SESSION_S_MAX,
+                    &max, why) ||
         setting_int("MAJLIS_INVITE_QUOTA", "--invite-quota", over->invite_quota, 0, MJ_QUOTA_MAX,
                     &quota, why) ||
         setting_int("MAJLIS_HASH_THREADS", "--hash-threads", over->hash_threads, 1,
                     MJ_HASH_THREADS_MAX, &threads, why))
         return MJ_EINVAL;
     const char *name;
-    const char *limits = setting_str("MAJLIS_RATE_LIMITS", over->rate_limits, "--rate-limits",
-                                     &name);
+    const char *limits =
+        setting_str("MAJLIS_RATE_LIMITS", over->rate_limits, "--rate-limits", &name);
     if (limits && parse_limits(cfg->limits, limits) != 0) {
         *why = name;
         return MJ_EINVAL;
     }
-    const char *origin = setting_str("MAJLIS_PUBLIC_ORIGIN", over->public_origin,
-                                     "--public-origin", &name);
+    const char *origin =
+        setting_str("MAJLIS_PUBLIC_ORIGIN", over->public_origin, "--public-origin", &name);
     if (origin && parse_origin(cfg->public_origin, origin) != 0) {
         *why = name;
         return MJ_EINVAL;

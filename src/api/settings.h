@@ -41,8 +41,11 @@ typedef struct mj_api_overrides {
     long session_idle_s, session_max_s, invite_quota, hash_threads;
     const char *rate_limits, *public_origin;
 } mj_api_overrides;
-#define MJ_API_NO_OVERRIDES {-1, -1, -1, -1, NULL, NULL}
-#define MJ_SESSION_S_MAX (366L * 24 * 3600)
+#define MJ_API_NO_OVERRIDES                                                                        \
+    {                                                                                              \
+        -1, -1, -1, -1, NULL, NULL                                                                 \
+    }
+#define MJ_SESSION_S_MAX    (366L * 24 * 3600)
 #define MJ_HASH_THREADS_MAX 16
 
 /* Defaults, then the environment, then over (may be NULL). MJ_EINVAL with

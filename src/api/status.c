@@ -43,11 +43,9 @@ static bool metrics_allowed(mj_server *srv, mj_http_req *req)
 {
     /* On their own address (--metrics), whoever can reach it, as the
      * operator chose. */
-    if (!srv->metrics_token[0] && mj_http_on_metrics_listener(req))
-        return true;
+    if (!srv->metrics_token[0] && mj_http_on_metrics_listener(req)) return true;
     if (!srv->metrics_token[0]) {
-        if (!mj_http_forwarded(req) && peer_is_loopback(req))
-            return true;
+        if (!mj_http_forwarded(req) && peer_is_loopback(req)) return true;
         mj_http_error(req, 403, "forbidden",
                       "metrics are served to loopback clients only, not through a proxy");
         return false;
@@ -64,8 +62,7 @@ static bool metrics_allowed(mj_server *srv, mj_http_req *req)
 
 void mj_status_metrics(mj_server *srv, mj_http_req *req)
 {
-    if (!metrics_allowed(srv, req))
-        return;
+    if (!metrics_allowed(srv, req)) return;
     char *buf = malloc(METRICS_MAX);
     if (!buf) {
         mj_http_error(req, 500, "internal", "out of memory");

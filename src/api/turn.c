@@ -38,8 +38,7 @@ static bool url_ok(const char *u, size_t n)
     bool scheme = (n > 5 && strncmp(u, "turn:", 5) == 0) || (n > 6 && strncmp(u, "turns:", 6) == 0);
     /* Printable ASCII without what would break a Link header or JSON. */
     for (size_t i = 0; i < n; i++)
-        if (u[i] <= ' ' || u[i] > '~' || strchr("\"<>,;\\", u[i]))
-            return false;
+        if (u[i] <= ' ' || u[i] > '~' || strchr("\"<>,;\\", u[i])) return false;
     return scheme;
 }
 
@@ -62,8 +61,7 @@ int mj_turn_add_urls(mj_turn *t, const char *list, const char **why)
             t->urls[t->nurls++][n] = '\0';
         }
         p += n;
-        if (*p == ',')
-            p++;
+        if (*p == ',') p++;
     }
     return 0;
 }
@@ -73,8 +71,7 @@ int mj_turn_read_secret(mj_turn *t, const char *path, const char **why)
     FILE *f = fopen(path, "r");
     char line[MJ_TURN_SECRET_MAX + 2];
     bool ok = f && fgets(line, sizeof line, f);
-    if (f)
-        fclose(f);
+    if (f) fclose(f);
     size_t n = ok ? strcspn(line, "\r\n") : 0;
     if (!ok || n < 16 || n > MJ_TURN_SECRET_MAX) {
         *why = "cannot read a TURN secret of 16 to 256 characters from the first line of the file";
@@ -91,21 +88,19 @@ json_t *mj_turn_ice_servers(const mj_turn *t, int64_t now)
 {
     json_t *list = json_array();
     char user[MJ_TURN_USER_MAX], cred[MJ_TURN_CRED_MAX];
-    if (!list || t->nurls == 0 || mj_turn_credentials(t, now, user, cred) != 0)
-        return list;
+    if (!list || t->nurls == 0 || mj_turn_credentials(t, now, user, cred) != 0) return list;
     json_t *urls = json_array();
     for (size_t i = 0; i < t->nurls; i++)
         json_array_append_new(urls, json_string(t->urls[i]));
-    json_array_append_new(list, json_pack("{s:o, s:s, s:s}", "urls", urls, "username", user,
-                                          "credential", cred));
+    json_array_append_new(
+        list, json_pack("{s:o, s:s, s:s}", "urls", urls, "username", user, "credential", cred));
     return list;
 }
 
 void mj_turn_link_headers(const mj_turn *t, mj_http_req *req, int64_t now)
 {
     char user[MJ_TURN_USER_MAX], cred[MJ_TURN_CRED_MAX];
-    if (t->nurls == 0 || mj_turn_credentials(t, now, user, cred) != 0)
-        return;
+    if (t->nurls == 0 || mj_turn_credentials(t, now, user, cred) != 0) return;
     for (size_t i = 0; i < t->nurls; i++) {
         char v[MJ_TURN_URL_MAX + MJ_TURN_USER_MAX + MJ_TURN_CRED_MAX + 96];
         snprintf(v, sizeof v,

@@ -9,8 +9,7 @@
 void mj_api_user_get(mj_call *c)
 {
     mj_user u;
-    if (!mj_call_target(c, &u))
-        return;
+    if (!mj_call_target(c, &u)) return;
     int64_t followers = 0, following = 0;
     mj_relation rel = {0};
     if (mj_store_follow_counts(c->srv->store, u.id, &followers, &following) != 0 ||
@@ -25,8 +24,8 @@ void mj_api_user_get(mj_call *c)
     }
     /* "Joined through": the one link of the invite tree a profile shows. */
     mj_user inviter;
-    int ierr = u.invited_by ? mj_store_user_by_id(c->srv->store, u.invited_by, &inviter)
-                            : MJ_ENOTFOUND;
+    int ierr =
+        u.invited_by ? mj_store_user_by_id(c->srv->store, u.invited_by, &inviter) : MJ_ENOTFOUND;
     if (ierr && ierr != MJ_ENOTFOUND) {
         json_decref(o);
         mj_call_internal(c);
@@ -47,8 +46,7 @@ void mj_api_user_get(mj_call *c)
 
 static bool other_member(mj_call *c, mj_user *u)
 {
-    if (!mj_call_target(c, u))
-        return false;
+    if (!mj_call_target(c, u)) return false;
     if (u->id == c->me.id) {
         mj_call_error(c, 400, "self", "you cannot do that to yourself");
         return false;
@@ -79,22 +77,19 @@ static void answer(mj_call *c, int err, int64_t other)
 void mj_api_follow(mj_call *c)
 {
     mj_user u;
-    if (other_member(c, &u))
-        answer(c, mj_store_follow(c->srv->store, c->me.id, u.id), u.id);
+    if (other_member(c, &u)) answer(c, mj_store_follow(c->srv->store, c->me.id, u.id), u.id);
 }
 
 void mj_api_unfollow(mj_call *c)
 {
     mj_user u;
-    if (other_member(c, &u))
-        answer(c, mj_store_unfollow(c->srv->store, c->me.id, u.id), u.id);
+    if (other_member(c, &u)) answer(c, mj_store_unfollow(c->srv->store, c->me.id, u.id), u.id);
 }
 
 void mj_api_block(mj_call *c)
 {
     mj_user u;
-    if (other_member(c, &u))
-        answer(c, mj_store_block(c->srv->store, c->me.id, u.id), u.id);
+    if (other_member(c, &u)) answer(c, mj_store_block(c->srv->store, c->me.id, u.id), u.id);
 }
 
 void mj_api_unblock(mj_call *c)
@@ -117,8 +112,7 @@ void mj_api_unblock(mj_call *c)
 static void follow_list(mj_call *c, bool followers)
 {
     mj_user u;
-    if (!mj_call_target(c, &u))
-        return;
+    if (!mj_call_target(c, &u)) return;
     mj_user_brief list[MJ_LIST_MAX];
     size_t n = 0;
     if (mj_store_follow_list(c->srv->store, u.id, followers, c->me.id, mj_call_cursor(c), list,

@@ -8,8 +8,7 @@
 
 bool mj_addr_eq(const mj_addr *a, const mj_addr *b)
 {
-    if (a->family != b->family || a->port != b->port || a->tcp != b->tcp)
-        return false;
+    if (a->family != b->family || a->port != b->port || a->tcp != b->tcp) return false;
     return memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16) == 0;
 }
 
@@ -75,45 +74,37 @@ int mj_addr_parse(const char *text, mj_addr *a)
     size_t hlen;
     if (text[0] == '[') {
         const char *close = strchr(text, ']');
-        if (!close || close[1] != ':')
-            return MJ_EINVAL;
+        if (!close || close[1] != ':') return MJ_EINVAL;
         hlen = (size_t)(close - text - 1);
-        if (hlen >= sizeof host)
-            return MJ_EINVAL;
+        if (hlen >= sizeof host) return MJ_EINVAL;
         memcpy(host, text + 1, hlen);
         colon = close + 1;
     } else {
         colon = strrchr(text, ':');
-        if (!colon)
-            return MJ_EINVAL;
+        if (!colon) return MJ_EINVAL;
         hlen = (size_t)(colon - text);
-        if (hlen >= sizeof host)
-            return MJ_EINVAL;
+        if (hlen >= sizeof host) return MJ_EINVAL;
         memcpy(host, text, hlen);
     }
     host[hlen] = '\0';
     char *end;
     long port = strtol(colon + 1, &end, 10);
-    if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535)
-        return MJ_EINVAL;
+    if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535) return MJ_EINVAL;
     return mj_addr_parse_ip(host, (uint16_t)port, a);
 }
 
 bool mj_addr_is_loopback(const mj_addr *a)
 {
     static const uint8_t v6_loop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    if (a->family == 4)
-        return a->ip[0] == 127;
-    if (a->family == 6)
-        return memcmp(a->ip, v6_loop, 16) == 0;
+    if (a->family == 4) return a->ip[0] == 127;
+    if (a->family == 6) return memcmp(a->ip, v6_loop, 16) == 0;
     return false;
 }
 
 void mj_addr_unmap(mj_addr *a)
 {
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (a->family != 6 || memcmp(a->ip, mapped, sizeof mapped) != 0)
-        return;
+    if (a->family != 6 || memcmp(a->ip, mapped, sizeof mapped) != 0) return;
     memmove(a->ip, a->ip + 12, 4);
     memset(a->ip + 4, 0, 12);
     a->family = 4;
@@ -122,12 +113,10 @@ void mj_addr_unmap(mj_addr *a)
 size_t mj_addr_prefix_bytes(const mj_addr *a, unsigned bits, uint8_t out[16])
 {
     unsigned max = a->family == 4 ? 32 : 128;
-    if (bits > max)
-        bits = max;
+    if (bits > max) bits = max;
     size_t n = (bits + 7) / 8;
     memcpy(out, a->ip, n);
-    if (bits % 8)
-        out[n - 1] &= (uint8_t)(0xff << (8 - bits % 8));
+    if (bits % 8) out[n - 1] &= (uint8_t)(0xff << (8 - bits % 8));
     return n;
 }
 
@@ -136,20 +125,17 @@ int mj_prefix_parse(const char *text, mj_prefix *out)
     char ip[MJ_ADDR_STRLEN];
     const char *slash = strchr(text, '/');
     size_t len = slash ? (size_t)(slash - text) : strlen(text);
-    if (len == 0 || len >= sizeof ip)
-        return MJ_EINVAL;
+    if (len == 0 || len >= sizeof ip) return MJ_EINVAL;
     memcpy(ip, text, len);
     ip[len] = '\0';
     memset(out, 0, sizeof *out);
-    if (mj_addr_parse_ip(ip, 0, &out->net) != 0)
-        return MJ_EINVAL;
+    if (mj_addr_parse_ip(ip, 0, &out->net) != 0) return MJ_EINVAL;
     unsigned max = out->net.family == 4 ? 32 : 128;
     unsigned long bits = max;
     if (slash) {
         char *end;
         bits = strtoul(slash + 1, &end, 10);
-        if (slash[1] == '\0' || *end != '\0' || bits > max)
-            return MJ_EINVAL;
+        if (slash[1] == '\0' || *end != '\0' || bits > max) return MJ_EINVAL;
     }
     out->bits = (uint8_t)bits;
     uint8_t masked[16] = {0};
@@ -164,8 +150,7 @@ bool mj_prefix_contains(const mj_prefix *p, const mj_addr *a)
 {
     mj_addr x = *a;
     mj_addr_unmap(&x);
-    if (x.family != p->net.family)
-        return false;
+    if (x.family != p->net.family) return false;
     uint8_t bytes[16];
     size_t n = mj_addr_prefix_bytes(&x, p->bits, bytes);
     return memcmp(bytes, p->net.ip, n) == 0;

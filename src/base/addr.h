@@ -13,7 +13,7 @@ typedef struct mj_addr {
      * frames what goes to it on that connection. Otherwise UDP. The same
      * IP and port over TCP and over UDP are two addresses. */
     bool tcp;
-    uint16_t port; /* host byte order */
+    uint16_t port;  /* host byte order */
     uint8_t ip[16]; /* IPv4 in the first 4 bytes */
 } mj_addr;
 

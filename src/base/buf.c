@@ -5,8 +5,7 @@
 
 void mj_wbuf_printf(mj_wbuf *w, const char *fmt, ...)
 {
-    if (w->failed)
-        return;
+    if (w->failed) return;
     size_t room = w->cap - w->len;
     va_list ap;
     va_start(ap, fmt);

@@ -106,36 +106,31 @@ static inline uint8_t *mj_wbuf_reserve(mj_wbuf *w, size_t n)
 static inline void mj_wbuf_put(mj_wbuf *w, const void *src, size_t n)
 {
     uint8_t *at = mj_wbuf_reserve(w, n);
-    if (at && n)
-        memcpy(at, src, n);
+    if (at && n) memcpy(at, src, n);
 }
 
 static inline void mj_wbuf_u8(mj_wbuf *w, uint8_t v)
 {
     uint8_t *at = mj_wbuf_reserve(w, 1);
-    if (at)
-        *at = v;
+    if (at) *at = v;
 }
 
 static inline void mj_wbuf_be16(mj_wbuf *w, uint16_t v)
 {
     uint8_t *at = mj_wbuf_reserve(w, 2);
-    if (at)
-        mj_put_be16(at, v);
+    if (at) mj_put_be16(at, v);
 }
 
 static inline void mj_wbuf_be32(mj_wbuf *w, uint32_t v)
 {
     uint8_t *at = mj_wbuf_reserve(w, 4);
-    if (at)
-        mj_put_be32(at, v);
+    if (at) mj_put_be32(at, v);
 }
 
 static inline void mj_wbuf_zero(mj_wbuf *w, size_t n)
 {
     uint8_t *at = mj_wbuf_reserve(w, n);
-    if (at && n)
-        memset(at, 0, n);
+    if (at && n) memset(at, 0, n);
 }
 
 /* Length written, or MJ_ENOSPC (negative) if anything did not fit. */

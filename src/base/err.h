@@ -10,11 +10,11 @@
 
 enum {
     MJ_OK = 0,
-    MJ_EINVAL = -1,   /* malformed input or bad argument */
-    MJ_ENOMEM = -2,   /* allocation failed */
-    MJ_ENOSPC = -3,   /* output buffer or fixed table too small */
-    MJ_ETRUNC = -4,   /* input shorter than its own framing says */
-    MJ_EAUTH = -5,    /* integrity, signature or credential check failed */
+    MJ_EINVAL = -1, /* malformed input or bad argument */
+    MJ_ENOMEM = -2, /* allocation failed */
+    MJ_ENOSPC = -3, /* output buffer or fixed table too small */
+    MJ_ETRUNC = -4, /* input shorter than its own framing says */
+    MJ_EAUTH = -5,  /* integrity, signature or credential check failed */
     MJ_ENOTFOUND = -6,
     MJ_EEXIST = -7,
     MJ_EAGAIN = -8,   /* nothing to do now; try again later */

@@ -5,8 +5,7 @@
 int mj_fairq_init(mj_fairq *q, size_t max_items, size_t max_per_group)
 {
     q->groups = calloc(max_items ? max_items : 1, sizeof *q->groups);
-    if (!q->groups)
-        return MJ_ENOMEM;
+    if (!q->groups) return MJ_ENOMEM;
     q->max_items = max_items;
     q->max_per_group = max_per_group ? max_per_group : max_items;
     q->items = 0;
@@ -24,16 +23,14 @@ void mj_fairq_dispose(mj_fairq *q)
 static mj_fairq_group *find(const mj_fairq *q, uint64_t key)
 {
     for (size_t i = 0; i < q->max_items; i++)
-        if (q->groups[i].count && q->groups[i].key == key)
-            return &q->groups[i];
+        if (q->groups[i].count && q->groups[i].key == key) return &q->groups[i];
     return NULL;
 }
 
 static mj_fairq_group *free_slot(const mj_fairq *q)
 {
     for (size_t i = 0; i < q->max_items; i++)
-        if (!q->groups[i].count)
-            return &q->groups[i];
+        if (!q->groups[i].count) return &q->groups[i];
     return NULL;
 }
 
@@ -49,8 +46,7 @@ static mj_fairq_group *largest(const mj_fairq *q)
     mj_fairq_group *best = NULL;
     for (size_t i = 0; i < q->max_items; i++) {
         mj_fairq_group *g = &q->groups[i];
-        if (g->head && (!best || g->count > best->count))
-            best = g;
+        if (g->head && (!best || g->count > best->count)) best = g;
     }
     return best;
 }
@@ -76,14 +72,12 @@ int mj_fairq_push(mj_fairq *q, mj_fairq_item *item, mj_fairq_item **pushed_out)
     *pushed_out = NULL;
     mj_fairq_group *g = find(q, item->group);
     size_t mine = g ? g->count : 0;
-    if (mine >= q->max_per_group)
-        return MJ_EAGAIN;
+    if (mine >= q->max_per_group) return MJ_EAGAIN;
     if (q->items >= q->max_items) {
         /* Room is made only if it leaves the largest group no smaller
          * than this one: otherwise two groups would just swap places. */
         mj_fairq_group *big = largest(q);
-        if (!big || big == g || big->count <= mine + 1)
-            return MJ_ELIMIT;
+        if (!big || big == g || big->count <= mine + 1) return MJ_ELIMIT;
         *pushed_out = take_newest(q, big);
     }
     if (!g) {
@@ -107,12 +101,10 @@ mj_fairq_item *mj_fairq_pop(mj_fairq *q)
     for (size_t step = 1; step <= q->max_items; step++) {
         size_t i = (q->turn + step) % q->max_items;
         mj_fairq_group *g = &q->groups[i];
-        if (!g->head)
-            continue;
+        if (!g->head) continue;
         mj_fairq_item *it = g->head;
         g->head = it->next;
-        if (!g->head)
-            g->tail = NULL;
+        if (!g->head) g->tail = NULL;
         it->next = NULL;
         q->turn = i;
         return it;
@@ -123,8 +115,7 @@ mj_fairq_item *mj_fairq_pop(mj_fairq *q)
 void mj_fairq_done(mj_fairq *q, const mj_fairq_item *item)
 {
     mj_fairq_group *g = find(q, item->group);
-    if (!g)
-        return;
+    if (!g) return;
     g->count--;
     q->items--;
 }

@@ -38,8 +38,7 @@ int mj_log_level_parse(const char *name, enum mj_log_level *out)
 
 const char *mj_log_level_name(enum mj_log_level level)
 {
-    if ((int)level < 0 || (int)level > MJ_LOG_TRACE)
-        return "?";
+    if ((int)level < 0 || (int)level > MJ_LOG_TRACE) return "?";
     return level_names[level];
 }
 

@@ -33,13 +33,12 @@ void mj_log_write(enum mj_log_level level, const char *fmt, ...)
 
 #define mj_log(level, ...)                                                                         \
     do {                                                                                           \
-        if ((int)(level) <= mj_log_level_current)                                                  \
-            mj_log_write((level), __VA_ARGS__);                                                    \
+        if ((int)(level) <= mj_log_level_current) mj_log_write((level), __VA_ARGS__);              \
     } while (0)
 
 #define mj_error(...) mj_log(MJ_LOG_ERROR, __VA_ARGS__)
-#define mj_warn(...) mj_log(MJ_LOG_WARN, __VA_ARGS__)
-#define mj_info(...) mj_log(MJ_LOG_INFO, __VA_ARGS__)
+#define mj_warn(...)  mj_log(MJ_LOG_WARN, __VA_ARGS__)
+#define mj_info(...)  mj_log(MJ_LOG_INFO, __VA_ARGS__)
 #define mj_debug(...) mj_log(MJ_LOG_DEBUG, __VA_ARGS__)
 #define mj_trace(...) mj_log(MJ_LOG_TRACE, __VA_ARGS__)
 

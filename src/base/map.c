@@ -41,12 +41,10 @@ static int grow(mj_map *m)
 {
     size_t cap = m->slots ? (m->mask + 1) * 2 : 16;
     mj_map_slot *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return MJ_ENOMEM;
+    if (!slots) return MJ_ENOMEM;
     if (m->slots) {
         for (size_t i = 0; i <= m->mask; i++)
-            if (m->slots[i].value)
-                insert_slot(slots, cap - 1, m->slots[i].hash, m->slots[i].value);
+            if (m->slots[i].value) insert_slot(slots, cap - 1, m->slots[i].hash, m->slots[i].value);
         free(m->slots);
     }
     m->slots = slots;
@@ -59,8 +57,7 @@ int mj_map_add(mj_map *m, uint64_t hash, void *value)
     /* Keep the load under 3/4 so probe runs stay short. */
     if (!m->slots || (m->len + 1) * 4 > (m->mask + 1) * 3) {
         int err = grow(m);
-        if (err)
-            return err;
+        if (err) return err;
     }
     insert_slot(m->slots, m->mask, hash, value);
     m->len++;
@@ -69,13 +66,11 @@ int mj_map_add(mj_map *m, uint64_t hash, void *value)
 
 void *mj_map_next(const mj_map *m, uint64_t hash, size_t *iter)
 {
-    if (!m->slots)
-        return NULL;
+    if (!m->slots) return NULL;
     /* iter counts probe steps already taken from the home slot. */
     for (size_t step = *iter; step <= m->mask; step++) {
         size_t i = ((size_t)hash + step) & m->mask;
-        if (!m->slots[i].value)
-            return NULL;
+        if (!m->slots[i].value) return NULL;
         if (m->slots[i].hash == hash) {
             *iter = step + 1;
             return m->slots[i].value;
@@ -86,14 +81,11 @@ void *mj_map_next(const mj_map *m, uint64_t hash, size_t *iter)
 
 int mj_map_remove(mj_map *m, uint64_t hash, const void *value)
 {
-    if (!m->slots)
-        return MJ_ENOTFOUND;
+    if (!m->slots) return MJ_ENOTFOUND;
     size_t i = (size_t)hash & m->mask;
     for (;;) {
-        if (!m->slots[i].value)
-            return MJ_ENOTFOUND;
-        if (m->slots[i].hash == hash && m->slots[i].value == value)
-            break;
+        if (!m->slots[i].value) return MJ_ENOTFOUND;
+        if (m->slots[i].hash == hash && m->slots[i].value == value) break;
         i = (i + 1) & m->mask;
     }
     /* Backward-shift: pull later entries of the run into the hole when
@@ -102,8 +94,7 @@ int mj_map_remove(mj_map *m, uint64_t hash, const void *value)
     size_t j = i;
     for (;;) {
         j = (j + 1) & m->mask;
-        if (!m->slots[j].value)
-            break;
+        if (!m->slots[j].value) break;
         size_t home = (size_t)m->slots[j].hash & m->mask;
         /* Move j into hole unless home lies cyclically in (hole, j]. */
         bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);

@@ -6,8 +6,7 @@
 
 void mj_rand_bytes(void *buf, size_t n)
 {
-    if (n == 0)
-        return;
+    if (n == 0) return;
     if (RAND_bytes((unsigned char *)buf, (int)n) != 1) {
         fputs("fatal: system random number generator failed\n", stderr);
         abort();
@@ -30,16 +29,14 @@ uint64_t mj_rand_u64(void)
 
 void mj_rand_alnum(char *out, size_t n)
 {
-    static const char alphabet[] =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     size_t i = 0;
     while (i < n) {
         uint8_t chunk[32];
         mj_rand_bytes(chunk, sizeof chunk);
         for (size_t j = 0; j < sizeof chunk && i < n; j++) {
             /* Rejection sampling keeps every character equally likely. */
-            if (chunk[j] < 248)
-                out[i++] = alphabet[chunk[j] % 62];
+            if (chunk[j] < 248) out[i++] = alphabet[chunk[j] % 62];
         }
     }
     out[n] = '\0';

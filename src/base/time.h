@@ -9,8 +9,8 @@
 typedef int64_t mj_time; /* microseconds, monotonic, arbitrary epoch */
 
 #define MJ_TIME_NEVER INT64_MAX
-#define MJ_MSEC(x) ((mj_time)(x) * 1000)
-#define MJ_SEC(x) ((mj_time)(x) * 1000000)
+#define MJ_MSEC(x)    ((mj_time)(x)*1000)
+#define MJ_SEC(x)     ((mj_time)(x)*1000000)
 
 static inline mj_time mj_time_min(mj_time a, mj_time b)
 {

@@ -50,8 +50,7 @@ static inline void mj_txq_init(mj_txq *q, mj_tx *items, uint8_t *arena, unsigned
  * the batch is full. Writing to it commits nothing. */
 static inline uint8_t *mj_txq_slot(mj_txq *q)
 {
-    if (q->len == q->cap)
-        q->flush(q->ctx, q);
+    if (q->len == q->cap) q->flush(q->ctx, q);
     return q->items[q->len].data;
 }
 
@@ -65,8 +64,7 @@ static inline void mj_txq_commit(mj_txq *q, size_t len, const mj_addr *to)
 
 static inline void mj_txq_flush(mj_txq *q)
 {
-    if (q->len)
-        q->flush(q->ctx, q);
+    if (q->len) q->flush(q->ctx, q);
 }
 
 #endif

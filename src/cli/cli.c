@@ -46,22 +46,14 @@ int mj_cli_main(int argc, char **argv)
         puts("majlis " MJ_VERSION);
         return 0;
     }
-    if (strcmp(cmd, "serve") == 0)
-        return mj_cmd_serve(argc - 2, argv + 2);
-    if (strcmp(cmd, "room") == 0)
-        return mj_cmd_room(argc - 2, argv + 2);
-    if (strcmp(cmd, "token") == 0)
-        return mj_cmd_token(argc - 2, argv + 2);
-    if (strcmp(cmd, "invite") == 0)
-        return mj_cmd_invite(argc - 2, argv + 2);
-    if (strcmp(cmd, "user") == 0)
-        return mj_cmd_user(argc - 2, argv + 2);
-    if (strcmp(cmd, "backup") == 0)
-        return mj_cmd_backup(argc - 2, argv + 2);
-    if (strcmp(cmd, "bot") == 0)
-        return mj_cmd_bot(argc - 2, argv + 2);
-    if (strcmp(cmd, "loadgen") == 0)
-        return mj_cmd_loadgen(argc - 2, argv + 2);
+    if (strcmp(cmd, "serve") == 0) return mj_cmd_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "room") == 0) return mj_cmd_room(argc - 2, argv + 2);
+    if (strcmp(cmd, "token") == 0) return mj_cmd_token(argc - 2, argv + 2);
+    if (strcmp(cmd, "invite") == 0) return mj_cmd_invite(argc - 2, argv + 2);
+    if (strcmp(cmd, "user") == 0) return mj_cmd_user(argc - 2, argv + 2);
+    if (strcmp(cmd, "backup") == 0) return mj_cmd_backup(argc - 2, argv + 2);
+    if (strcmp(cmd, "bot") == 0) return mj_cmd_bot(argc - 2, argv + 2);
+    if (strcmp(cmd, "loadgen") == 0) return mj_cmd_loadgen(argc - 2, argv + 2);
     fprintf(stderr, "majlis: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

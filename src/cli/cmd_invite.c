@@ -19,7 +19,8 @@ static int invite_create(int argc, char **argv)
     long uses = 1, ttl_days = 0, ttl_seconds = 0;
     bool admin = false;
     mj_flag flags[] = {
-        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
+        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
+         false},
         {"uses", MJ_FLAG_INT, &uses, "N", "how many people may join with it (default 1)", 1, 100,
          false, false},
         {"ttl", MJ_FLAG_INT, &ttl_days, "DAYS", "days until it expires (default 7)", 1, 30, false,
@@ -36,12 +37,14 @@ static int invite_create(int argc, char **argv)
     mj_command cmd = {"invite create",
                       "Creates an invite link and prints it alone on one line. Only a hash of "
                       "the code is stored: the link is shown this once.",
-                      NULL, 0, 0, flags};
+                      NULL,
+                      0,
+                      0,
+                      flags};
     const char *args[1];
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
-    if (rc)
-        return rc == 1 ? 0 : 2;
+    if (rc) return rc == 1 ? 0 : 2;
     if (ttl_days && ttl_seconds) {
         fprintf(stderr, "majlis invite create: give --ttl or --ttl-seconds, not both\n");
         return 2;

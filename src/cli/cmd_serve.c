@@ -70,8 +70,7 @@ static int tls_options(mj_server_config *cfg, const char *cert, const char *key,
     cfg->tls_cert = cert;
     cfg->tls_key = key;
     if (redirect && mj_addr_parse(redirect, &cfg->http_redirect) != 0) {
-        fprintf(stderr,
-                "majlis serve: --http-redirect wants IP:PORT (like 0.0.0.0:80), not '%s'\n",
+        fprintf(stderr, "majlis serve: --http-redirect wants IP:PORT (like 0.0.0.0:80), not '%s'\n",
                 redirect);
         return -1;
     }
@@ -113,7 +112,8 @@ int mj_cmd_serve(int argc, char **argv)
         {"media-bind", MJ_FLAG_STRING, &media_bind, "IP",
          "IP the media sockets bind to (default: the HTTP address; when that is\n"
          "                             loopback, also this machine's other addresses, taking\n"
-         "                             datagrams from this machine alone, for Firefox)", 0, 0, false, false},
+         "                             datagrams from this machine alone, for Firefox)",
+         0, 0, false, false},
         {"announce", MJ_FLAG_STRING, &announce, "IP",
          "IP put in ICE candidates (default: the media bind address)", 0, 0, false, false},
         {"workers", MJ_FLAG_INT, &workers, "N", "media worker threads (default 1)", 1, 64, false,
@@ -168,8 +168,8 @@ int mj_cmd_serve(int argc, char **argv)
          "                             or MAJLIS_SESSION_MAX)",
          1, MJ_SESSION_S_MAX, false, false},
         {"invite-quota", MJ_FLAG_INT, &api.invite_quota, "N",
-         "invite links a new member may make (default 3; or MAJLIS_INVITE_QUOTA)", 0,
-         MJ_QUOTA_MAX, false, false},
+         "invite links a new member may make (default 3; or MAJLIS_INVITE_QUOTA)", 0, MJ_QUOTA_MAX,
+         false, false},
         {"hash-threads", MJ_FLAG_INT, &api.hash_threads, "N",
          "passphrase-hashing threads, 64 MiB each while hashing (default 2;\n"
          "                             or MAJLIS_HASH_THREADS)",
@@ -228,11 +228,9 @@ int mj_cmd_serve(int argc, char **argv)
     const char *args[1];
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
-    if (rc)
-        return rc == 1 ? 0 : 2;
+    if (rc) return rc == 1 ? 0 : 2;
 
-    if (mj_flags_log_level("serve", log_level) != 0)
-        return 2;
+    if (mj_flags_log_level("serve", log_level) != 0) return 2;
 
     mj_server_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -264,8 +262,7 @@ int mj_cmd_serve(int argc, char **argv)
         return 2;
     }
     cfg.media_port = (uint16_t)media_port;
-    if (tcp_port < 0)
-        tcp_port = media_port;
+    if (tcp_port < 0) tcp_port = media_port;
     if (tcp_port > 0 && tcp_port + workers - 1 > 65535) {
         fprintf(stderr, "majlis serve: --media-tcp-port + --workers goes past port 65535\n");
         return 2;
@@ -303,8 +300,7 @@ int mj_cmd_serve(int argc, char **argv)
     mj_prefix trusted[MJ_SERVER_PROXIES_MAX];
     if (proxies) {
         int n = parse_proxies(proxies, trusted, MJ_SERVER_PROXIES_MAX);
-        if (n < 0)
-            return 2;
+        if (n < 0) return 2;
         cfg.trusted_proxies = trusted;
         cfg.ntrusted_proxies = (size_t)n;
     }
@@ -315,8 +311,7 @@ int mj_cmd_serve(int argc, char **argv)
         return 2;
     }
     cfg.max_conns_per_addr = (unsigned)max_conns;
-    if (tls_options(&cfg, tls_cert, tls_key, redirect) != 0)
-        return 2;
+    if (tls_options(&cfg, tls_cert, tls_key, redirect) != 0) return 2;
     if (turn_urls.n && !turn_secret) {
         fprintf(stderr, "majlis serve: --turn-url needs --turn-secret-file\n");
         return 2;

@@ -15,7 +15,8 @@ int mj_cmd_token(int argc, char **argv)
     const char *data = MJ_DEFAULT_DATA, *room = NULL, *role = NULL;
     long ttl = 24 * 3600;
     mj_flag flags[] = {
-        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
+        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
+         false},
         {"room", MJ_FLAG_STRING, &room, "ID", "room id", 0, 0, true, false},
         {"role", MJ_FLAG_STRING, &role, "ROLE", "speaker or listener", 0, 0, true, false},
         {"ttl", MJ_FLAG_INT, &ttl, "SECONDS", "lifetime (default 86400)", 1, 366L * 24 * 3600,
@@ -27,8 +28,7 @@ int mj_cmd_token(int argc, char **argv)
     const char *args[1];
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
-    if (rc)
-        return rc == 1 ? 0 : 2;
+    if (rc) return rc == 1 ? 0 : 2;
     mj_token_claims claims;
     memset(&claims, 0, sizeof claims);
     if (mj_role_parse(role, &claims.role) != 0 || claims.role == MJ_ROLE_MODERATOR) {

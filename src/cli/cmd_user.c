@@ -41,7 +41,8 @@ static int suspension(int argc, char **argv, bool suspend)
     const char *data = MJ_DEFAULT_DATA;
     bool subtree = false, dry_run = false;
     mj_flag flags[] = {
-        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false, false},
+        {"data", MJ_FLAG_STRING, &data, "DIR", "data directory (default ./data)", 0, 0, false,
+         false},
         {"subtree", MJ_FLAG_BOOL, &subtree, NULL,
          "also everyone the member brought in, directly or not", 0, 0, false, false},
         {"dry-run", MJ_FLAG_BOOL, &dry_run, NULL, "only count the accounts it would touch", 0, 0,
@@ -52,16 +53,17 @@ static int suspension(int argc, char **argv, bool suspend)
                       suspend ? "Suspends a member (and their invite subtree): their sessions end "
                                 "at once and they cannot sign in."
                               : "Lifts the suspension of a member (and their invite subtree).",
-                      "HANDLE", 1, 1, flags};
+                      "HANDLE",
+                      1,
+                      1,
+                      flags};
     const char *args[1];
     size_t nargs;
     int rc = mj_flags_parse(&cmd, argc, argv, args, &nargs);
-    if (rc)
-        return rc == 1 ? 0 : 2;
+    if (rc) return rc == 1 ? 0 : 2;
     mj_store *s;
     mj_user u;
-    if (open_member(name, data, args[0], &s, &u) != 0)
-        return 1;
+    if (open_member(name, data, args[0], &s, &u) != 0) return 1;
     mj_subtree_count n;
     int64_t changed = 0;
     int err = mj_store_subtree_count(s, u.id, subtree, 0, &n);
@@ -97,6 +99,7 @@ int mj_cmd_user(int argc, char **argv)
     static const mj_subcommand subs[] = {
         {"suspend", suspend_cmd}, {"unsuspend", unsuspend_cmd}, {NULL, NULL}};
     return mj_subcommands_run(
-        "user", "usage: majlis user suspend|unsuspend [--data DIR] [--subtree] [--dry-run] HANDLE\n",
-        subs, argc, argv);
+        "user",
+        "usage: majlis user suspend|unsuspend [--data DIR] [--subtree] [--dry-run] HANDLE\n", subs,
+        argc, argv);
 }

@@ -3,9 +3,9 @@
 #ifndef MJ_CLI_COMMANDS_H
 #define MJ_CLI_COMMANDS_H
 
-#define MJ_VERSION "0.1.0"
-#define MJ_DEFAULT_DATA "./data"
-#define MJ_DEFAULT_HTTP "127.0.0.1:8080"
+#define MJ_VERSION            "0.1.0"
+#define MJ_DEFAULT_DATA       "./data"
+#define MJ_DEFAULT_HTTP       "127.0.0.1:8080"
 #define MJ_DEFAULT_MEDIA_PORT 40000
 
 int mj_cmd_serve(int argc, char **argv);

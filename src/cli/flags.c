@@ -23,11 +23,11 @@ void mj_flags_usage(const mj_command *cmd, bool to_stderr)
     }
     fprintf(f, "  %-26s %s\n", "--help", "show this help");
     for (mj_flag *fl = cmd->flags; fl && fl->name; fl++) {
-        if (fl->kind != MJ_FLAG_CONFIG)
-            continue;
-        fprintf(f, "\nThe file of --%s holds flags, one a line: 'name = value' (or 'name value';\n"
-                   "a lone 'name' for a switch), the names those of the flags above without\n"
-                   "'--'; '#' starts a comment. Flags on the command line win over the file.\n",
+        if (fl->kind != MJ_FLAG_CONFIG) continue;
+        fprintf(f,
+                "\nThe file of --%s holds flags, one a line: 'name = value' (or 'name value';\n"
+                "a lone 'name' for a switch), the names those of the flags above without\n"
+                "'--'; '#' starts a comment. Flags on the command line win over the file.\n",
                 fl->name);
         break;
     }
@@ -36,8 +36,7 @@ void mj_flags_usage(const mj_command *cmd, bool to_stderr)
 static mj_flag *find_flag(const mj_command *cmd, const char *name, size_t len)
 {
     for (mj_flag *fl = cmd->flags; fl && fl->name; fl++)
-        if (strlen(fl->name) == len && strncmp(fl->name, name, len) == 0)
-            return fl;
+        if (strlen(fl->name) == len && strncmp(fl->name, name, len) == 0) return fl;
     return NULL;
 }
 
@@ -93,8 +92,8 @@ static int set_value(mj_flag *fl, const char *what, const char *value, char *err
     char *end;
     long v = strtol(value, &end, 10);
     if (errno || end == value || *end != '\0' || v < fl->min || v > fl->max) {
-        snprintf(err, errlen, "%s wants a whole number from %ld to %ld, not '%.80s'", what,
-                 fl->min, fl->max, value);
+        snprintf(err, errlen, "%s wants a whole number from %ld to %ld, not '%.80s'", what, fl->min,
+                 fl->max, value);
         return 2;
     }
     *(long *)fl->target = v;
@@ -175,15 +174,13 @@ static int conf_setting(void *vctx, const char *name, const char *value, unsigne
         return 2;
     }
     ctx->first_line[at] = line;
-    if (!value && fl->kind == MJ_FLAG_BOOL)
-        value = "true";
+    if (!value && fl->kind == MJ_FLAG_BOOL) value = "true";
     if (!value || !*value) {
         snprintf(err, errlen, "%s needs a%s value (%s)", name, value ? " non-empty" : "",
                  fl->metavar ? fl->metavar : "VALUE");
         return 2;
     }
-    if (!fl->seen)
-        return set_value(fl, name, value, err, errlen);
+    if (!fl->seen) return set_value(fl, name, value, err, errlen);
     union {
         long l;
         bool b;
@@ -191,10 +188,8 @@ static int conf_setting(void *vctx, const char *name, const char *value, unsigne
         mj_flag_checked c;
         mj_flag_multi m;
     } scratch;
-    if (fl->kind == MJ_FLAG_CHECKED)
-        scratch.c = *(mj_flag_checked *)fl->target;
-    if (fl->kind == MJ_FLAG_MULTI)
-        scratch.m = *(mj_flag_multi *)fl->target;
+    if (fl->kind == MJ_FLAG_CHECKED) scratch.c = *(mj_flag_checked *)fl->target;
+    if (fl->kind == MJ_FLAG_MULTI) scratch.m = *(mj_flag_multi *)fl->target;
     mj_flag check = *fl;
     check.target = &scratch;
     return set_value(&check, name, value, err, errlen);
@@ -215,8 +210,7 @@ int mj_flags_apply_conf(const mj_command *cmd, char *text, size_t len, unsigned 
     conf_ctx ctx = {cmd, first};
     int rc = mj_conf_parse(text, len, conf_setting, &ctx, line, err, errlen) == 0 ? 0 : 2;
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (first[i])
-            cmd->flags[i].seen = true;
+        if (first[i]) cmd->flags[i].seen = true;
     free(first);
     return rc;
 }
@@ -235,8 +229,7 @@ static conf_text *read_conf(const char *path, size_t *len, char *err, size_t err
     conf_text *t = f ? malloc(sizeof *t + MJ_CONF_MAX_BYTES + 2) : NULL;
     if (!t) {
         snprintf(err, errlen, "cannot read %s (%s)", path, strerror(f ? ENOMEM : errno));
-        if (f)
-            fclose(f);
+        if (f) fclose(f);
         return NULL;
     }
     *len = fread(t->text, 1, MJ_CONF_MAX_BYTES + 1, f);
@@ -288,8 +281,7 @@ int mj_flags_parse(const mj_command *cmd, int argc, char **argv, const char **ar
         }
         if (!only_args && a[0] == '-' && a[1] == '-') {
             int rc = parse_one(cmd, argc, argv, &i);
-            if (rc)
-                return rc;
+            if (rc) return rc;
             continue;
         }
         if (!only_args && a[0] == '-' && a[1] != '\0') {
@@ -325,7 +317,8 @@ int mj_flags_log_level(const char *name, const char *level)
 {
     enum mj_log_level lv;
     if (mj_log_level_parse(level, &lv) != 0) {
-        fprintf(stderr, "majlis %s: --log-level must be error, warn, info, debug or trace, not '%s'\n",
+        fprintf(stderr,
+                "majlis %s: --log-level must be error, warn, info, debug or trace, not '%s'\n",
                 name, level);
         return 2;
     }
@@ -345,8 +338,7 @@ int mj_subcommands_run(const char *name, const char *usage, const mj_subcommand 
         return 0;
     }
     for (const mj_subcommand *s = subs; s->name; s++)
-        if (strcmp(argv[0], s->name) == 0)
-            return s->run(argc - 1, argv + 1);
+        if (strcmp(argv[0], s->name) == 0) return s->run(argc - 1, argv + 1);
     fprintf(stderr, "majlis %s: unknown subcommand '%s'\n%s", name, argv[0], usage);
     return 2;
 }

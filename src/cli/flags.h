@@ -37,17 +37,17 @@ typedef struct mj_flag {
     void *target;
     const char *metavar; /* "DIR", "SECONDS"; NULL for bool */
     const char *help;
-    long min, max;   /* MJ_FLAG_INT range, inclusive */
+    long min, max; /* MJ_FLAG_INT range, inclusive */
     bool required;
-    bool seen;       /* set by the parser */
+    bool seen; /* set by the parser */
 } mj_flag;
 
 typedef struct mj_command {
-    const char *name;     /* "room create" */
-    const char *summary;  /* one line */
-    const char *args;     /* positional arguments for the usage line, or NULL */
+    const char *name;    /* "room create" */
+    const char *summary; /* one line */
+    const char *args;    /* positional arguments for the usage line, or NULL */
     size_t min_args, max_args;
-    mj_flag *flags;       /* terminated by an entry with name == NULL */
+    mj_flag *flags; /* terminated by an entry with name == NULL */
 } mj_command;
 
 /* Parses argv (argv[0] is the first flag or argument, not the program),

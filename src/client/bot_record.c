@@ -50,7 +50,7 @@ typedef struct recorder {
     uint64_t packets, unknown_ssrc, bad_pt, concealed, fec, decode_errors;
 } recorder;
 
-#define note(r, ...) mj_bot_note(&(r)->b, __VA_ARGS__)
+#define note(r, ...)  mj_bot_note(&(r)->b, __VA_ARGS__)
 #define finish(r, rc) mj_bot_finish(&(r)->b, rc)
 
 static void close_file(recorder *r)
@@ -207,8 +207,7 @@ static void report(const recorder *r)
          (unsigned long long)r->packets, (unsigned long long)(r->fec + r->concealed),
          (unsigned long long)r->fec, (unsigned long long)r->concealed, (unsigned long long)late,
          (unsigned long long)dup, (unsigned long long)r->unknown_ssrc);
-    if (r->b.started && r->packets == 0)
-        note(r, "heard nothing: is anyone speaking in the room?");
+    if (r->b.started && r->packets == 0) note(r, "heard nothing: is anyone speaking in the room?");
 }
 
 int mj_bot_record(const mj_record_opts *o)

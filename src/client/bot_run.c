@@ -9,8 +9,7 @@
 
 void mj_bot_note(const mj_bot_run *b, const char *fmt, ...)
 {
-    if (b->quiet)
-        return;
+    if (b->quiet) return;
     va_list ap;
     va_start(ap, fmt);
     fputs("majlis bot: ", stderr);
@@ -21,18 +20,15 @@ void mj_bot_note(const mj_bot_run *b, const char *fmt, ...)
 
 void mj_bot_finish(mj_bot_run *b, int rc)
 {
-    if (b->finishing)
-        return;
+    if (b->finishing) return;
     b->finishing = true;
     b->rc = rc;
     mj_loop_timer_stop(&b->loop, &b->tick);
-    if (b->hooks->before_leave)
-        b->hooks->before_leave(b);
+    if (b->hooks->before_leave) b->hooks->before_leave(b);
     if (mj_loop_timer_set(&b->loop, &b->deadline, mj_loop_now(&b->loop) + LEAVE_MAX) != 0)
         b->loop.stop = true;
     mj_csess_leave(&b->sess);
-    if (mj_csess_ended(&b->sess))
-        b->loop.stop = true;
+    if (mj_csess_ended(&b->sess)) b->loop.stop = true;
 }
 
 static void on_state(mj_csess *s)
@@ -42,13 +38,11 @@ static void on_state(mj_csess *s)
     case MJ_CSESS_CONNECTED:
         mj_loop_timer_stop(&b->loop, &b->deadline);
         b->started = true;
-        if (b->hooks->on_connected(b, s) != 0)
-            mj_bot_finish(b, 1);
+        if (b->hooks->on_connected(b, s) != 0) mj_bot_finish(b, 1);
         break;
     case MJ_CSESS_FAILED:
         fprintf(stderr, "majlis bot: %s\n", s->error);
-        if (b->hooks->before_leave)
-            b->hooks->before_leave(b);
+        if (b->hooks->before_leave) b->hooks->before_leave(b);
         b->rc = 1;
         b->loop.stop = true;
         break;
@@ -60,8 +54,7 @@ static void on_state(mj_csess *s)
 static void on_rtp(mj_csess *s, uint8_t *pkt, size_t len, const mj_rx_time *at)
 {
     mj_bot_run *b = s->user;
-    if (b->hooks->on_rtp)
-        b->hooks->on_rtp(b, pkt, len, at);
+    if (b->hooks->on_rtp) b->hooks->on_rtp(b, pkt, len, at);
 }
 
 static void on_tick(mj_loop *l, mj_timer *t)
@@ -104,8 +97,7 @@ int mj_bot_run_main(mj_bot_run *b, const char *url, const char *room, const char
     const char *why = "?";
     mj_client_config cc = {.url = url, .room = room};
     b->rc = 1;
-    if (mj_loop_init(&b->loop) != 0)
-        return 1;
+    if (mj_loop_init(&b->loop) != 0) return 1;
     b->loop.ctx = b;
     b->loop.on_signal = on_signal;
     if (mj_loop_catch_signals(&b->loop) != 0 || mj_client_new(&b->loop, &cc, &b->cl, &why) != 0) {
@@ -130,6 +122,5 @@ void mj_bot_run_dispose(mj_bot_run *b)
     mj_csess_dispose(&b->sess);
     mj_client_free(b->cl);
     b->cl = NULL;
-    if (b->loop.epfd > 0)
-        mj_loop_dispose(&b->loop);
+    if (b->loop.epfd > 0) mj_loop_dispose(&b->loop);
 }

@@ -14,10 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FRAME       960 /* 20 ms at 48 kHz */
-#define FRAME_TIME  MJ_MSEC(20)
-#define MAX_BEHIND  MJ_MSEC(200) /* later than this, resync instead of bursting */
-#define OPUS_MAX    1275
+#define FRAME      960 /* 20 ms at 48 kHz */
+#define FRAME_TIME MJ_MSEC(20)
+#define MAX_BEHIND MJ_MSEC(200) /* later than this, resync instead of bursting */
+#define OPUS_MAX   1275
 
 typedef struct speaker {
     mj_bot_run b; /* first: the hooks get &sp->b */
@@ -31,7 +31,7 @@ typedef struct speaker {
     bool eof;
 } speaker;
 
-#define note(sp, ...) mj_bot_note(&(sp)->b, __VA_ARGS__)
+#define note(sp, ...)  mj_bot_note(&(sp)->b, __VA_ARGS__)
 #define finish(sp, rc) mj_bot_finish(&(sp)->b, rc)
 
 /* Fills one 20 ms frame; at the end of the file starts again (--loop) or

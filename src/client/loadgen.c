@@ -375,8 +375,7 @@ static void enter_phase(loadgen *g, enum lg_phase p)
     case LG_RAMP:
         g->t_ramp = now;
         lg_sample_take(g, &g->s_base);
-        if (g->o->speakers > 0)
-            arm(g, &g->tick, now);
+        if (g->o->speakers > 0) arm(g, &g->tick, now);
         if (g->o->listeners > 0) {
             arm(g, &g->ramp, now);
             arm(g, &g->phase_timer,
@@ -572,8 +571,7 @@ int mj_loadgen_run(const mj_loadgen_opts *o)
     }
     arm(g, &g->phase_timer, g->t_start + SPEAKERS_MAX);
     arm(g, &g->progress, g->t_start + MJ_SEC(1));
-    if (o->speakers == 0)
-        enter_phase(g, LG_RAMP);
+    if (o->speakers == 0) enter_phase(g, LG_RAMP);
     mj_loop_run(&g->loop);
     if (g->s_end.ok && g->metrics_ok) g->metrics_ok = lg_metrics_read(o->url, &g->m_end) == 0;
     if (!o->quiet) fputc('\n', stderr);

@@ -303,10 +303,11 @@ static void write_json(const loadgen *g, const totals *t, const dist *join, cons
     json_t *root = json_object();
     json_object_set_new(root, "config",
                         json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I}", "url", o->url, "room",
-                                  o->room, "transport", o->tcp ? "tcp" : "udp", "listeners", (json_int_t)o->listeners, "speakers",
-                                  (json_int_t)o->speakers, "ramp_per_s", (json_int_t)o->ramp,
-                                  "duration_s", (json_int_t)o->duration, "slots",
-                                  (json_int_t)o->slots, "server_pid", (json_int_t)o->server_pid));
+                                  o->room, "transport", o->tcp ? "tcp" : "udp", "listeners",
+                                  (json_int_t)o->listeners, "speakers", (json_int_t)o->speakers,
+                                  "ramp_per_s", (json_int_t)o->ramp, "duration_s",
+                                  (json_int_t)o->duration, "slots", (json_int_t)o->slots,
+                                  "server_pid", (json_int_t)o->server_pid));
     json_object_set_new(root, "machine", machine_json());
     json_object_set_new(root, "interrupted", json_boolean(g->interrupted));
     json_t *errs = json_array();

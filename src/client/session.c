@@ -381,8 +381,8 @@ static int open_stream(mj_csess *s, const mj_addr *to)
     s->in = malloc(sizeof *s->in);
     if (!s->in) return MJ_ENOMEM;
     mj_deframer_init(s->in, MJ_FRAME_MAX);
-    s->fd = socket(to->family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                   0);
+    s->fd =
+        socket(to->family == 6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s->fd < 0) return MJ_EIO;
     int one = 1;
     setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -465,8 +465,9 @@ static int start_peer(mj_csess *s, const mj_sdp_media *m, mj_time now)
         .outbound_only = !s->whep, /* a publisher reads nothing from the server */
     };
     if ((s->cl->tcp ? open_stream(s, &cands[0]) : open_socket(s, cands[0].family)) != 0) {
-        fail(s, "%s", s->cl->tcp ? "cannot connect to the server's ICE-TCP port"
-                                 : "cannot open a UDP socket (too many open files?)");
+        fail(s, "%s",
+             s->cl->tcp ? "cannot connect to the server's ICE-TCP port"
+                        : "cannot open a UDP socket (too many open files?)");
         return MJ_EIO;
     }
     if (mj_peer_init(&s->peer, &pc, now) != 0) {

@@ -69,8 +69,7 @@ static void key_of(const mj_addr *a, bool net, uint8_t key[9])
 static bool is_trusted(const mj_http_server *srv, const mj_addr *a)
 {
     for (size_t i = 0; i < srv->ntrusted; i++)
-        if (mj_prefix_contains(&srv->trusted[i], a))
-            return true;
+        if (mj_prefix_contains(&srv->trusted[i], a)) return true;
     return false;
 }
 
@@ -90,8 +89,7 @@ static addr_count *find_addr(const mj_http_server *srv, const uint8_t key[9])
     size_t it = 0;
     addr_count *c;
     while ((c = mj_map_next(&srv->addrs, addr_hash(srv, key), &it)))
-        if (memcmp(c->key, key, 9) == 0)
-            return c;
+        if (memcmp(c->key, key, 9) == 0) return c;
     return NULL;
 }
 
@@ -105,8 +103,7 @@ static conn *find_conn(const mj_http_server *srv, const struct lws *wsi)
     size_t it = 0;
     conn *c;
     while ((c = mj_map_next(&srv->conns, wsi_hash(wsi), &it)))
-        if (c->wsi == wsi)
-            return c;
+        if (c->wsi == wsi) return c;
     return NULL;
 }
 
@@ -119,16 +116,14 @@ static unsigned heads_max(const mj_http_server *srv)
 bool mj_http_conn_admit(mj_http_server *srv, const struct sockaddr *sa)
 {
     mj_addr a;
-    if (!srv->cfg.max_conns_per_addr || !addr_of(sa, &a) || is_trusted(srv, &a))
-        return true;
+    if (!srv->cfg.max_conns_per_addr || !addr_of(sa, &a) || is_trusted(srv, &a)) return true;
     uint8_t key[9], nkey[9];
     key_of(&a, false, key);
     key_of(&a, true, nkey);
     const addr_count *c = find_addr(srv, key), *n = find_addr(srv, nkey);
     bool ok = (!c || (c->conns < srv->cfg.max_conns_per_addr && c->heads < heads_max(srv))) &&
               (!n || n->heads < NET_HEADS_SHARES * heads_max(srv));
-    if (!ok)
-        srv->refused_conns++;
+    if (!ok) srv->refused_conns++;
     return ok;
 }
 
@@ -137,8 +132,7 @@ bool mj_http_conn_admit(mj_http_server *srv, const struct sockaddr *sa)
 static addr_count *count_get(mj_http_server *srv, const uint8_t key[9])
 {
     addr_count *ac = find_addr(srv, key);
-    if (ac || (ac = calloc(1, sizeof *ac)) == NULL)
-        return ac;
+    if (ac || (ac = calloc(1, sizeof *ac)) == NULL) return ac;
     memcpy(ac->key, key, sizeof ac->key);
     if (mj_map_add(&srv->addrs, addr_hash(srv, key), ac) != 0) {
         free(ac);
@@ -201,8 +195,7 @@ void mj_http_conn_head_done(mj_http_server *srv, struct lws *wsi)
 void mj_http_conn_closed(mj_http_server *srv, struct lws *wsi)
 {
     conn *c = find_conn(srv, wsi);
-    if (!c)
-        return;
+    if (!c) return;
     mj_http_conn_head_done(srv, wsi);
     mj_map_remove(&srv->conns, wsi_hash(wsi), c);
     addr_count *ac = c->addr, *net = c->net;

@@ -73,14 +73,14 @@ struct mj_http_req {
     mj_http_method method;
     uint64_t handle; /* while deferred */
     char path[PATH_MAX_LEN];
-    char peer[64];  /* the client's address (peer.c) */
-    bool via_proxy; /* forwarded by a trusted proxy */
+    char peer[64];   /* the client's address (peer.c) */
+    bool via_proxy;  /* forwarded by a trusted proxy */
     bool from_proxy; /* the TCP peer is a trusted proxy */
     uint8_t *body;
     size_t body_len;
     size_t body_cap;
     bool body_too_large;
-    bool body_too_slow;       /* not whole by body_until */
+    bool body_too_slow; /* not whole by body_until */
     lws_usec_t body_until;
     /* response */
     bool responded;

@@ -18,8 +18,7 @@
 static bool trusted(const mj_http_server *srv, const mj_addr *a)
 {
     for (size_t i = 0; i < srv->ntrusted; i++)
-        if (mj_prefix_contains(&srv->trusted[i], a))
-            return true;
+        if (mj_prefix_contains(&srv->trusted[i], a)) return true;
     return false;
 }
 
@@ -35,22 +34,18 @@ static bool entry_addr(const char *s, size_t len, mj_addr *out)
         len--;
     if (len && s[0] == '[') {
         const char *close = memchr(s, ']', len);
-        if (!close)
-            return false;
+        if (!close) return false;
         s++;
         len = (size_t)(close - s);
     } else if (memchr(s, '.', len)) {
         const char *colon = memchr(s, ':', len);
-        if (colon)
-            len = (size_t)(colon - s);
+        if (colon) len = (size_t)(colon - s);
     }
     char ip[MJ_ADDR_STRLEN];
-    if (len == 0 || len >= sizeof ip)
-        return false;
+    if (len == 0 || len >= sizeof ip) return false;
     memcpy(ip, s, len);
     ip[len] = '\0';
-    if (mj_addr_parse_ip(ip, 0, out) != 0)
-        return false;
+    if (mj_addr_parse_ip(ip, 0, out) != 0) return false;
     mj_addr_unmap(out);
     return true;
 }
@@ -64,9 +59,9 @@ static bool forwarded_client(struct lws *wsi, const mj_http_server *srv, mj_addr
 {
     char xff[XFF_MAX];
     int n = lws_hdr_total_length(wsi, WSI_TOKEN_X_FORWARDED_FOR);
-    if (n <= 0)
-        return false;
-    if ((size_t)n >= sizeof xff || lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) < 0)
+    if (n <= 0) return false;
+    if ((size_t)n >= sizeof xff ||
+        lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) < 0)
         return true;
     size_t end = (size_t)n;
     while (end > 0) {
@@ -74,11 +69,9 @@ static bool forwarded_client(struct lws *wsi, const mj_http_server *srv, mj_addr
         while (start > 0 && xff[start - 1] != ',')
             start--;
         mj_addr a;
-        if (!entry_addr(xff + start, end - start, &a))
-            return true;
+        if (!entry_addr(xff + start, end - start, &a)) return true;
         *hop = a;
-        if (!trusted(srv, &a))
-            return true;
+        if (!trusted(srv, &a)) return true;
         end = start ? start - 1 : 0;
     }
     return true;
@@ -114,13 +107,10 @@ bool mj_http_forwarded(mj_http_req *req)
     static const enum lws_token_indexes known[] = {WSI_TOKEN_X_FORWARDED_FOR,
                                                    WSI_TOKEN_HTTP_X_REAL_IP, WSI_TOKEN_HTTP_VIA};
     static const char *const custom[] = {"forwarded:", "x-forwarded-proto:", "x-forwarded-host:"};
-    if (req->via_proxy)
-        return true;
+    if (req->via_proxy) return true;
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (lws_hdr_total_length(req->wsi, known[i]) > 0)
-            return true;
+        if (lws_hdr_total_length(req->wsi, known[i]) > 0) return true;
     for (size_t i = 0; i < sizeof custom / sizeof custom[0]; i++)
-        if (lws_hdr_custom_length(req->wsi, custom[i], (int)strlen(custom[i])) >= 0)
-            return true;
+        if (lws_hdr_custom_length(req->wsi, custom[i], (int)strlen(custom[i])) >= 0) return true;
     return false;
 }

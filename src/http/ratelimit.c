@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROBE 8 /* cells looked at per request */
+#define PROBE   8 /* cells looked at per request */
 #define KEY_MAX 256
 
 int mj_ratelimit_init(mj_ratelimit *rl, size_t cells, const uint8_t key[MJ_RATELIMIT_KEY_LEN])
@@ -13,8 +13,7 @@ int mj_ratelimit_init(mj_ratelimit *rl, size_t cells, const uint8_t key[MJ_RATEL
     while (cap < cells && cap < ((size_t)1 << 30))
         cap <<= 1;
     rl->cells = calloc(cap, sizeof *rl->cells);
-    if (!rl->cells)
-        return MJ_ENOMEM;
+    if (!rl->cells) return MJ_ENOMEM;
     rl->mask = cap - 1;
     memcpy(rl->hash_key, key, MJ_RATELIMIT_KEY_LEN);
     return 0;
@@ -40,8 +39,7 @@ static uint64_t cell_key(const mj_ratelimit *rl, const char *scope, const void *
         crypto_generichash(buf + n, 32, key, len, NULL, 0);
         n += 32;
     } else {
-        if (len)
-            memcpy(buf + n, key, len);
+        if (len) memcpy(buf + n, key, len);
         n += len;
     }
     uint8_t out[crypto_shorthash_BYTES];
@@ -55,8 +53,7 @@ static mj_rate_cell *lookup(mj_ratelimit *rl, uint64_t h)
 {
     for (size_t i = 0; i < PROBE; i++) {
         mj_rate_cell *c = &rl->cells[(h + i) & rl->mask];
-        if (c->key == h)
-            return c;
+        if (c->key == h) return c;
     }
     return NULL;
 }
@@ -72,8 +69,7 @@ static mj_rate_cell *find_cell(mj_ratelimit *rl, uint64_t h, mj_time now, mj_tim
         }
         /* Prefer an empty cell, then one that has fully refilled (it
          * means the same as no cell), then the one nearest to that. */
-        if (!victim || c->key == 0 || (victim->key != 0 && c->tat < victim->tat))
-            victim = c;
+        if (!victim || c->key == 0 || (victim->key != 0 && c->tat < victim->tat)) victim = c;
     }
     victim->key = h;
     victim->tat = now;
@@ -92,19 +88,15 @@ static int64_t seconds_until(mj_time t, mj_time now)
 int64_t mj_ratelimit_take(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope,
                           const void *key, size_t len, mj_time now)
 {
-    if (!rule->count || !rule->period_s)
-        return 0;
+    if (!rule->count || !rule->period_s) return 0;
     mj_time interval = MJ_SEC(rule->period_s) / rule->count;
-    if (interval <= 0)
-        interval = 1;
+    if (interval <= 0) interval = 1;
     mj_time tolerance = interval * (mj_time)(rule->count - 1);
     mj_time tat;
     mj_rate_cell *c = find_cell(rl, cell_key(rl, scope, key, len), now, &tat);
-    if (tat < now)
-        tat = now;
+    if (tat < now) tat = now;
     mj_time allowed_at = tat - tolerance;
-    if (allowed_at > now)
-        return seconds_until(allowed_at, now);
+    if (allowed_at > now) return seconds_until(allowed_at, now);
     c->tat = tat + interval;
     return 0;
 }
@@ -114,26 +106,21 @@ int64_t mj_ratelimit_take(mj_ratelimit *rl, const mj_rate_rule *rule, const char
 int64_t mj_backoff_check(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope,
                          const void *key, size_t len, mj_time now)
 {
-    if (!rule->count || !rule->period_s)
-        return 0;
+    if (!rule->count || !rule->period_s) return 0;
     mj_rate_cell *c = lookup(rl, cell_key(rl, scope, key, len));
-    if (!c || c->tat <= now)
-        return 0;
+    if (!c || c->tat <= now) return 0;
     mj_time until = c->tat - MJ_SEC(rule->period_s);
     return until > now ? seconds_until(until, now) : 0;
 }
 
-void mj_backoff_fail(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope,
-                     const void *key, size_t len, mj_time now)
+void mj_backoff_fail(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope, const void *key,
+                     size_t len, mj_time now)
 {
-    if (!rule->count || !rule->period_s)
-        return;
+    if (!rule->count || !rule->period_s) return;
     mj_time tat;
     mj_rate_cell *c = find_cell(rl, cell_key(rl, scope, key, len), now, &tat);
-    if (tat <= now)
-        c->fails = 0; /* new, or forgiven */
-    if (c->fails < UINT32_MAX)
-        c->fails++;
+    if (tat <= now) c->fails = 0; /* new, or forgiven */
+    if (c->fails < UINT32_MAX) c->fails++;
     mj_time until = now;
     if (c->fails >= rule->count) {
         mj_time wait = MJ_SEC(rule->period_s) / rule->count;
@@ -162,8 +149,7 @@ int mj_rate_rule_parse(const char *text, mj_rate_rule *out)
     }
     char *end;
     unsigned long count = strtoul(text, &end, 10);
-    if (end == text || *end != '/' || count > 1000000)
-        return MJ_EINVAL;
+    if (end == text || *end != '/' || count > 1000000) return MJ_EINVAL;
     const char *p = end + 1;
     unsigned long period = strtoul(p, &end, 10);
     if (end == p || *end != '\0' || period > 366UL * 24 * 3600 || (count == 0) != (period == 0))

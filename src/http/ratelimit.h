@@ -67,8 +67,8 @@ int64_t mj_ratelimit_take(mj_ratelimit *rl, const mj_rate_rule *rule, const char
 #define MJ_BACKOFF_MAX_S (24 * 3600)
 int64_t mj_backoff_check(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope,
                          const void *key, size_t len, mj_time now);
-void mj_backoff_fail(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope,
-                     const void *key, size_t len, mj_time now);
+void mj_backoff_fail(mj_ratelimit *rl, const mj_rate_rule *rule, const char *scope, const void *key,
+                     size_t len, mj_time now);
 void mj_backoff_clear(mj_ratelimit *rl, const char *scope, const void *key, size_t len);
 
 /* Parses "COUNT/SECONDS" ("5/60"); "0/0" or "off" disables. 0 or MJ_EINVAL. */

@@ -22,14 +22,12 @@ static size_t host_name(const char *host, size_t n)
 {
     if (n && host[0] == '[') {
         const char *close = memchr(host, ']', n);
-        if (!close)
-            return 0;
+        if (!close) return 0;
         size_t len = (size_t)(close - host) + 1;
         return strspn(host + 1, "0123456789abcdefABCDEF:.") == len - 2 ? len : 0;
     }
     size_t len = strcspn(host, ":");
-    if (len == 0 || len > 253)
-        return 0;
+    if (len == 0 || len > 253) return 0;
     return strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == len
                ? len
                : 0;
@@ -45,8 +43,7 @@ static bool put_encoded(char *out, size_t cap, size_t *at, const char *s, const 
         bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                      strchr("-._~", c) || strchr(keep, c);
         size_t need = plain ? 1 : 3;
-        if (*at + need >= cap)
-            return false;
+        if (*at + need >= cap) return false;
         if (plain) {
             out[(*at)++] = (char)c;
         } else {
@@ -65,13 +62,10 @@ static bool put_query(struct lws *wsi, char *out, size_t cap, size_t *at)
     char piece[512];
     for (int i = 0; i < 64; i++) {
         int n = lws_hdr_copy_fragment(wsi, piece, sizeof piece, WSI_TOKEN_HTTP_URI_ARGS, i);
-        if (n < 0)
-            return true; /* no more pieces (or one too long: left out) */
-        if (*at + 1 >= cap)
-            return false;
+        if (n < 0) return true; /* no more pieces (or one too long: left out) */
+        if (*at + 1 >= cap) return false;
         out[(*at)++] = i == 0 ? '?' : '&';
-        if (!put_encoded(out, cap, at, piece, "="))
-            return false;
+        if (!put_encoded(out, cap, at, piece, "=")) return false;
     }
     return false;
 }
@@ -84,8 +78,7 @@ static bool origin_of(mj_http_req *req, char *out, size_t cap)
     char host[300];
     int n = mj_http_header(req, MJ_HDR_HOST, host, sizeof host);
     size_t len = n > 0 ? host_name(host, (size_t)n) : 0;
-    if (len == 0)
-        return false;
+    if (len == 0) return false;
     if (req->srv->bound_port == 443)
         return (size_t)snprintf(out, cap, "https://%.*s", (int)len, host) < cap;
     return (size_t)snprintf(out, cap, "https://%.*s:%d", (int)len, host, req->srv->bound_port) <
@@ -97,8 +90,9 @@ void mj_http_redirect(mj_http_req *req)
     char loc[LOCATION_MAX];
     if (!origin_of(req, loc, sizeof loc)) {
         req->close_after = true;
-        mj_http_error(req, 400, "bad_host", "this port only redirects to HTTPS, and needs a "
-                                            "Host header naming this server");
+        mj_http_error(req, 400, "bad_host",
+                      "this port only redirects to HTTPS, and needs a "
+                      "Host header naming this server");
         return;
     }
     size_t at = strlen(loc);

@@ -58,32 +58,26 @@ static const char *const custom_names[] = {
 
 int mj_http_header(mj_http_req *req, mj_http_hdr which, char *buf, size_t cap)
 {
-    if (cap == 0)
-        return -1;
+    if (cap == 0) return -1;
     buf[0] = '\0';
     if (which == MJ_HDR_X_FORWARDED_PROTO || which == MJ_HDR_SEC_FETCH_SITE) {
         const char *name = custom_names[which];
         int n = lws_hdr_custom_length(req->wsi, name, (int)strlen(name));
-        if (n < 0 || (size_t)n >= cap)
-            return -1;
-        if (lws_hdr_custom_copy(req->wsi, buf, (int)cap, name, (int)strlen(name)) < 0)
-            return -1;
+        if (n < 0 || (size_t)n >= cap) return -1;
+        if (lws_hdr_custom_copy(req->wsi, buf, (int)cap, name, (int)strlen(name)) < 0) return -1;
         return n;
     }
     enum lws_token_indexes tok = hdr_tokens[which];
     int n = lws_hdr_total_length(req->wsi, tok);
-    if (n <= 0 || (size_t)n >= cap)
-        return -1;
-    if (lws_hdr_copy(req->wsi, buf, (int)cap, tok) < 0)
-        return -1;
+    if (n <= 0 || (size_t)n >= cap) return -1;
+    if (lws_hdr_copy(req->wsi, buf, (int)cap, tok) < 0) return -1;
     return n;
 }
 
 bool mj_http_content_type_is(mj_http_req *req, const char *type)
 {
     char ct[128];
-    if (mj_http_header(req, MJ_HDR_CONTENT_TYPE, ct, sizeof ct) <= 0)
-        return false;
+    if (mj_http_header(req, MJ_HDR_CONTENT_TYPE, ct, sizeof ct) <= 0) return false;
     size_t n = strcspn(ct, ";");
     while (n && ct[n - 1] == ' ')
         n--;
@@ -93,22 +87,18 @@ bool mj_http_content_type_is(mj_http_req *req, const char *type)
 const char *mj_http_query(mj_http_req *req, const char *name, char *buf, size_t cap)
 {
     char key[64];
-    if ((size_t)snprintf(key, sizeof key, "%s=", name) >= sizeof key)
-        return NULL;
+    if ((size_t)snprintf(key, sizeof key, "%s=", name) >= sizeof key) return NULL;
     /* lws copies "name=value" into buf and points past "name=". */
     const char *v = lws_get_urlarg_by_name(req->wsi, key, buf, (int)cap);
-    if (!v)
-        return NULL;
+    if (!v) return NULL;
     memmove(buf, v, strlen(v) + 1);
     return buf;
 }
 
 bool mj_http_is_https(mj_http_req *req)
 {
-    if (lws_is_ssl(req->wsi))
-        return true;
-    if (!req->from_proxy)
-        return false;
+    if (lws_is_ssl(req->wsi)) return true;
+    if (!req->from_proxy) return false;
     char proto[16];
     return mj_http_header(req, MJ_HDR_X_FORWARDED_PROTO, proto, sizeof proto) > 0 &&
            strcmp(proto, "https") == 0;
@@ -145,8 +135,7 @@ static void start_response(mj_http_req *req, int status, const char *content_typ
 void mj_http_respond(mj_http_req *req, int status, const char *content_type, const void *body,
                      size_t len)
 {
-    if (req->responded)
-        return;
+    if (req->responded) return;
     start_response(req, status, content_type);
     if (len) {
         req->out_owned = malloc(len);
@@ -165,8 +154,7 @@ void mj_http_respond(mj_http_req *req, int status, const char *content_type, con
 void mj_http_respond_static(mj_http_req *req, int status, const char *content_type,
                             const void *body, size_t len)
 {
-    if (req->responded)
-        return;
+    if (req->responded) return;
     start_response(req, status, content_type);
     req->out = body;
     req->out_len = len;
@@ -207,8 +195,7 @@ static uint64_t handle_hash(uint64_t h)
 
 static void req_reset(mj_http_req *req)
 {
-    if (req->handle)
-        mj_map_remove(&req->srv->deferred, handle_hash(req->handle), req);
+    if (req->handle) mj_map_remove(&req->srv->deferred, handle_hash(req->handle), req);
     free(req->body);
     free(req->out_owned);
     mj_http_server *srv = req->srv;
@@ -241,8 +228,7 @@ static void dispatch(mj_http_req *req)
         mj_http_error(req, 408, "request_timeout", "the request body came too slowly");
     } else {
         srv->cfg.handler(srv->cfg.handler_ctx, req);
-        if (req->ph == PH_DEFERRED && !req->responded)
-            return;
+        if (req->ph == PH_DEFERRED && !req->responded) return;
         if (!req->responded) {
             mj_error("http: handler gave no response to %s %s", mj_http_method_name(req),
                      req->path);
@@ -257,8 +243,7 @@ uint64_t mj_http_defer(mj_http_req *req)
 {
     mj_http_server *srv = req->srv;
     uint64_t h = ++srv->next_handle;
-    if (mj_map_add(&srv->deferred, handle_hash(h), req) != 0)
-        return 0;
+    if (mj_map_add(&srv->deferred, handle_hash(h), req) != 0) return 0;
     req->handle = h;
     req->ph = PH_DEFERRED;
     return h;
@@ -280,8 +265,7 @@ mj_http_req *mj_http_resume(mj_http_server *srv, uint64_t handle)
 
 void mj_http_send(mj_http_req *req)
 {
-    if (!req->responded)
-        mj_http_error(req, 500, "internal", "no response");
+    if (!req->responded) mj_http_error(req, 500, "internal", "no response");
     req->ph = PH_RESPONDING;
     lws_callback_on_writable(req->wsi);
 }
@@ -294,10 +278,8 @@ mj_http_server *mj_http_server_of(const mj_http_req *req)
 static long content_length(struct lws *wsi)
 {
     char buf[32];
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
-        return 0;
-    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) < 0)
-        return -1;
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0) return 0;
+    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) < 0) return -1;
     char *end;
     long v = strtol(buf, &end, 10);
     return (end == buf || *end != '\0' || v < 0) ? -1 : v;
@@ -310,8 +292,7 @@ void mj_http_req_from_upgrade(mj_http_req *req, mj_http_server *srv, struct lws 
     req->wsi = wsi;
     req->method = MJ_HTTP_GET;
     int n = lws_hdr_copy(wsi, req->path, sizeof req->path, WSI_TOKEN_GET_URI);
-    if (n < 0)
-        req->path[0] = '\0';
+    if (n < 0) req->path[0] = '\0';
     mj_http_find_client(req, wsi);
 }
 
@@ -362,8 +343,7 @@ static int on_body(mj_http_req *req, const void *in, size_t len)
 {
     /* lws reports an empty body (Content-Length: 0) as one empty chunk
      * with in == NULL, after the request was dispatched. */
-    if (req->body_too_large || req->body_too_slow || len == 0)
-        return 0;
+    if (req->body_too_large || req->body_too_slow || len == 0) return 0;
     if (req->ph == PH_BODY && lws_now_usecs() > req->body_until) {
         req->body_too_slow = true;
         free(req->body);
@@ -385,8 +365,7 @@ static int on_body(mj_http_req *req, const void *in, size_t len)
         while (cap < req->body_len + len + 1)
             cap *= 2;
         uint8_t *b = realloc(req->body, cap);
-        if (!b)
-            return -1;
+        if (!b) return -1;
         req->body = b;
         req->body_cap = cap;
     }
@@ -409,8 +388,7 @@ static int write_headers(mj_http_req *req)
         const char *value = name + strlen(name) + 1;
         off += strlen(name) + 1 + strlen(value) + 1;
         if (lws_add_http_header_by_name(wsi, (const unsigned char *)name,
-                                        (const unsigned char *)value, (int)strlen(value), &p,
-                                        end))
+                                        (const unsigned char *)value, (int)strlen(value), &p, end))
             return -1;
     }
     /* Over our own TLS: browsers that came once never go to plain HTTP
@@ -425,8 +403,7 @@ static int write_headers(mj_http_req *req)
         lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5,
                                      &p, end))
         return -1;
-    if (lws_finalize_write_http_header(wsi, start, &p, end))
-        return -1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end)) return -1;
     req->headers_sent = true;
     return 0;
 }
@@ -436,20 +413,16 @@ static int finish_transaction(mj_http_req *req)
     bool close_after = req->close_after;
     struct lws *wsi = req->wsi;
     req_reset(req);
-    if (close_after)
-        return -1;
+    if (close_after) return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
 static int on_writable(mj_http_req *req)
 {
-    if (req->ph != PH_RESPONDING || !req->responded)
-        return 0;
+    if (req->ph != PH_RESPONDING || !req->responded) return 0;
     if (!req->headers_sent) {
-        if (write_headers(req))
-            return -1;
-        if (req->method == MJ_HTTP_HEAD || req->out_len == 0)
-            return finish_transaction(req);
+        if (write_headers(req)) return -1;
+        if (req->method == MJ_HTTP_HEAD || req->out_len == 0) return finish_transaction(req);
         lws_callback_on_writable(req->wsi);
         return 0;
     }
@@ -459,11 +432,9 @@ static int on_writable(mj_http_req *req)
     memcpy(buf + LWS_PRE, req->out + req->out_sent, n);
     bool last = n == left;
     int w = lws_write(req->wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
-    if (w < (int)n)
-        return -1;
+    if (w < (int)n) return -1;
     req->out_sent += n;
-    if (last)
-        return finish_transaction(req);
+    if (last) return finish_transaction(req);
     lws_callback_on_writable(req->wsi);
     return 0;
 }
@@ -494,40 +465,32 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     struct lws_context *ctx = lws_get_context(wsi);
     mj_http_server *srv = lws_context_user(ctx);
     int ret;
-    if (srv && on_connection(srv, wsi, reason, user, in, len, &ret))
-        return ret;
+    if (srv && on_connection(srv, wsi, reason, user, in, len, &ret)) return ret;
     if (reason == LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS) {
         /* user: the HTTPS vhost's SSL_CTX, which a reload changes; in:
          * the vhost (the redirecting one has no TLS). */
-        if (srv && user && in != srv->redirect_vh)
-            mj_http_tls_keep_ctx(srv, user);
+        if (srv && user && in != srv->redirect_vh) mj_http_tls_keep_ctx(srv, user);
         return 0;
     }
     mj_http_req *req = user;
-    if (req)
-        req->srv = srv;
+    if (req) req->srv = srv;
     switch (reason) {
-    case LWS_CALLBACK_HTTP:
-        mj_http_conn_head_done(srv, wsi);
-        return on_request(req, wsi);
+    case LWS_CALLBACK_HTTP: mj_http_conn_head_done(srv, wsi); return on_request(req, wsi);
     case LWS_CALLBACK_HTTP_BODY: return on_body(req, in, len);
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (req->ph == PH_BODY)
-            dispatch(req);
+        if (req->ph == PH_BODY) dispatch(req);
         return 0;
     case LWS_CALLBACK_HTTP_WRITEABLE: return on_writable(req);
     case LWS_CALLBACK_CLOSED_HTTP:
     case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
-        if (req)
-            req_reset(req);
+        if (req) req_reset(req);
         return 0;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
         /* A WebSocket that did not ask for our subprotocol lands here:
          * refuse it rather than keep a socket nobody reads. */
         return -1;
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        if (srv && srv->cfg.on_wake)
-            srv->cfg.on_wake(srv->cfg.wake_ctx);
+        if (srv && srv->cfg.on_wake) srv->cfg.on_wake(srv->cfg.wake_ctx);
         return 0;
     default: break;
     }
@@ -574,15 +537,20 @@ static void set_protocols(mj_http_server *srv)
 #define LOG_PERIOD_S 10
 
 static const char *const client_caused[] = {
-    "Ran out of header data space", "More hdr frags", "header ", "Duplicated method",
-    "Missing URI", "multiple methods", "Illegal", "Unknown method",
+    "Ran out of header data space",
+    "More hdr frags",
+    "header ",
+    "Duplicated method",
+    "Missing URI",
+    "multiple methods",
+    "Illegal",
+    "Unknown method",
 };
 
 static bool from_client(const char *line)
 {
     for (size_t i = 0; i < sizeof client_caused / sizeof client_caused[0]; i++)
-        if (strncmp(line, client_caused[i], strlen(client_caused[i])) == 0)
-            return true;
+        if (strncmp(line, client_caused[i], strlen(client_caused[i])) == 0) return true;
     return false;
 }
 
@@ -595,8 +563,7 @@ static bool log_budget(void)
     static unsigned long dropped;
     time_t now = time(NULL);
     if (now - period >= LOG_PERIOD_S) {
-        if (dropped)
-            mj_warn("lws: %lu more lines left out in %d s", dropped, LOG_PERIOD_S);
+        if (dropped) mj_warn("lws: %lu more lines left out in %d s", dropped, LOG_PERIOD_S);
         period = now;
         lines = 0;
         dropped = 0;
@@ -614,13 +581,11 @@ static void lws_log_emit(int level, const char *line)
     size_t n = strlen(line);
     while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
         n--;
-    enum mj_log_level lv = (level & LLL_ERR) ? MJ_LOG_ERROR
+    enum mj_log_level lv = (level & LLL_ERR)    ? MJ_LOG_ERROR
                            : (level & LLL_WARN) ? MJ_LOG_WARN
                                                 : MJ_LOG_DEBUG;
-    if (lv < MJ_LOG_DEBUG && from_client(line))
-        lv = MJ_LOG_INFO;
-    if ((int)lv > mj_log_level_current || !log_budget())
-        return;
+    if (lv < MJ_LOG_DEBUG && from_client(line)) lv = MJ_LOG_INFO;
+    if ((int)lv > mj_log_level_current || !log_budget()) return;
     mj_log(lv, "lws: %.*s", (int)n, line);
 }
 
@@ -640,8 +605,7 @@ static void base_info(mj_http_server *srv, struct lws_context_creation_info *inf
     info->timeout_secs = 20;
     info->keepalive_timeout = 30;
     info->options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
-    if (strchr(cfg->listen_addr, ':') == NULL)
-        info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (strchr(cfg->listen_addr, ':') == NULL) info->options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     if (cfg->tls_cert) {
         info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info->ssl_cert_filepath = cfg->tls_cert;
@@ -655,8 +619,9 @@ static void base_info(mj_http_server *srv, struct lws_context_creation_info *inf
 /* A second plain HTTP listener (the redirecting one, the metrics one):
  * the http protocol alone, so no WebSocket opens on it. *port gets the
  * port it listens on. */
-static struct lws_vhost *start_plain(mj_http_server *srv, const struct lws_context_creation_info *base,
-                                     const char *name, const char *addr, int want, int *port)
+static struct lws_vhost *start_plain(mj_http_server *srv,
+                                     const struct lws_context_creation_info *base, const char *name,
+                                     const char *addr, int want, int *port)
 {
     struct lws_context_creation_info info = *base;
     srv->redirect_protocols[0] = srv->protocols[0];
@@ -666,8 +631,7 @@ static struct lws_vhost *start_plain(mj_http_server *srv, const struct lws_conte
     info.port = want;
     info.iface = addr;
     info.options &= ~(uint64_t)LWS_SERVER_OPTION_DISABLE_IPV6;
-    if (strchr(addr, ':') == NULL)
-        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    if (strchr(addr, ':') == NULL) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.ssl_cert_filepath = NULL;
     info.ssl_private_key_filepath = NULL;
     info.alpn = NULL;
@@ -678,8 +642,7 @@ static struct lws_vhost *start_plain(mj_http_server *srv, const struct lws_conte
 
 static void start_fail(mj_http_server *srv)
 {
-    if (srv->ctx)
-        lws_context_destroy(srv->ctx);
+    if (srv->ctx) lws_context_destroy(srv->ctx);
     mj_map_dispose(&srv->deferred);
     mj_http_conns_dispose(srv);
     free(srv);
@@ -688,11 +651,10 @@ static void start_fail(mj_http_server *srv)
 int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
 {
     mj_http_server *srv = calloc(1, sizeof *srv);
-    if (!srv)
-        return -1;
+    if (!srv) return -1;
     srv->cfg = *cfg;
-    srv->ntrusted = cfg->ntrusted_proxies < MJ_HTTP_TRUSTED_MAX ? cfg->ntrusted_proxies
-                                                                 : MJ_HTTP_TRUSTED_MAX;
+    srv->ntrusted =
+        cfg->ntrusted_proxies < MJ_HTTP_TRUSTED_MAX ? cfg->ntrusted_proxies : MJ_HTTP_TRUSTED_MAX;
     if (srv->ntrusted)
         memcpy(srv->trusted, cfg->trusted_proxies, srv->ntrusted * sizeof srv->trusted[0]);
     srv->cfg.trusted_proxies = srv->trusted;
@@ -724,8 +686,8 @@ int mj_http_start(const mj_http_config *cfg, mj_http_server **out)
         srv->redirect_vh = start_plain(srv, &info, "redirect", cfg->redirect_addr,
                                        cfg->redirect_port, &srv->redirect_port);
     if (cfg->metrics_port)
-        srv->metrics_vh = start_plain(srv, &info, "metrics", cfg->metrics_addr,
-                                      cfg->metrics_port, &srv->metrics_port);
+        srv->metrics_vh = start_plain(srv, &info, "metrics", cfg->metrics_addr, cfg->metrics_port,
+                                      &srv->metrics_port);
     if ((cfg->redirect_port && !srv->redirect_vh) || (cfg->metrics_port && !srv->metrics_vh)) {
         start_fail(srv);
         return -1;
@@ -759,8 +721,7 @@ int mj_http_bound_port(const mj_http_server *srv)
 int mj_http_run(mj_http_server *srv)
 {
     while (!srv->stopping) {
-        if (lws_service(srv->ctx, 0) < 0)
-            return -1;
+        if (lws_service(srv->ctx, 0) < 0) return -1;
     }
     return 0;
 }
@@ -778,8 +739,7 @@ void mj_http_wake(mj_http_server *srv)
 
 void mj_http_free(mj_http_server *srv)
 {
-    if (!srv)
-        return;
+    if (!srv) return;
     lws_context_destroy(srv->ctx);
     mj_map_dispose(&srv->deferred);
     mj_http_conns_dispose(srv);

@@ -24,7 +24,7 @@
 
 typedef struct tls_pair {
     X509 *cert;
-    STACK_OF(X509) *chain; /* the certificates after the first, if any */
+    STACK_OF(X509) * chain; /* the certificates after the first, if any */
     EVP_PKEY *key;
 } tls_pair;
 
@@ -40,8 +40,7 @@ static void set_why(char *why, size_t cap, const char *what, const char *path)
 {
     unsigned long e = ERR_peek_last_error();
     char detail[160] = "";
-    if (e)
-        ERR_error_string_n(e, detail, sizeof detail);
+    if (e) ERR_error_string_n(e, detail, sizeof detail);
     ERR_clear_error();
     snprintf(why, cap, "%s %s%s%s", what, path, detail[0] ? ": " : "", detail);
 }
@@ -106,8 +105,7 @@ static int read_pair(const char *cert, const char *key, tls_pair *p, char *why, 
 int mj_http_tls_check(const char *cert, const char *key, char *why, size_t cap)
 {
     tls_pair p;
-    if (read_pair(cert, key, &p, why, cap) != 0)
-        return -1;
+    if (read_pair(cert, key, &p, why, cap) != 0) return -1;
     pair_free(&p);
     return 0;
 }
@@ -120,22 +118,19 @@ static int install(SSL_CTX *ctx, tls_pair *p)
         SSL_CTX_clear_chain_certs(ctx) != 1)
         return -1;
     for (int i = 0; i < sk_X509_num(p->chain); i++)
-        if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(p->chain, i)) != 1)
-            return -1;
+        if (SSL_CTX_add1_chain_cert(ctx, sk_X509_value(p->chain, i)) != 1) return -1;
     return SSL_CTX_check_private_key(ctx) == 1 ? 0 : -1;
 }
 
 void mj_http_tls_keep_ctx(mj_http_server *srv, void *ssl_ctx)
 {
-    if (!srv->tls_ctx)
-        srv->tls_ctx = ssl_ctx;
+    if (!srv->tls_ctx) srv->tls_ctx = ssl_ctx;
 }
 
 int mj_http_reload_tls(mj_http_server *srv)
 {
     const char *cert = srv->cfg.tls_cert, *key = srv->cfg.tls_key;
-    if (!cert || !key)
-        return 0;
+    if (!cert || !key) return 0;
     if (!srv->tls_ctx) {
         mj_error("tls: no TLS context to reload the certificate into");
         return -1;
@@ -150,8 +145,7 @@ int mj_http_reload_tls(mj_http_server *srv)
     pair_free(&p);
     if (rc != 0) {
         set_why(why, sizeof why, "OpenSSL refused the certificate of", cert);
-        mj_error("tls: %s; the server may now refuse TLS connections until a good reload",
-                 why);
+        mj_error("tls: %s; the server may now refuse TLS connections until a good reload", why);
         return -1;
     }
     mj_info("tls: certificate reloaded from %s", cert);

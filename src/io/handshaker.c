@@ -82,8 +82,7 @@ static void publish(hs_thread *t)
     pthread_mutex_lock(&t->stats_mu);
     mj_handshakes_stats_get(t->table, &t->stats);
     pthread_mutex_unlock(&t->stats_mu);
-    if (t->stats.connections < before)
-        t->trim_due = true;
+    if (t->stats.connections < before) t->trim_due = true;
 }
 
 /* A DTLS connection holds tens of KiB that are freed when its remote shows
@@ -92,8 +91,7 @@ static void publish(hs_thread *t)
  * every few seconds, they go back to the system. */
 static void give_back(hs_thread *t, mj_time now)
 {
-    if (t->stats.connections > 0 || !t->trim_due || now < t->next_trim)
-        return;
+    if (t->stats.connections > 0 || !t->trim_due || now < t->next_trim) return;
     malloc_trim(0);
     t->trim_due = false;
     t->next_trim = now + MJ_SEC(5);
@@ -114,8 +112,7 @@ static void *thread_main(void *arg)
         int timeout_ms = at == MJ_TIME_NEVER ? 1000
                          : at <= now         ? 0
                                              : (int)((at - now + 999) / 1000);
-        if (timeout_ms > 1000)
-            timeout_ms = 1000;
+        if (timeout_ms > 1000) timeout_ms = 1000;
         struct pollfd pfd = {.fd = t->efd, .events = POLLIN};
         if (poll(&pfd, 1, timeout_ms) < 0 && errno != EINTR) {
             mj_error("handshaker: poll: %s", strerror(errno));
@@ -140,16 +137,14 @@ static void thread_dispose(hs_thread *t)
     mj_handshakes_free(t->table);
     mj_ring_dispose(&t->queue);
     pthread_mutex_destroy(&t->stats_mu);
-    if (t->efd >= 0)
-        close(t->efd);
+    if (t->efd >= 0) close(t->efd);
 }
 
 static int thread_init(mj_handshaker *h, hs_thread *t)
 {
     t->owner = h;
     t->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (t->efd < 0)
-        return MJ_EIO;
+    if (t->efd < 0) return MJ_EIO;
     if (mj_ring_init(&t->queue, sizeof(msg)) != 0) {
         close(t->efd);
         t->efd = -1;
@@ -186,8 +181,7 @@ int mj_handshaker_start(const mj_handshaker_config *cfg, mj_handshaker **out, co
 
 void mj_handshaker_stop(mj_handshaker *h)
 {
-    if (!h)
-        return;
+    if (!h) return;
     h->stop = true;
     for (int i = 0; i < h->n; i++) {
         hs_thread *t = &h->threads[i];
@@ -201,8 +195,7 @@ void mj_handshaker_stop(mj_handshaker *h)
 
 void mj_handshaker_free(mj_handshaker *h)
 {
-    if (!h)
-        return;
+    if (!h) return;
     for (int i = 0; i < h->n; i++)
         thread_dispose(&h->threads[i]);
     free(h->threads);
@@ -227,8 +220,7 @@ void mj_handshaker_post(mj_handshaker *h, uint32_t route, const mj_sfu_hs *in)
         m.fp_len = (uint8_t)(alen ? in->fp_len : 0);
         memcpy(m.fp, in->fp, m.fp_len);
     } else if (in->kind == MJ_SFU_HS_DATAGRAM) {
-        if (in->len > sizeof m.data)
-            return;
+        if (in->len > sizeof m.data) return;
         m.from = *in->from;
         m.len = (uint16_t)in->len;
         memcpy(m.data, in->data, in->len);
@@ -244,8 +236,7 @@ void mj_handshaker_post(mj_handshaker *h, uint32_t route, const mj_sfu_hs *in)
         pthread_mutex_unlock(&t->stats_mu);
         return;
     }
-    if (before == 0)
-        wake(t);
+    if (before == 0) wake(t);
 }
 
 void mj_handshaker_stats_get(mj_handshaker *h, mj_handshaker_stats *out)

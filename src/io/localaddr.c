@@ -12,37 +12,31 @@
 
 static bool is_link_local(const mj_addr *a)
 {
-    if (a->family == 4)
-        return a->ip[0] == 169 && a->ip[1] == 254;
+    if (a->family == 4) return a->ip[0] == 169 && a->ip[1] == 254;
     return a->ip[0] == 0xfe && (a->ip[1] & 0xc0) == 0x80;
 }
 
 static bool listed(const mj_addr *a, const mj_addr *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (mj_addr_eq(a, &list[i]))
-            return true;
+        if (mj_addr_eq(a, &list[i])) return true;
     return false;
 }
 
 size_t mj_local_addrs(int family, mj_addr *out, size_t cap)
 {
     struct ifaddrs *all;
-    if (getifaddrs(&all) != 0)
-        return 0;
+    if (getifaddrs(&all) != 0) return 0;
     size_t n = 0;
     for (struct ifaddrs *i = all; i && n < cap; i = i->ifa_next) {
-        if (!i->ifa_addr || !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK))
-            continue;
+        if (!i->ifa_addr || !(i->ifa_flags & IFF_UP) || (i->ifa_flags & IFF_LOOPBACK)) continue;
         mj_addr a;
-        if (mj_sockaddr_to_addr((const struct sockaddr_storage *)(const void *)i->ifa_addr,
-                                &a) != 0)
+        if (mj_sockaddr_to_addr((const struct sockaddr_storage *)(const void *)i->ifa_addr, &a) !=
+            0)
             continue;
         a.port = 0;
-        if (a.family != family || mj_addr_is_loopback(&a) || is_link_local(&a))
-            continue;
-        if (!listed(&a, out, n))
-            out[n++] = a;
+        if (a.family != family || mj_addr_is_loopback(&a) || is_link_local(&a)) continue;
+        if (!listed(&a, out, n)) out[n++] = a;
     }
     freeifaddrs(all);
     return n;
@@ -63,10 +57,8 @@ static bool known(const mj_local_set *s, const mj_addr *ip)
 
 bool mj_local_set_has(mj_local_set *s, const mj_addr *ip, mj_time now)
 {
-    if (mj_addr_is_loopback(ip) || known(s, ip))
-        return true;
-    if (s->read_at && now - s->read_at < REREAD_EVERY)
-        return false;
+    if (mj_addr_is_loopback(ip) || known(s, ip)) return true;
+    if (s->read_at && now - s->read_at < REREAD_EVERY) return false;
     s->n = mj_local_addrs(s->family, s->addrs, MJ_LOCAL_ADDRS_MAX);
     s->read_at = now;
     return known(s, ip);

@@ -46,7 +46,6 @@ typedef struct room_rec {
     int *listeners;    /* per worker */
 } room_rec;
 
-
 static uint64_t str_hash(const char *s)
 {
     return mj_hash_bytes(s, strlen(s));
@@ -81,8 +80,7 @@ static void hs_failed(void *ctx, uint32_t route, uint64_t id, bool closed)
 
 static int start_handshaker(mj_media *m, const char **why)
 {
-    if (m->cfg.handshake_threads <= 0)
-        return 0; /* handshakes on the workers' threads */
+    if (m->cfg.handshake_threads <= 0) return 0; /* handshakes on the workers' threads */
     mj_handshaker_config hc = {
         .threads = m->cfg.handshake_threads,
         .identity = m->identity,
@@ -95,16 +93,14 @@ static int start_handshaker(mj_media *m, const char **why)
 int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
 {
     mj_media *m = calloc(1, sizeof *m);
-    if (!m)
-        return MJ_ENOMEM;
+    if (!m) return MJ_ENOMEM;
     m->cfg = *cfg;
     mj_map_init(&m->by_resource);
     mj_map_init(&m->by_id);
     mj_map_init(&m->rooms);
     mj_map_init(&m->counts);
     int err = mj_srtp_global_init();
-    if (!err)
-        err = mj_dtls_identity_new(&m->identity);
+    if (!err) err = mj_dtls_identity_new(&m->identity);
     if (err) {
         *why = "cannot create the DTLS certificate";
         free(m);
@@ -137,8 +133,7 @@ int mj_media_start(const mj_media_config *cfg, mj_media **out, const char **why)
             .handshaker = m->handshaker,
         };
         wc.bind.port = (uint16_t)(cfg->first_port + i);
-        if (cfg->first_tcp_port)
-            wc.tcp_port = (uint16_t)(cfg->first_tcp_port + i);
+        if (cfg->first_tcp_port) wc.tcp_port = (uint16_t)(cfg->first_tcp_port + i);
         wc.max_tcp_conns = (uint32_t)cfg->max_tcp_conns;
         err = mj_worker_start(&wc, &m->workers[i], why);
         if (err) {
@@ -159,8 +154,7 @@ static void free_map_values(mj_map *map)
 
 void mj_media_stop(mj_media *m)
 {
-    if (!m)
-        return;
+    if (!m) return;
     /* The handshake threads send through the workers: they stop first.
      * The workers post to the handshaker until they stop: it goes last. */
     mj_handshaker_stop(m->handshaker);
@@ -172,8 +166,7 @@ void mj_media_stop(mj_media *m)
     mj_map_dispose(&m->by_id); /* same records as by_resource */
     free_map_values(&m->by_resource);
     for (size_t i = 0; m->rooms.slots && i <= m->rooms.mask; i++)
-        if (m->rooms.slots[i].value)
-            free(((room_rec *)m->rooms.slots[i].value)->listeners);
+        if (m->rooms.slots[i].value) free(((room_rec *)m->rooms.slots[i].value)->listeners);
     free_map_values(&m->rooms);
     free_map_values(&m->counts);
     mj_dtls_identity_free(m->identity);
@@ -195,8 +188,7 @@ static room_rec *find_room(mj_media *m, const char *id)
     size_t it = 0;
     room_rec *r;
     while ((r = mj_map_next(&m->rooms, str_hash(id), &it)))
-        if (strcmp(r->id, id) == 0)
-            return r;
+        if (strcmp(r->id, id) == 0) return r;
     return NULL;
 }
 
@@ -205,8 +197,7 @@ static session_rec *find_resource(mj_media *m, const char *resource)
     size_t it = 0;
     session_rec *s;
     while ((s = mj_map_next(&m->by_resource, str_hash(resource), &it)))
-        if (strcmp(s->resource, resource) == 0)
-            return s;
+        if (strcmp(s->resource, resource) == 0) return s;
     return NULL;
 }
 
@@ -215,8 +206,7 @@ static session_rec *find_id(mj_media *m, uint64_t id)
     size_t it = 0;
     session_rec *s;
     while ((s = mj_map_next(&m->by_id, u64_hash(id), &it)))
-        if (s->id == id)
-            return s;
+        if (s->id == id) return s;
     return NULL;
 }
 
@@ -224,10 +214,8 @@ static int least_loaded(const mj_media *m, int except, uint64_t skip)
 {
     int best = -1;
     for (int i = 0; i < m->cfg.workers; i++) {
-        if (i == except || (i < 64 && (skip & (1ull << i))))
-            continue;
-        if (best < 0 || m->worker_load[i] < m->worker_load[best])
-            best = i;
+        if (i == except || (i < 64 && (skip & (1ull << i)))) continue;
+        if (best < 0 || m->worker_load[i] < m->worker_load[best]) best = i;
     }
     return best;
 }
@@ -237,11 +225,9 @@ static int least_loaded(const mj_media *m, int except, uint64_t skip)
 static room_rec *place_room(mj_media *m, const char *id)
 {
     room_rec *r = find_room(m, id);
-    if (r)
-        return r;
+    if (r) return r;
     r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     r->listeners = calloc((size_t)m->cfg.workers, sizeof *r->listeners);
     if (!r->listeners) {
         free(r);
@@ -279,23 +265,19 @@ static int choose_worker(const mj_media *m, const room_rec *r, mj_media_kind kin
         if ((r->branches & (1ull << i)) && r->listeners[i] < split &&
             (best < 0 || r->listeners[i] < r->listeners[best]))
             best = i;
-    if (best >= 0)
-        return best;
+    if (best >= 0) return best;
     best = least_loaded(m, r->home, r->branches);
-    if (best >= 0 && best < 64)
-        return best;
+    if (best >= 0 && best < 64) return best;
     best = r->home;
     for (int i = 0; i < m->cfg.workers && i < 64; i++)
-        if ((r->branches & (1ull << i)) && r->listeners[i] < r->listeners[best])
-            best = i;
+        if ((r->branches & (1ull << i)) && r->listeners[i] < r->listeners[best]) best = i;
     return best;
 }
 
 /* Tells the home worker which workers now serve part of the room. */
 static void set_branches(mj_media *m, room_rec *r, uint64_t branches)
 {
-    if (branches == r->branches)
-        return;
+    if (branches == r->branches) return;
     r->branches = branches;
     if (mj_worker_room_branches(m->workers[r->home], r->id, branches) != 0)
         mj_warn("media: cannot tell worker %d about room %s's branches", r->home, r->id);
@@ -307,8 +289,7 @@ static void set_branches(mj_media *m, room_rec *r, uint64_t branches)
 static void tell_home(mj_media *m, const session_rec *s, bool may_send)
 {
     room_rec *r = find_room(m, s->room);
-    if (!r || !s->send || s->worker == r->home)
-        return;
+    if (!r || !s->send || s->worker == r->home) return;
     if (mj_worker_remote_set_send(m->workers[r->home], s->room, s->id, may_send) != 0)
         mj_warn("media: cannot tell worker %d about a sender of room %s", r->home, s->room);
 }
@@ -318,8 +299,7 @@ static count_rec *find_count(const mj_media *m, uint64_t key)
     size_t it = 0;
     count_rec *c;
     while ((c = mj_map_next(&m->counts, u64_hash(key), &it)))
-        if (c->key == key)
-            return c;
+        if (c->key == key) return c;
     return NULL;
 }
 
@@ -331,12 +311,10 @@ static int count_of(const mj_media *m, uint64_t key)
 
 static int count_add(mj_media *m, uint64_t key)
 {
-    if (!key)
-        return 0;
+    if (!key) return 0;
     count_rec *c = find_count(m, key);
     if (!c) {
-        if (!(c = calloc(1, sizeof *c)))
-            return MJ_ENOMEM;
+        if (!(c = calloc(1, sizeof *c))) return MJ_ENOMEM;
         c->key = key;
         if (mj_map_add(&m->counts, u64_hash(key), c) != 0) {
             free(c);
@@ -360,8 +338,7 @@ static void count_drop(mj_media *m, uint64_t key)
  * one table: each tagged so the two never meet. 0 when not counted. */
 static uint64_t tagged_key(char tag, uint64_t v)
 {
-    if (!v)
-        return 0;
+    if (!v) return 0;
     uint8_t b[9] = {(uint8_t)tag};
     memcpy(b + 1, &v, 8);
     return mj_hash_bytes(b, sizeof b) | 1;
@@ -390,8 +367,7 @@ static void forget_session(mj_media *m, session_rec *s)
     if (r && s->kind != MJ_MEDIA_WHIP && --r->listeners[s->worker] == 0 && s->worker != r->home &&
         s->worker < 64)
         set_branches(m, r, r->branches & ~(1ull << s->worker));
-    if (r && --r->sessions == 0)
-        drop_room(m, r);
+    if (r && --r->sessions == 0) drop_room(m, r);
     free(s);
 }
 
@@ -415,11 +391,9 @@ void mj_media_poll(mj_media *m, const mj_media_sink *sink)
                 on_levels(sink, &ev);
                 continue;
             }
-            if (ev.kind != MJ_SFU_EV_CLOSED)
-                continue;
+            if (ev.kind != MJ_SFU_EV_CLOSED) continue;
             session_rec *s = find_id(m, ev.session_id);
-            if (!s)
-                continue; /* deleted already */
+            if (!s) continue; /* deleted already */
             mj_debug("media: session %s closed (%s)", s->resource, ev.reason);
             if (sink && sink->closed)
                 sink->closed(sink->ctx, s->resource, s->room, s->person, ev.reason);
@@ -431,11 +405,9 @@ void mj_media_poll(mj_media *m, const mj_media_sink *sink)
 int mj_media_session_delete(mj_media *m, const char *resource)
 {
     session_rec *s = find_resource(m, resource);
-    if (!s)
-        return MJ_ENOTFOUND;
+    if (!s) return MJ_ENOTFOUND;
     int err = mj_worker_session_remove(m->workers[s->worker], s->id);
-    if (err)
-        return err;
+    if (err) return err;
     forget_session(m, s);
     return 0;
 }
@@ -443,8 +415,7 @@ int mj_media_session_delete(mj_media *m, const char *resource)
 int mj_media_session_set_send(mj_media *m, const char *resource, bool may_send)
 {
     session_rec *s = find_resource(m, resource);
-    if (!s)
-        return MJ_ENOTFOUND;
+    if (!s) return MJ_ENOTFOUND;
     tell_home(m, s, may_send);
     return mj_worker_session_set_send(m->workers[s->worker], s->id, may_send);
 }
@@ -453,8 +424,7 @@ int mj_media_session_info(const mj_media *m, const char *resource,
                           char room[MJ_SFU_ROOM_ID_MAX + 1], mj_media_kind *kind, uint64_t *person)
 {
     const session_rec *s = find_resource((mj_media *)m, resource);
-    if (!s)
-        return MJ_ENOTFOUND;
+    if (!s) return MJ_ENOTFOUND;
     memcpy(room, s->room, sizeof s->room);
     *kind = s->kind;
     *person = s->person;
@@ -497,8 +467,7 @@ static void candidates(mj_media *m, int worker, mj_offer_local *loc)
     if (m->cfg.local_only) {
         mj_time now = mj_clock_now();
         if (!m->locals_read || now - m->locals_read >= LOCALS_REREAD) {
-            m->nlocals = mj_local_addrs(m->cfg.bind.family, m->locals,
-                                        MJ_OFFER_CANDIDATES_MAX - 1);
+            m->nlocals = mj_local_addrs(m->cfg.bind.family, m->locals, MJ_OFFER_CANDIDATES_MAX - 1);
             m->locals_read = now;
         }
         for (size_t i = 0; i < m->nlocals; i++)
@@ -524,8 +493,7 @@ static int write_answer(mj_media *m, mj_offer *o, const mj_sfu_session_params *p
         loc.tcp_candidate.port = tcp;
     }
     res->answer = malloc(ANSWER_MAX);
-    if (!res->answer)
-        return MJ_ENOMEM;
+    if (!res->answer) return MJ_ENOMEM;
     long n = mj_offer_answer(o, &loc, res->answer, ANSWER_MAX);
     if (n < 0) {
         free(res->answer);
@@ -536,14 +504,12 @@ static int write_answer(mj_media *m, mj_offer *o, const mj_sfu_session_params *p
     return 0;
 }
 
-static int register_session(mj_media *m, const mj_sfu_session_params *p,
-                            const mj_media_request *rq, room_rec *r, int worker,
-                            mj_media_result *res)
+static int register_session(mj_media *m, const mj_sfu_session_params *p, const mj_media_request *rq,
+                            room_rec *r, int worker, mj_media_result *res)
 {
     mj_media_kind kind = rq->kind;
     session_rec *s = calloc(1, sizeof *s);
-    if (!s)
-        return MJ_ENOMEM;
+    if (!s) return MJ_ENOMEM;
     do {
         mj_rand_hex(s->resource, MJ_MEDIA_RESOURCE_LEN / 2);
     } while (find_resource(m, s->resource));
@@ -566,8 +532,7 @@ static int register_session(mj_media *m, const mj_sfu_session_params *p,
     s->owner_key = count_add(m, ok) == 0 ? ok : 0;
     s->addr_key = count_add(m, ak) == 0 ? ak : 0;
     r->sessions++;
-    if (kind != MJ_MEDIA_WHIP)
-        r->listeners[worker]++;
+    if (kind != MJ_MEDIA_WHIP) r->listeners[worker]++;
     m->worker_load[worker]++;
     m->nsessions++;
     memcpy(res->resource, s->resource, sizeof res->resource);
@@ -577,10 +542,8 @@ static int register_session(mj_media *m, const mj_sfu_session_params *p,
 static bool worker_saturated(mj_media *m, int worker)
 {
     int max = m->cfg.max_load_permille;
-    if (max >= 1000)
-        return false;
-    if (max <= 0)
-        return true; /* draining: no new listeners at all */
+    if (max >= 1000) return false;
+    if (max <= 0) return true; /* draining: no new listeners at all */
     mj_worker_stats st;
     mj_worker_stats_get(m->workers[worker], &st);
     return (int)st.load_permille > max;
@@ -606,19 +569,15 @@ static void start_session(mj_media *m, const mj_media_request *rq, mj_offer *o,
         /* Past saturation a worker serves everyone worse (its cost per
          * packet rises and throughput falls), so new listeners wait. */
         m->refused_busy++;
-        if (r->sessions == 0)
-            drop_room(m, r);
+        if (r->sessions == 0) drop_room(m, r);
         fail(res, 503, "server_busy", "this room's audio server is at capacity; try again soon");
         return;
     }
-    if (worker != r->home && worker < 64)
-        set_branches(m, r, r->branches | (1ull << worker));
+    if (worker != r->home && worker < 64) set_branches(m, r, r->branches | (1ull << worker));
     fill_local(m, rq, r, worker, p);
     int err = write_answer(m, o, p, worker, res);
-    if (!err)
-        err = register_session(m, p, rq, r, worker, res);
-    if (!err)
-        err = mj_worker_session_add(m->workers[worker], p);
+    if (!err) err = register_session(m, p, rq, r, worker, res);
+    if (!err) err = mj_worker_session_add(m->workers[worker], p);
     if (err) {
         session_rec *s = res->resource[0] ? find_resource(m, res->resource) : NULL;
         if (s)
@@ -673,8 +632,7 @@ void mj_media_session_create(mj_media *m, const mj_media_request *rq, mj_media_r
         fail(res, 400, "bad_request", "no such room or kind of session");
         return;
     }
-    if (!room_for(m, rq, res))
-        return;
+    if (!room_for(m, rq, res)) return;
     mj_offer *o = malloc(sizeof *o);
     if (!o) {
         fail(res, 500, "internal", "out of memory");

@@ -85,7 +85,7 @@ typedef struct mj_media_request {
     mj_media_kind kind;
     uint64_t person; /* 0: the session is its own person */
     bool may_send;   /* forwarding allowed from the start */
-    uint64_t owner;        /* whose sessions are counted (max_per_owner); 0: none */
+    uint64_t owner;  /* whose sessions are counted (max_per_owner); 0: none */
     /* Its client's IPv4 address or IPv6 /64 (one household, one phone),
      * hashed (mj_call_client_hash); 0: not counted. */
     uint64_t client_key;

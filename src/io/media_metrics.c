@@ -99,8 +99,7 @@ static const metric metrics[] = {
 
 static void handshaker_metrics(mj_media *m, mj_wbuf *out)
 {
-    if (!m->handshaker)
-        return;
+    if (!m->handshaker) return;
     mj_handshaker_stats hs;
     mj_handshaker_stats_get(m->handshaker, &hs);
     const struct {
@@ -128,8 +127,7 @@ void mj_media_metrics(mj_media *m, mj_wbuf *out)
 {
     int nw = m->cfg.workers;
     mj_worker_stats *st = calloc((size_t)nw, sizeof *st);
-    if (!st)
-        return;
+    if (!st) return;
     for (int i = 0; i < nw; i++)
         mj_worker_stats_get(m->workers[i], &st[i]);
     for (size_t k = 0; k < sizeof metrics / sizeof metrics[0]; k++) {

@@ -31,12 +31,12 @@ typedef enum conn_end {
 typedef struct conn {
     int fd;
     uint32_t slot;
-    conn_end end;         /* set: dead, waiting for mj_tcp_tick */
-    bool writing;         /* EPOLLOUT is armed */
-    mj_time check_at;     /* when to look whether a session holds it */
+    conn_end end;     /* set: dead, waiting for mj_tcp_tick */
+    bool writing;     /* EPOLLOUT is armed */
+    mj_time check_at; /* when to look whether a session holds it */
     struct conn *next_dead;
-    mj_addr addr;         /* the peer, tcp set */
-    uint8_t *out;         /* bytes the socket did not take yet; NULL when none */
+    mj_addr addr; /* the peer, tcp set */
+    uint8_t *out; /* bytes the socket did not take yet; NULL when none */
     size_t out_off, out_len;
     mj_deframer in;
 } conn;
@@ -44,13 +44,13 @@ typedef struct conn {
 struct mj_tcp {
     mj_tcp_config cfg;
     int fd;
-    int spare;        /* a descriptor kept to refuse a connection when there are none left */
+    int spare; /* a descriptor kept to refuse a connection when there are none left */
     uint16_t port;
-    conn **conns;     /* by slot */
-    uint32_t *free;   /* free slots, a stack */
+    conn **conns;   /* by slot */
+    uint32_t *free; /* free slots, a stack */
     uint32_t nfree;
-    mj_map by_addr;   /* hash(addr) -> conn */
-    conn *dead;       /* marked, not yet told to the core */
+    mj_map by_addr; /* hash(addr) -> conn */
+    conn *dead;     /* marked, not yet told to the core */
     mj_time next_check;
     mj_tcp_stats stats;
 };
@@ -65,8 +65,7 @@ static conn *find(const mj_tcp *t, const mj_addr *a)
     size_t it = 0;
     conn *c;
     while ((c = mj_map_next(&t->by_addr, mj_addr_hash(a), &it)))
-        if (mj_addr_eq(&c->addr, a))
-            return c;
+        if (mj_addr_eq(&c->addr, a)) return c;
     return NULL;
 }
 
@@ -74,8 +73,7 @@ static conn *find(const mj_tcp *t, const mj_addr *a)
  * core hears of it at the next tick. */
 static void kill_conn(mj_tcp *t, conn *c, conn_end why)
 {
-    if (c->end)
-        return;
+    if (c->end) return;
     c->end = why;
     close(c->fd);
     c->fd = -1;
@@ -104,8 +102,7 @@ static void conn_free(mj_tcp *t, conn *c)
 
 static void set_writing(mj_tcp *t, conn *c, bool on)
 {
-    if (c->writing == on)
-        return;
+    if (c->writing == on) return;
     struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0u)};
     ev.data.u64 = key_of(t, c);
     if (epoll_ctl(t->cfg.epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
@@ -156,8 +153,7 @@ void mj_tcp_send(mj_tcp *t, const mj_addr *to, const uint8_t *d, size_t n)
     mj_frame_header(hdr, n);
     if (c->out_len) {
         keep(t, c, hdr, sizeof hdr);
-        if (!c->end)
-            keep(t, c, d, n);
+        if (!c->end) keep(t, c, d, n);
         return;
     }
     struct iovec iov[2] = {{.iov_base = hdr, .iov_len = sizeof hdr},
@@ -178,8 +174,7 @@ void mj_tcp_send(mj_tcp *t, const mj_addr *to, const uint8_t *d, size_t n)
     } else {
         sent -= sizeof hdr;
     }
-    if (!c->end && sent < n)
-        keep(t, c, d + sent, n - sent);
+    if (!c->end && sent < n) keep(t, c, d + sent, n - sent);
 }
 
 static void write_out(mj_tcp *t, conn *c)
@@ -187,8 +182,7 @@ static void write_out(mj_tcp *t, conn *c)
     while (c->out_len) {
         ssize_t w = send(c->fd, c->out + c->out_off, c->out_len, MSG_DONTWAIT | MSG_NOSIGNAL);
         if (w < 0) {
-            if (!would_block())
-                kill_conn(t, c, END_REMOTE);
+            if (!would_block()) kill_conn(t, c, END_REMOTE);
             return;
         }
         c->out_off += (size_t)w;
@@ -207,8 +201,7 @@ static void read_in(mj_tcp *t, conn *c, mj_time now, mj_sfu *sfu, mj_txq *tx)
         size_t cap;
         uint8_t *p = mj_deframer_space(&c->in, &cap);
         ssize_t r = recv(c->fd, p, cap, MSG_DONTWAIT);
-        if (r < 0 && would_block())
-            return;
+        if (r < 0 && would_block()) return;
         if (r <= 0) {
             kill_conn(t, c, END_REMOTE);
             return;
@@ -228,8 +221,7 @@ static void read_in(mj_tcp *t, conn *c, mj_time now, mj_sfu *sfu, mj_txq *tx)
             kill_conn(t, c, END_BAD);
             return;
         }
-        if ((size_t)r < cap)
-            return;
+        if ((size_t)r < cap) return;
     }
 }
 
@@ -238,8 +230,7 @@ static void read_in(mj_tcp *t, conn *c, mj_time now, mj_sfu *sfu, mj_txq *tx)
  * and close it. */
 static bool refuse_one(mj_tcp *t)
 {
-    if (t->spare < 0)
-        return false;
+    if (t->spare < 0) return false;
     close(t->spare);
     int fd = accept4(t->fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd >= 0) {
@@ -256,10 +247,8 @@ static void accept_new(mj_tcp *t, mj_time now)
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         int fd = accept4(t->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0 && (errno == EMFILE || errno == ENFILE) && refuse_one(t))
-            continue;
-        if (fd < 0)
-            return;
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE) && refuse_one(t)) continue;
+        if (fd < 0) return;
         mj_addr a;
         conn *c = NULL;
         if (t->nfree == 0 || mj_sockaddr_to_addr(&ss, &a) != 0 || !(c = calloc(1, sizeof *c))) {
@@ -289,8 +278,7 @@ static void accept_new(mj_tcp *t, mj_time now)
         t->conns[c->slot] = c;
         t->stats.accepted++;
         t->stats.open++;
-        if (c->check_at < t->next_check)
-            t->next_check = c->check_at;
+        if (c->check_at < t->next_check) t->next_check = c->check_at;
     }
 }
 
@@ -299,20 +287,16 @@ bool mj_tcp_owns(const mj_tcp *t, uint64_t key)
     return t && key >= t->cfg.key && key <= t->cfg.key + t->cfg.max_conns;
 }
 
-void mj_tcp_event(mj_tcp *t, uint64_t key, uint32_t events, mj_time now, mj_sfu *sfu,
-                  mj_txq *tx)
+void mj_tcp_event(mj_tcp *t, uint64_t key, uint32_t events, mj_time now, mj_sfu *sfu, mj_txq *tx)
 {
     if (key == t->cfg.key) {
         accept_new(t, now);
         return;
     }
     conn *c = t->conns[key - t->cfg.key - 1];
-    if (!c || c->end)
-        return; /* closed earlier in this turn */
-    if (events & EPOLLOUT)
-        write_out(t, c);
-    if (!c->end && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-        read_in(t, c, now, sfu, tx);
+    if (!c || c->end) return; /* closed earlier in this turn */
+    if (events & EPOLLOUT) write_out(t, c);
+    if (!c->end && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) read_in(t, c, now, sfu, tx);
 }
 
 /* Connections whose deadline came: kept while a session holds them. */
@@ -321,8 +305,7 @@ static void check_all(mj_tcp *t, mj_time now, mj_sfu *sfu)
     mj_time next = MJ_TIME_NEVER;
     for (uint32_t i = 0; i < t->cfg.max_conns; i++) {
         conn *c = t->conns[i];
-        if (!c || c->end)
-            continue;
+        if (!c || c->end) continue;
         if (c->check_at <= now) {
             if (!mj_sfu_addr_routed(sfu, now, &c->addr)) {
                 kill_conn(t, c, END_ICE);
@@ -337,8 +320,7 @@ static void check_all(mj_tcp *t, mj_time now, mj_sfu *sfu)
 
 void mj_tcp_tick(mj_tcp *t, mj_time now, mj_sfu *sfu, mj_txq *tx)
 {
-    if (now >= t->next_check)
-        check_all(t, now, sfu);
+    if (now >= t->next_check) check_all(t, now, sfu);
     while (t->dead) {
         conn *c = t->dead;
         t->dead = c->next_dead;
@@ -402,18 +384,14 @@ static int listen_on(mj_tcp *t, const char **why)
 
 int mj_tcp_open(const mj_tcp_config *cfg, mj_tcp **out, const char **why)
 {
-    if (cfg->max_conns == 0)
-        return MJ_EINVAL;
+    if (cfg->max_conns == 0) return MJ_EINVAL;
     mj_tcp *t = calloc(1, sizeof *t);
-    if (!t)
-        return MJ_ENOMEM;
+    if (!t) return MJ_ENOMEM;
     t->cfg = *cfg;
     t->fd = -1;
     t->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (!t->cfg.ice_timeout)
-        t->cfg.ice_timeout = MJ_TCP_ICE_TIMEOUT;
-    if (!t->cfg.out_max)
-        t->cfg.out_max = MJ_TCP_OUT_MAX;
+    if (!t->cfg.ice_timeout) t->cfg.ice_timeout = MJ_TCP_ICE_TIMEOUT;
+    if (!t->cfg.out_max) t->cfg.out_max = MJ_TCP_OUT_MAX;
     t->next_check = MJ_TIME_NEVER;
     mj_map_init(&t->by_addr);
     t->conns = calloc(cfg->max_conns, sizeof *t->conns);
@@ -435,21 +413,16 @@ int mj_tcp_open(const mj_tcp_config *cfg, mj_tcp **out, const char **why)
 
 void mj_tcp_free(mj_tcp *t)
 {
-    if (!t)
-        return;
+    if (!t) return;
     for (uint32_t i = 0; t->conns && i < t->cfg.max_conns; i++) {
         conn *c = t->conns[i];
-        if (!c)
-            continue;
-        if (c->fd >= 0)
-            close(c->fd);
+        if (!c) continue;
+        if (c->fd >= 0) close(c->fd);
         free(c->out);
         free(c);
     }
-    if (t->fd >= 0)
-        close(t->fd);
-    if (t->spare >= 0)
-        close(t->spare);
+    if (t->fd >= 0) close(t->fd);
+    if (t->spare >= 0) close(t->spare);
     mj_map_dispose(&t->by_addr);
     free(t->conns);
     free(t->free);

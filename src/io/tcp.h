@@ -46,21 +46,21 @@ typedef struct mj_tcp mj_tcp;
 #define MJ_TCP_SNDBUF (32 * 1024)
 
 typedef struct mj_tcp_config {
-    mj_addr bind;         /* IP and port to listen on */
-    uint32_t max_conns;   /* connections at once */
-    mj_time ice_timeout;  /* 0: MJ_TCP_ICE_TIMEOUT */
-    size_t out_max;       /* 0: MJ_TCP_OUT_MAX */
-    int epfd;             /* the worker's epoll */
-    uint64_t key;         /* epoll key of the listener; connections use key + 1 + slot */
+    mj_addr bind;        /* IP and port to listen on */
+    uint32_t max_conns;  /* connections at once */
+    mj_time ice_timeout; /* 0: MJ_TCP_ICE_TIMEOUT */
+    size_t out_max;      /* 0: MJ_TCP_OUT_MAX */
+    int epfd;            /* the worker's epoll */
+    uint64_t key;        /* epoll key of the listener; connections use key + 1 + slot */
 } mj_tcp_config;
 
 typedef struct mj_tcp_stats {
     uint64_t accepted;
-    uint64_t refused_full;   /* accepted and closed: max_conns were open */
-    uint64_t closed_ice;     /* no session bound it in time, or its session is gone */
-    uint64_t closed_slow;    /* the peer did not read: out_max reached */
-    uint64_t closed_bad;     /* a frame too long */
-    uint64_t closed_remote;  /* the peer closed it, or the socket failed */
+    uint64_t refused_full;  /* accepted and closed: max_conns were open */
+    uint64_t closed_ice;    /* no session bound it in time, or its session is gone */
+    uint64_t closed_slow;   /* the peer did not read: out_max reached */
+    uint64_t closed_bad;    /* a frame too long */
+    uint64_t closed_remote; /* the peer closed it, or the socket failed */
     uint64_t rx_frames, tx_frames;
     uint64_t tx_no_conn; /* frames for a connection that is gone */
     uint64_t open;       /* connections now */
@@ -77,8 +77,7 @@ uint16_t mj_tcp_port(const mj_tcp *t);
 bool mj_tcp_owns(const mj_tcp *t, uint64_t key);
 /* Handles epoll events for such a key: accepts, reads frames into the
  * core, writes what waits. */
-void mj_tcp_event(mj_tcp *t, uint64_t key, uint32_t events, mj_time now, mj_sfu *sfu,
-                  mj_txq *tx);
+void mj_tcp_event(mj_tcp *t, uint64_t key, uint32_t events, mj_time now, mj_sfu *sfu, mj_txq *tx);
 /* Frames one datagram onto the connection of `to` (to->tcp). Counted and
  * dropped when there is none; may mark the connection dead (out_max). */
 void mj_tcp_send(mj_tcp *t, const mj_addr *to, const uint8_t *d, size_t n);

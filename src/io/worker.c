@@ -81,7 +81,7 @@ struct mj_worker {
     pthread_t thread;
     atomic_bool stop; /* set by the stopping thread */
     mj_sfu *sfu;
-    mj_tcp *tcp; /* ICE-TCP; NULL when off */
+    mj_tcp *tcp;    /* ICE-TCP; NULL when off */
     mj_ring cmds;   /* control -> worker */
     mj_ring events; /* worker -> control */
     mj_ring inbox;  /* other workers -> this worker: slot packets and branch speakers */
@@ -132,8 +132,7 @@ static void flush_tx(void *ctx, mj_txq *q)
     while (sent < n) {
         int r = sendmmsg(w->fd, w->tx_msgs + sent, n - sent, MSG_DONTWAIT);
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
+            if (errno == EINTR) continue;
             /* A full socket buffer or an unreachable peer: drop the
              * datagram that failed and go on with the rest. Real-time
              * audio is better lost than late. */
@@ -164,8 +163,7 @@ static void apply_command(mj_worker *w, mj_time now, const cmd *c)
         break;
     }
     case CMD_BRANCHES:
-        if (mj_sfu_room_branches(w->sfu, c->room, c->branches) != 0)
-            w->stats.cmd_errors++;
+        if (mj_sfu_room_branches(w->sfu, c->room, c->branches) != 0) w->stats.cmd_errors++;
         break;
     case CMD_SET_SEND: {
         int err = mj_sfu_session_set_send(w->sfu, c->id, c->may_send);
@@ -208,10 +206,8 @@ static void wake(mj_worker *w);
 static bool inbox_put(mj_worker *to, const inbox_item *e)
 {
     size_t before = 0;
-    if (mj_ring_push_ex(&to->inbox, e, INBOX_MAX, &before) != 0)
-        return false;
-    if (before == 0)
-        wake(to); /* it drains to empty before sleeping again */
+    if (mj_ring_push_ex(&to->inbox, e, INBOX_MAX, &before) != 0) return false;
+    if (before == 0) wake(to); /* it drains to empty before sleeping again */
     return true;
 }
 
@@ -223,8 +219,7 @@ static void export_packet(void *ctx, uint64_t branches, const char *room, unsign
     mj_worker *w = ctx;
     inbox_item e;
     size_t rl = strlen(room);
-    if (len > sizeof e.pkt || rl > MJ_SFU_ROOM_ID_MAX)
-        return;
+    if (len > sizeof e.pkt || rl > MJ_SFU_ROOM_ID_MAX) return;
     e.kind = INBOX_SLOT;
     memcpy(e.room, room, rl + 1);
     e.slot = (uint8_t)slot;
@@ -234,8 +229,7 @@ static void export_packet(void *ctx, uint64_t branches, const char *room, unsign
     memcpy(e.pkt, pkt, len);
     for (int i = 0; i < w->cfg.ngroup && i < 64; i++) {
         mj_worker *to = w->cfg.group[i];
-        if (!(branches & (1ull << i)) || !to || to == w)
-            continue;
+        if (!(branches & (1ull << i)) || !to || to == w) continue;
         if (inbox_put(to, &e))
             w->stats.exported++;
         else
@@ -274,8 +268,7 @@ static void drain_inbox(mj_worker *w, mj_time now)
     inbox_item e;
     while (mj_ring_pop(&w->inbox, &e)) {
         if (e.kind == INBOX_TCP) {
-            if (w->tcp)
-                mj_tcp_send(w->tcp, &e.to, e.pkt, e.len);
+            if (w->tcp) mj_tcp_send(w->tcp, &e.to, e.pkt, e.len);
             continue;
         }
         w->stats.injected++;
@@ -309,8 +302,7 @@ static void receive(mj_worker *w, mj_time now)
     for (int round = 0; round < RX_ROUNDS; round++) {
         /* A session added while we drain must exist before its first
          * STUN check, which may be next in the queue. */
-        if (round > 0 && commands_waiting(w))
-            take_messages(w, now);
+        if (round > 0 && commands_waiting(w)) take_messages(w, now);
         for (int i = 0; i < RX_BATCH; i++) {
             w->rx_iov[i].iov_base = w->rx_buf[i];
             w->rx_iov[i].iov_len = RX_BUF;
@@ -321,16 +313,14 @@ static void receive(mj_worker *w, mj_time now)
             w->rx_msgs[i].msg_hdr.msg_iovlen = 1;
         }
         int n = recvmmsg(w->fd, w->rx_msgs, RX_BATCH, MSG_DONTWAIT, NULL);
-        if (n <= 0)
-            return;
+        if (n <= 0) return;
         for (int i = 0; i < n; i++) {
             if (w->rx_msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
                 w->stats.rx_truncated++;
                 continue;
             }
             mj_addr from;
-            if (mj_sockaddr_to_addr(&w->rx_from[i], &from) != 0)
-                continue;
+            if (mj_sockaddr_to_addr(&w->rx_from[i], &from) != 0) continue;
             if (w->cfg.local_only && !mj_local_set_has(&w->locals, &from, now)) {
                 w->stats.rx_not_local++;
                 continue;
@@ -338,8 +328,7 @@ static void receive(mj_worker *w, mj_time now)
             mj_sfu_handle_datagram(w->sfu, now, w->rx_buf[i], w->rx_msgs[i].msg_len, &from,
                                    &w->txq);
         }
-        if (n < RX_BATCH)
-            return;
+        if (n < RX_BATCH) return;
     }
 }
 
@@ -368,8 +357,7 @@ static void publish_stats(mj_worker *w)
     w->stats_pub = w->stats;
     w->stats_pub.sfu = *mj_sfu_stats_get(w->sfu);
     w->stats_pub.hs_tx_dropped = w->hs_tx_dropped;
-    if (w->tcp)
-        w->stats_pub.tcp = *mj_tcp_stats_get(w->tcp);
+    if (w->tcp) w->stats_pub.tcp = *mj_tcp_stats_get(w->tcp);
     pthread_mutex_unlock(&w->stats_mu);
 }
 
@@ -378,12 +366,10 @@ static void forward_events(mj_worker *w)
     mj_sfu_event ev;
     bool any = false;
     while (mj_sfu_poll_event(w->sfu, &ev)) {
-        if (mj_ring_push(&w->events, &ev) == 0)
-            any = true;
+        if (mj_ring_push(&w->events, &ev) == 0) any = true;
     }
     any = any || mj_ring_len(&w->events) > 0;
-    if (any && w->cfg.on_event)
-        w->cfg.on_event(w->cfg.ctx);
+    if (any && w->cfg.on_event) w->cfg.on_event(w->cfg.ctx);
 }
 
 static void *worker_main(void *arg)
@@ -393,11 +379,9 @@ static void *worker_main(void *arg)
     while (!w->stop) {
         mj_time now = mj_clock_now();
         mj_time wake = mj_time_min(mj_sfu_next_timeout(w->sfu), next_stats);
-        if (w->tcp)
-            wake = mj_time_min(wake, mj_tcp_next_timeout(w->tcp));
+        if (w->tcp) wake = mj_time_min(wake, mj_tcp_next_timeout(w->tcp));
         int timeout_ms = wake <= now ? 0 : (int)((wake - now + 999) / 1000);
-        if (timeout_ms > 1000)
-            timeout_ms = 1000;
+        if (timeout_ms > 1000) timeout_ms = 1000;
         struct epoll_event evs[EPOLL_MAX];
         int n = epoll_wait(w->epfd, evs, EPOLL_MAX, timeout_ms);
         if (n < 0 && errno != EINTR) {
@@ -408,8 +392,7 @@ static void *worker_main(void *arg)
         /* Commands first: a new session's first STUN check may already be
          * in the socket's queue. */
         for (int i = 0; i < n; i++)
-            if (evs[i].data.u64 == KEY_WAKE)
-                take_messages(w, now);
+            if (evs[i].data.u64 == KEY_WAKE) take_messages(w, now);
         for (int i = 0; i < n; i++) {
             if (evs[i].data.u64 == KEY_UDP)
                 receive(w, now);
@@ -444,8 +427,7 @@ static mj_addr bind_address(mj_worker *w)
     mj_addr a = w->cfg.bind;
     if (w->cfg.local_only) {
         memset(a.ip, 0, sizeof a.ip);
-        if (a.family == 6)
-            setsockopt(w->fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int));
+        if (a.family == 6) setsockopt(w->fd, IPPROTO_IPV6, IPV6_V6ONLY, &(int){1}, sizeof(int));
     }
     return a;
 }
@@ -490,13 +472,10 @@ static int open_loop(mj_worker *w, const char **why)
     }
     struct epoll_event ev = {.events = EPOLLIN};
     ev.data.u64 = KEY_UDP;
-    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->fd, &ev) != 0)
-        return MJ_EIO;
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->fd, &ev) != 0) return MJ_EIO;
     ev.data.u64 = KEY_WAKE;
-    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->efd, &ev) != 0)
-        return MJ_EIO;
-    if (!w->cfg.tcp_port)
-        return 0;
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->efd, &ev) != 0) return MJ_EIO;
+    if (!w->cfg.tcp_port) return 0;
     mj_tcp_config tc = {
         .bind = w->cfg.bind,
         .max_conns = w->cfg.max_tcp_conns ? w->cfg.max_tcp_conns : MJ_WORKER_TCP_CONNS,
@@ -510,14 +489,10 @@ static int open_loop(mj_worker *w, const char **why)
 static void worker_free(mj_worker *w)
 {
     mj_tcp_free(w->tcp);
-    if (w->sfu)
-        mj_sfu_free(w->sfu);
-    if (w->fd >= 0)
-        close(w->fd);
-    if (w->efd >= 0)
-        close(w->efd);
-    if (w->epfd >= 0)
-        close(w->epfd);
+    if (w->sfu) mj_sfu_free(w->sfu);
+    if (w->fd >= 0) close(w->fd);
+    if (w->efd >= 0) close(w->efd);
+    if (w->epfd >= 0) close(w->epfd);
     mj_ring_dispose(&w->cmds);
     mj_ring_dispose(&w->events);
     mj_ring_dispose(&w->inbox);
@@ -535,8 +510,7 @@ static void to_handshaker(void *ctx, const mj_sfu_hs *m)
 int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **why)
 {
     mj_worker *w = calloc(1, sizeof *w);
-    if (!w)
-        return MJ_ENOMEM;
+    if (!w) return MJ_ENOMEM;
     w->cfg = *cfg;
     w->fd = w->efd = w->epfd = -1;
     mj_local_set_init(&w->locals, cfg->bind.family);
@@ -559,10 +533,8 @@ int mj_worker_start(const mj_worker_config *cfg, mj_worker **out, const char **w
         .handshake_ctx = w,
     };
     int err = mj_sfu_new(&sc, &w->sfu);
-    if (!err)
-        err = open_socket(w, why);
-    if (!err)
-        err = open_loop(w, why);
+    if (!err) err = open_socket(w, why);
+    if (!err) err = open_loop(w, why);
     if (err) {
         worker_free(w);
         return err;
@@ -587,8 +559,7 @@ static void wake(mj_worker *w)
 
 void mj_worker_stop(mj_worker *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     w->stop = true;
     wake(w);
     pthread_join(w->thread, NULL);
@@ -603,8 +574,7 @@ int mj_worker_session_add(mj_worker *w, const mj_sfu_session_params *p)
     c.id = p->id;
     c.params = *p;
     int err = mj_ring_push(&w->cmds, &c);
-    if (!err)
-        wake(w);
+    if (!err) wake(w);
     return err;
 }
 
@@ -615,8 +585,7 @@ int mj_worker_session_remove(mj_worker *w, uint64_t id)
     c.kind = CMD_REMOVE;
     c.id = id;
     int err = mj_ring_push(&w->cmds, &c);
-    if (!err)
-        wake(w);
+    if (!err) wake(w);
     return err;
 }
 
@@ -628,8 +597,7 @@ int mj_worker_session_set_send(mj_worker *w, uint64_t id, bool may_send)
     c.id = id;
     c.may_send = may_send;
     int err = mj_ring_push(&w->cmds, &c);
-    if (!err)
-        wake(w);
+    if (!err) wake(w);
     return err;
 }
 
@@ -642,8 +610,7 @@ int mj_worker_remote_set_send(mj_worker *w, const char *room, uint64_t sender, b
     c.may_send = may_send;
     snprintf(c.room, sizeof c.room, "%s", room);
     int err = mj_ring_push(&w->cmds, &c);
-    if (!err)
-        wake(w);
+    if (!err) wake(w);
     return err;
 }
 
@@ -655,8 +622,7 @@ int mj_worker_room_branches(mj_worker *w, const char *room, uint64_t branches)
     c.branches = branches;
     snprintf(c.room, sizeof c.room, "%s", room);
     int err = mj_ring_push(&w->cmds, &c);
-    if (!err)
-        wake(w);
+    if (!err) wake(w);
     return err;
 }
 
@@ -669,8 +635,7 @@ int mj_worker_session_keys(mj_worker *w, uint64_t id, const mj_srtp_keys *keys)
     c.keys = *keys;
     int err = mj_ring_push(&w->cmds, &c);
     mj_srtp_keys_wipe(&c.keys);
-    if (!err)
-        wake(w);
+    if (!err) wake(w);
     return err;
 }
 
@@ -682,8 +647,7 @@ int mj_worker_session_handshake_failed(mj_worker *w, uint64_t id, bool closed)
     c.id = id;
     c.may_send = closed;
     int err = mj_ring_push(&w->cmds, &c);
-    if (!err)
-        wake(w);
+    if (!err) wake(w);
     return err;
 }
 

@@ -52,25 +52,19 @@ typedef enum mj_pkt_kind {
 
 #define MJ_DEMUX_MIN_STUN 20
 #define MJ_DEMUX_MIN_DTLS 13
-#define MJ_DEMUX_MIN_RTP 12
+#define MJ_DEMUX_MIN_RTP  12
 #define MJ_DEMUX_MIN_RTCP 8
 
 static inline mj_pkt_kind mj_demux_classify(const uint8_t *d, size_t n)
 {
-    if (n == 0)
-        return MJ_PKT_UNKNOWN;
+    if (n == 0) return MJ_PKT_UNKNOWN;
     uint8_t b0 = d[0];
-    if (b0 <= 3)
-        return n >= MJ_DEMUX_MIN_STUN ? MJ_PKT_STUN : MJ_PKT_UNKNOWN;
-    if (b0 >= 20 && b0 <= 63)
-        return n >= MJ_DEMUX_MIN_DTLS ? MJ_PKT_DTLS : MJ_PKT_UNKNOWN;
-    if (b0 < 128 || b0 > 191 || n < MJ_DEMUX_MIN_RTCP)
-        return MJ_PKT_UNKNOWN;
+    if (b0 <= 3) return n >= MJ_DEMUX_MIN_STUN ? MJ_PKT_STUN : MJ_PKT_UNKNOWN;
+    if (b0 >= 20 && b0 <= 63) return n >= MJ_DEMUX_MIN_DTLS ? MJ_PKT_DTLS : MJ_PKT_UNKNOWN;
+    if (b0 < 128 || b0 > 191 || n < MJ_DEMUX_MIN_RTCP) return MJ_PKT_UNKNOWN;
     uint8_t b1 = d[1];
-    if (b1 >= 192 && b1 <= 223)
-        return MJ_PKT_RTCP;
-    if (b1 >= 64 && b1 <= 95)
-        return MJ_PKT_UNKNOWN;
+    if (b1 >= 192 && b1 <= 223) return MJ_PKT_RTCP;
+    if (b1 >= 64 && b1 <= 95) return MJ_PKT_UNKNOWN;
     return n >= MJ_DEMUX_MIN_RTP ? MJ_PKT_RTP : MJ_PKT_UNKNOWN;
 }
 

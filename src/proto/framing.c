@@ -4,13 +4,10 @@
 
 int mj_frame_peek(const uint8_t *buf, size_t len, size_t max, size_t *flen, size_t *span)
 {
-    if (len < MJ_FRAME_HDR)
-        return MJ_EAGAIN;
+    if (len < MJ_FRAME_HDR) return MJ_EAGAIN;
     size_t n = ((size_t)buf[0] << 8) | buf[1];
-    if (n > max)
-        return MJ_ELIMIT;
-    if (len - MJ_FRAME_HDR < n)
-        return MJ_EAGAIN;
+    if (n > max) return MJ_ELIMIT;
+    if (len - MJ_FRAME_HDR < n) return MJ_EAGAIN;
     *flen = n;
     *span = MJ_FRAME_HDR + n;
     return 0;
@@ -45,17 +42,13 @@ int mj_deframer_next(mj_deframer *d, uint8_t **frame, size_t *n)
     for (;;) {
         size_t flen, span;
         int err = mj_frame_peek(d->buf + d->off, d->len, d->max, &flen, &span);
-        if (err == MJ_EAGAIN)
-            return 0;
-        if (err)
-            return err;
+        if (err == MJ_EAGAIN) return 0;
+        if (err) return err;
         uint8_t *f = d->buf + d->off + MJ_FRAME_HDR;
         d->off += span;
         d->len -= span;
-        if (d->len == 0)
-            d->off = 0;
-        if (flen == 0)
-            continue;
+        if (d->len == 0) d->off = 0;
+        if (flen == 0) continue;
         *frame = f;
         *n = flen;
         return 1;

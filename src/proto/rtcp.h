@@ -51,8 +51,8 @@ enum {
     MJ_RTCP_SDES_CNAME = 1,
 };
 
-#define MJ_RTCP_HDR_LEN 4
-#define MJ_RTCP_RB_LEN 24
+#define MJ_RTCP_HDR_LEN   4
+#define MJ_RTCP_RB_LEN    24
 #define MJ_RTCP_MAX_COUNT 31 /* the 5-bit count field */
 
 /* One sub-packet of a compound packet. */
@@ -113,8 +113,7 @@ typedef struct mj_rtcp_report {
 
 /* Parses an SR or RR. MJ_EINVAL for another type, MJ_ETRUNC when the SSRC
  * (and for an SR the sender info) does not fit. */
-MJ_MUST_USE int mj_rtcp_parse_report(const mj_rtcp_hdr *h, mj_rtcp_report *r,
-                                     const char **why);
+MJ_MUST_USE int mj_rtcp_parse_report(const mj_rtcp_hdr *h, mj_rtcp_report *r, const char **why);
 /* Decodes block i; MJ_EINVAL when i >= rb_count. */
 MJ_MUST_USE int mj_rtcp_report_block(const mj_rtcp_report *r, unsigned i, mj_rtcp_rb *out);
 
@@ -138,8 +137,7 @@ MJ_MUST_USE int mj_rtcp_sdes_init(mj_rtcp_sdes_iter *it, const mj_rtcp_hdr *h);
 /* Returns 1 with *item filled, 0 at the end, MJ_ETRUNC when an SSRC or an
  * item runs past the packet. A chunk's terminating nulls may be missing at
  * the very end of the packet. */
-MJ_MUST_USE int mj_rtcp_sdes_next(mj_rtcp_sdes_iter *it, mj_rtcp_sdes_item *item,
-                                  const char **why);
+MJ_MUST_USE int mj_rtcp_sdes_next(mj_rtcp_sdes_iter *it, mj_rtcp_sdes_item *item, const char **why);
 /* The first CNAME in an SDES, with its chunk's SSRC. 0, MJ_ENOTFOUND, or
  * an error of the walk. */
 MJ_MUST_USE int mj_rtcp_sdes_cname(const mj_rtcp_hdr *h, uint32_t *ssrc, mj_slice *cname);
@@ -185,8 +183,7 @@ static inline unsigned mj_rtcp_nack_count(const mj_rtcp_fb *fb)
 {
     return (unsigned)(fb->fci.n / 4);
 }
-static inline void mj_rtcp_nack_pair(const mj_rtcp_fb *fb, unsigned i, uint16_t *pid,
-                                     uint16_t *blp)
+static inline void mj_rtcp_nack_pair(const mj_rtcp_fb *fb, unsigned i, uint16_t *pid, uint16_t *blp)
 {
     *pid = mj_be16(fb->fci.p + 4 * (size_t)i);
     *blp = mj_be16(fb->fci.p + 4 * (size_t)i + 2);
@@ -200,8 +197,7 @@ static inline unsigned mj_rtcp_fir_count(const mj_rtcp_fb *fb)
 {
     return (unsigned)(fb->fci.n / 8);
 }
-static inline void mj_rtcp_fir_entry(const mj_rtcp_fb *fb, unsigned i, uint32_t *ssrc,
-                                     uint8_t *seq)
+static inline void mj_rtcp_fir_entry(const mj_rtcp_fb *fb, unsigned i, uint32_t *ssrc, uint8_t *seq)
 {
     *ssrc = mj_be32(fb->fci.p + 8 * (size_t)i);
     *seq = fb->fci.p[8 * (size_t)i + 4];
@@ -222,14 +218,13 @@ static inline uint32_t mj_rtcp_ntp_mid32(uint64_t ntp)
 MJ_MUST_USE long mj_rtcp_write_sr(mj_wbuf *w, uint32_t ssrc, const mj_rtcp_sender_info *si,
                                   const mj_rtcp_rb *rbs, size_t nrb);
 MJ_MUST_USE long mj_rtcp_write_rr(mj_wbuf *w, uint32_t ssrc, const mj_rtcp_rb *rbs, size_t nrb);
-MJ_MUST_USE long mj_rtcp_write_sdes_cname(mj_wbuf *w, uint32_t ssrc, const char *cname,
-                                          size_t len);
+MJ_MUST_USE long mj_rtcp_write_sdes_cname(mj_wbuf *w, uint32_t ssrc, const char *cname, size_t len);
 /* One SDES packet with a chunk per source, all with the same CNAME (the
  * streams of one endpoint, RFC 7022); MJ_EINVAL when n is 0. */
 MJ_MUST_USE long mj_rtcp_write_sdes_cnames(mj_wbuf *w, const uint32_t *ssrcs, size_t n,
                                            const char *cname, size_t len);
-MJ_MUST_USE long mj_rtcp_write_bye(mj_wbuf *w, const uint32_t *ssrcs, size_t n,
-                                   const char *reason, size_t reason_len);
+MJ_MUST_USE long mj_rtcp_write_bye(mj_wbuf *w, const uint32_t *ssrcs, size_t n, const char *reason,
+                                   size_t reason_len);
 /* A feedback packet with raw FCI (len a multiple of 4): PLI is
  * (MJ_RTCP_PSFB, MJ_RTCP_FMT_PLI, sender, media, NULL, 0). */
 MJ_MUST_USE long mj_rtcp_write_fb(mj_wbuf *w, uint8_t pt, uint8_t fmt, uint32_t sender_ssrc,

@@ -22,8 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MJ_RTP_VERSION 2
-#define MJ_RTP_FIXED_LEN 12
+#define MJ_RTP_VERSION              2
+#define MJ_RTP_FIXED_LEN            12
 #define MJ_RTP_EXT_ONE_BYTE_PROFILE 0xBEDE
 #define MJ_RTP_EXT_TWO_BYTE_PROFILE 0x1000 /* upper 12 bits 0x100, low 4 "appbits" */
 
@@ -76,8 +76,7 @@ MJ_MUST_USE int mj_rtp_ext_find(const mj_rtp_hdr *h, unsigned id, mj_slice *data
  * *level is 0..127, in -dBov (0 loudest, 127 silence). Returns 0,
  * MJ_ENOTFOUND, MJ_ETRUNC (as mj_rtp_ext_find) or MJ_EINVAL (an element
  * that is not exactly one byte). */
-MJ_MUST_USE int mj_rtp_audio_level(const mj_rtp_hdr *h, unsigned id, bool *voice,
-                                   uint8_t *level);
+MJ_MUST_USE int mj_rtp_audio_level(const mj_rtp_hdr *h, unsigned id, bool *voice, uint8_t *level);
 
 /* Fields for a fresh header. With level_id 1..14, a one-byte-form extension
  * block carrying an RFC 6464 audio level is added (8 bytes); 0 adds none. */
@@ -186,8 +185,7 @@ static inline int64_t mj_seq_ext_update(mj_seq_ext *s, uint16_t seq)
         return seq;
     }
     int64_t base = s->cycles + s->max_seq;
-    if (!mj_seq_newer(seq, s->max_seq))
-        return base - (uint16_t)(s->max_seq - seq);
+    if (!mj_seq_newer(seq, s->max_seq)) return base - (uint16_t)(s->max_seq - seq);
     int64_t ext = base + (uint16_t)(seq - s->max_seq);
     s->cycles = ext - seq;
     s->max_seq = seq;

@@ -267,7 +267,7 @@ typedef struct mj_sdp_answer {
      * UDP ones with lower priorities, so that a client uses them only
      * when UDP does not get through. */
     const mj_addr *tcp_candidates;
-    size_t ntcp_candidates; /* 0..MJ_SDP_MAX_CANDIDATES */
+    size_t ntcp_candidates;                      /* 0..MJ_SDP_MAX_CANDIDATES */
     mj_sdp_answer_media media[MJ_SDP_MAX_MEDIA]; /* by offer section index */
 } mj_sdp_answer;
 

@@ -538,10 +538,9 @@ static int parse_candidate(sv v, mj_sdp_candidate *c)
     if (f[4].n > 6 && strncasecmp(f[4].p + f[4].n - 6, ".local", 6) == 0) return CAND_MDNS;
     bool tcp = sv_ieq(f[2], "tcp");
     if ((!sv_ieq(f[2], "udp") && !tcp) || f[0].n > MJ_SDP_FOUNDATION_MAX ||
-        !sv_all(f[0], is_ice_char) ||
-        !sv_uint(f[1], 256, &comp) || comp == 0 || !sv_uint(f[3], UINT32_MAX, &prio) ||
-        !sv_uint(f[5], 65535, &port) || port == 0 || !sv_eq(f[6], "typ") ||
-        !parse_ip(f[4], (uint16_t)port, &c->addr))
+        !sv_all(f[0], is_ice_char) || !sv_uint(f[1], 256, &comp) || comp == 0 ||
+        !sv_uint(f[3], UINT32_MAX, &prio) || !sv_uint(f[5], 65535, &port) || port == 0 ||
+        !sv_eq(f[6], "typ") || !parse_ip(f[4], (uint16_t)port, &c->addr))
         return CAND_SKIP;
     size_t t = 0;
     while (t < 4 && !sv_eq(f[7], types[t]))

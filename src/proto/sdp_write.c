@@ -97,11 +97,9 @@ static bool accepted(const mj_sdp *offer, const mj_sdp_answer *a, size_t i)
 
 static bool candidates_ok(const mj_addr *c, size_t n)
 {
-    if (n > MJ_SDP_MAX_CANDIDATES || (n && !c))
-        return false;
+    if (n > MJ_SDP_MAX_CANDIDATES || (n && !c)) return false;
     for (size_t k = 0; k < n; k++)
-        if ((c[k].family != 4 && c[k].family != 6) || c[k].port == 0)
-            return false;
+        if ((c[k].family != 4 && c[k].family != 6) || c[k].port == 0) return false;
     return true;
 }
 
@@ -155,8 +153,7 @@ static void answer_candidates(mj_wbuf *w, const mj_sdp_answer *a)
          * of direction (a passive host: 4 << 13) and order. */
         uint32_t local = (4u << 13) | (8191u - (uint32_t)k);
         uint32_t prio = (90u << 24) | (local << 8) | 255u;
-        mj_wbuf_printf(w,
-                       "a=candidate:%zu 1 tcp %" PRIu32 " %s %u typ host tcptype passive" CRLF,
+        mj_wbuf_printf(w, "a=candidate:%zu 1 tcp %" PRIu32 " %s %u typ host tcptype passive" CRLF,
                        a->ncandidates + k + 1, prio, mj_addr_ip_str(&a->tcp_candidates[k], ip),
                        (unsigned)a->tcp_candidates[k].port);
     }

@@ -63,12 +63,12 @@ MJ_MUST_USE int mj_room_kind_parse(const char *name, mj_room_kind *out);
 typedef uint64_t mj_pid;  /* a person in this room; never 0; the caller picks it at random */
 typedef uint64_t mj_conn; /* one connection; never 0; unique in the room; the caller's */
 
-#define MJ_ROOM_STAGE_DEFAULT 20
+#define MJ_ROOM_STAGE_DEFAULT    20
 #define MJ_ROOM_NO_MODERATOR_END MJ_SEC(60)
-#define MJ_ROOM_SOCKET_GRACE MJ_SEC(15)
-#define MJ_ROOM_PEOPLE_MAX 100000 /* beyond what any media plane holds */
-#define MJ_ROOM_LIST_MAX 10000    /* entries in each of the moderator, allowed and removed sets */
-#define MJ_ROOM_CONNS_MAX 16      /* connections of a member in person (tabs, devices) */
+#define MJ_ROOM_SOCKET_GRACE     MJ_SEC(15)
+#define MJ_ROOM_PEOPLE_MAX       100000 /* beyond what any media plane holds */
+#define MJ_ROOM_LIST_MAX         10000 /* entries in each of the moderator, allowed and removed sets */
+#define MJ_ROOM_CONNS_MAX        16    /* connections of a member in person (tabs, devices) */
 /* A bot's token may be shared by many clients (a public listening link, the
  * load generator): one bot, as many connections as the room has room for;
  * the media plane's session limit bounds them. */
@@ -170,9 +170,9 @@ int mj_room_disconnect(mj_room *r, mj_time now, mj_conn conn);
 typedef enum mj_room_op {
     /* anyone, on themself */
     MJ_OP_LEAVE,
-    MJ_OP_RAISE_HAND,  /* listeners, while hand raising is on */
+    MJ_OP_RAISE_HAND, /* listeners, while hand raising is on */
     MJ_OP_LOWER_HAND,
-    MJ_OP_ACCEPT,      /* an invitation to speak: on stage, muted */
+    MJ_OP_ACCEPT, /* an invitation to speak: on stage, muted */
     MJ_OP_DECLINE,
     MJ_OP_MUTE_SELF,   /* on stage */
     MJ_OP_UNMUTE_SELF, /* on stage */
@@ -185,8 +185,8 @@ typedef enum mj_room_op {
     MJ_OP_UNMAKE_MOD,  /* a moderator (may be oneself) */
     MJ_OP_REMOVE,      /* anyone else; they (a member: and their bots) cannot come back */
     /* moderators, on the room */
-    MJ_OP_ALLOW,       /* lets member `user` in */
-    MJ_OP_HANDS,       /* hand raising on or off (`on`); off lowers every hand */
+    MJ_OP_ALLOW, /* lets member `user` in */
+    MJ_OP_HANDS, /* hand raising on or off (`on`); off lowers every hand */
     MJ_OP_END,
 } mj_room_op;
 
@@ -267,8 +267,8 @@ typedef enum mj_room_out_kind {
     MJ_ROUT_SETTINGS, /* hand raising turned on or off */
     MJ_ROUT_ENDED,    /* the room ended (reason: mj_room_end); DROPs follow */
     /* For the media plane. */
-    MJ_ROUT_SEND,     /* pid may send audio now (on) or no longer (!on) */
-    MJ_ROUT_DROP,     /* end connection `conn`: its media sessions and its socket */
+    MJ_ROUT_SEND, /* pid may send audio now (on) or no longer (!on) */
+    MJ_ROUT_DROP, /* end connection `conn`: its media sessions and its socket */
     /* For the store. */
     MJ_ROUT_MODERATOR, /* member `user` joined (on) or left (!on) the moderator set */
     MJ_ROUT_ALLOWED,   /* member `user` was let in */
@@ -315,12 +315,12 @@ typedef struct mj_person {
     int64_t user;
     uint64_t bot;
     mj_role role;
-    bool muted;        /* on stage and muted */
-    bool unlisted;     /* entered unlisted (matters while a listener) */
-    bool invited;      /* an invitation to speak waits for an answer */
+    bool muted;    /* on stage and muted */
+    bool unlisted; /* entered unlisted (matters while a listener) */
+    bool invited;  /* an invitation to speak waits for an answer */
     mj_pid invited_by;
-    mj_time hand_at;   /* when the hand went up (at least 1); 0: no hand */
-    mj_time since;     /* when they entered */
+    mj_time hand_at; /* when the hand went up (at least 1); 0: no hand */
+    mj_time since;   /* when they entered */
     uint32_t nconns;
 } mj_person;
 

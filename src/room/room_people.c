@@ -162,8 +162,7 @@ fail:
 
 static int conn_add(mj_room *r, mj_time now, mj_room_attendee *p, mj_conn id, bool page)
 {
-    if (p->pub.nconns >= (p->pub.bot ? MJ_ROOM_BOT_CONNS_MAX : MJ_ROOM_CONNS_MAX))
-        return MJ_ELIMIT;
+    if (p->pub.nconns >= (p->pub.bot ? MJ_ROOM_BOT_CONNS_MAX : MJ_ROOM_CONNS_MAX)) return MJ_ELIMIT;
     if (p->pub.nconns == p->conns_cap) {
         uint32_t cap = p->conns_cap ? p->conns_cap * 2 : 2;
         mj_room_conn **conns = realloc(p->conns, cap * sizeof *conns);

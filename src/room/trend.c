@@ -33,8 +33,7 @@ static uint64_t id_hash(int64_t id)
 int mj_trend_new(mj_trend **out)
 {
     mj_trend *t = calloc(1, sizeof *t);
-    if (!t)
-        return MJ_ENOMEM;
+    if (!t) return MJ_ENOMEM;
     mj_map_init(&t->by_id);
     *out = t;
     return 0;
@@ -42,8 +41,7 @@ int mj_trend_new(mj_trend **out)
 
 void mj_trend_free(mj_trend *t)
 {
-    if (!t)
-        return;
+    if (!t) return;
     mj_map_dispose(&t->by_id);
     free(t->nodes);
     free(t);
@@ -67,8 +65,7 @@ static int32_t find(const mj_trend *t, int64_t id)
     void *v;
     while ((v = mj_map_next(&t->by_id, id_hash(id), &it))) {
         int32_t i = (int32_t)((uintptr_t)v - 1);
-        if (t->nodes[i].id == id)
-            return i;
+        if (t->nodes[i].id == id) return i;
     }
     return -1;
 }
@@ -76,38 +73,32 @@ static int32_t find(const mj_trend *t, int64_t id)
 static int32_t node(mj_trend *t, int64_t id, int32_t parent, uint8_t depth)
 {
     int32_t i = find(t, id);
-    if (i >= 0)
-        return i; /* a node keeps the place it was first seen at */
+    if (i >= 0) return i; /* a node keeps the place it was first seen at */
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 64;
         tnode *nodes = realloc(t->nodes, cap * sizeof *nodes);
-        if (!nodes)
-            return -1;
+        if (!nodes) return -1;
         t->nodes = nodes;
         t->cap = cap;
     }
     i = (int32_t)t->n;
-    if (mj_map_add(&t->by_id, id_hash(id), (void *)(uintptr_t)(i + 1)) != 0)
-        return -1;
+    if (mj_map_add(&t->by_id, id_hash(id), (void *)(uintptr_t)(i + 1)) != 0) return -1;
     t->nodes[t->n++] = (tnode){.id = id, .parent = parent, .depth = depth};
     return i;
 }
 
 int mj_trend_add(mj_trend *t, const int64_t *path, size_t n)
 {
-    if (n == 0 || t->n >= INT32_MAX / 2)
-        return MJ_EINVAL;
+    if (n == 0 || t->n >= INT32_MAX / 2) return MJ_EINVAL;
     for (size_t k = 0; k < n; k++)
-        if (path[k] <= 0)
-            return MJ_EINVAL;
+        if (path[k] <= 0) return MJ_EINVAL;
     size_t levels = n < MJ_TREND_DEPTH_MAX ? n : MJ_TREND_DEPTH_MAX;
     int32_t parent = -1;
     for (size_t k = 0; k < levels; k++) {
         /* Past the cap, the person hangs from the deepest level kept. */
         int64_t id = k + 1 == levels ? path[n - 1] : path[k];
         int32_t i = node(t, id, parent, (uint8_t)k);
-        if (i < 0)
-            return MJ_ENOMEM;
+        if (i < 0) return MJ_ENOMEM;
         parent = i;
     }
     t->nodes[parent].in_room = true;
@@ -123,8 +114,7 @@ double mj_trend_score(mj_trend *t)
     for (int d = MJ_TREND_DEPTH_MAX - 1; d >= 0; d--) {
         for (size_t i = 0; i < t->n; i++) {
             tnode *v = &t->nodes[i];
-            if (v->depth != d)
-                continue;
+            if (v->depth != d) continue;
             double w = mj_trend_damp((v->in_room ? 1 : 0) + v->acc);
             if (v->parent >= 0)
                 t->nodes[v->parent].acc += w;

@@ -41,8 +41,7 @@ int mj_handshakes_new(mj_dtls_identity *id, const mj_handshakes_out *out, uint32
                       mj_handshakes **hs)
 {
     mj_handshakes *h = calloc(1, sizeof *h);
-    if (!h)
-        return MJ_ENOMEM;
+    if (!h) return MJ_ENOMEM;
     h->identity = id;
     h->out = *out;
     h->max = max;
@@ -57,8 +56,7 @@ static entry *find(const mj_handshakes *hs, uint64_t id)
     size_t it = 0;
     entry *e;
     while ((e = mj_map_next(&hs->by_id, id_hash(id), &it)))
-        if (e->id == id)
-            return e;
+        if (e->id == id) return e;
     return NULL;
 }
 
@@ -76,8 +74,7 @@ static void entry_free(mj_handshakes *hs, entry *e)
 
 void mj_handshakes_free(mj_handshakes *hs)
 {
-    if (!hs)
-        return;
+    if (!hs) return;
     while (hs->by_id.len) {
         for (size_t i = 0; i <= hs->by_id.mask; i++) {
             if (hs->by_id.slots[i].value) {
@@ -97,13 +94,10 @@ int mj_handshakes_open(mj_handshakes *hs, uint32_t route, uint64_t id, const cha
     size_t alen = fp_alg ? strlen(fp_alg) : 0;
     if (!alen || alen >= sizeof((entry *)0)->fp_alg || !fp_len || fp_len > MJ_DTLS_FP_MAX)
         return MJ_EINVAL;
-    if (find(hs, id))
-        return MJ_EEXIST;
-    if (hs->stats.active >= hs->max)
-        return MJ_ELIMIT;
+    if (find(hs, id)) return MJ_EEXIST;
+    if (hs->stats.active >= hs->max) return MJ_ELIMIT;
     entry *e = calloc(1, sizeof *e);
-    if (!e)
-        return MJ_ENOMEM;
+    if (!e) return MJ_ENOMEM;
     e->id = id;
     e->route = route;
     e->release_at = MJ_TIME_NEVER;
@@ -124,8 +118,7 @@ static void send_pending(mj_handshakes *hs, entry *e)
 {
     long n;
     while ((n = mj_dtls_poll_transmit(e->dtls, hs->buf, sizeof hs->buf)) > 0)
-        if (e->has_to)
-            hs->out.send(hs->out.ctx, e->route, &e->to, hs->buf, (size_t)n);
+        if (e->has_to) hs->out.send(hs->out.ctx, e->route, &e->to, hs->buf, (size_t)n);
 }
 
 static void fail(mj_handshakes *hs, entry *e, bool closed)
@@ -193,15 +186,13 @@ int mj_handshakes_datagram(mj_handshakes *hs, mj_time now, uint64_t id, const mj
 void mj_handshakes_release(mj_handshakes *hs, uint64_t id)
 {
     entry *e = find(hs, id);
-    if (e && e->keyed)
-        entry_free(hs, e);
+    if (e && e->keyed) entry_free(hs, e);
 }
 
 void mj_handshakes_close(mj_handshakes *hs, uint64_t id)
 {
     entry *e = find(hs, id);
-    if (!e)
-        return;
+    if (!e) return;
     if (e->dtls && e->keyed) {
         mj_dtls_close(e->dtls);
         send_pending(hs, e);

@@ -235,33 +235,27 @@ const mj_addr *mj_ice_validated_at(const mj_ice *ice, size_t i)
 mj_time mj_ice_last_check(const mj_ice *ice, const mj_addr *a)
 {
     for (size_t i = 0; ice->role == MJ_ICE_LITE && i < ice->n_remote; i++)
-        if (mj_addr_eq(&ice->remote[i].addr, a))
-            return ice->remote[i].seen;
+        if (mj_addr_eq(&ice->remote[i].addr, a)) return ice->remote[i].seen;
     return MJ_TIME_NEVER;
 }
 
 void mj_ice_forget(mj_ice *ice, const mj_addr *a)
 {
-    if (ice->role != MJ_ICE_LITE)
-        return;
+    if (ice->role != MJ_ICE_LITE) return;
     size_t at = ice->n_remote;
     for (size_t i = 0; i < ice->n_remote; i++)
-        if (mj_addr_eq(&ice->remote[i].addr, a))
-            at = i;
-    if (at == ice->n_remote)
-        return;
+        if (mj_addr_eq(&ice->remote[i].addr, a)) at = i;
+    if (at == ice->n_remote) return;
     for (size_t i = at; i + 1 < ice->n_remote; i++)
         ice->remote[i] = ice->remote[i + 1];
     ice->n_remote--;
     ice->next_slot = (uint8_t)(ice->n_remote % MJ_ICE_MAX_REMOTE);
-    if (!ice->has_selected || !mj_addr_eq(&ice->selected, a))
-        return;
+    if (!ice->has_selected || !mj_addr_eq(&ice->selected, a)) return;
     ice->nominated = false;
     ice->has_selected = false;
     size_t best = ice->n_remote;
     for (size_t i = 0; i < ice->n_remote; i++)
-        if (best == ice->n_remote || ice->remote[i].seen > ice->remote[best].seen)
-            best = i;
+        if (best == ice->n_remote || ice->remote[i].seen > ice->remote[best].seen) best = i;
     if (best < ice->n_remote) {
         ice->selected = ice->remote[best].addr;
         ice->has_selected = true;

@@ -26,15 +26,13 @@ int mj_peer_init(mj_peer *p, const mj_peer_config *cfg, mj_time now)
         .consent_timeout = cfg->consent_timeout,
     };
     int err = mj_ice_init(&p->ice, &ic, now);
-    if (err || p->external_dtls)
-        return err;
+    if (err || p->external_dtls) return err;
     /* The server's DTLS object exists from the start so the ClientHello,
      * which follows the first successful check, meets a ready handshake;
      * the client creates its own when ICE connects. */
     err = mj_dtls_new(&p->dtls, cfg->identity, cfg->is_server, cfg->remote_fp_alg, cfg->remote_fp,
                       cfg->remote_fp_len);
-    if (err)
-        return err;
+    if (err) return err;
     return 0;
 }
 
@@ -47,11 +45,9 @@ static void forget_keys(mj_peer *p)
 void mj_peer_dispose(mj_peer *p)
 {
     forget_keys(p);
-    if (p->dtls)
-        mj_dtls_free(p->dtls);
+    if (p->dtls) mj_dtls_free(p->dtls);
     p->dtls = NULL;
-    if (p->srtp_ready)
-        mj_srtp_dispose(&p->srtp);
+    if (p->srtp_ready) mj_srtp_dispose(&p->srtp);
     p->srtp_ready = false;
 }
 
@@ -62,8 +58,7 @@ int mj_peer_add_remote_candidate(mj_peer *p, const mj_addr *addr, uint32_t prior
 
 static void close_with(mj_peer *p, enum mj_peer_close_reason why)
 {
-    if (p->state == MJ_PEER_CLOSED)
-        return;
+    if (p->state == MJ_PEER_CLOSED) return;
     p->state = MJ_PEER_CLOSED;
     p->close_reason = (uint8_t)why;
     p->pending |= EV_CLOSED;
@@ -97,16 +92,14 @@ static int keys_ready(mj_peer *p, mj_time now, const mj_srtp_keys *keys)
     p->state = MJ_PEER_CONNECTED;
     p->pending |= EV_CONNECTED;
     p->connect_deadline = MJ_TIME_NEVER;
-    if (!p->external_dtls)
-        p->dtls_release_at = now + MJ_PEER_DTLS_RELEASE;
+    if (!p->external_dtls) p->dtls_release_at = now + MJ_PEER_DTLS_RELEASE;
     return 0;
 }
 
 /* After every input: follow ICE and DTLS state into the peer's state. */
 static void update_state(mj_peer *p, mj_time now)
 {
-    if (p->state == MJ_PEER_CLOSED)
-        return;
+    if (p->state == MJ_PEER_CLOSED) return;
     enum mj_ice_state is = mj_ice_state_get(&p->ice);
     if (is == MJ_ICE_FAILED) {
         close_with(p, p->state == MJ_PEER_NEW && !p->is_server ? MJ_PEER_ICE_FAILED
@@ -124,14 +117,12 @@ static void update_state(mj_peer *p, mj_time now)
             }
         }
     }
-    if (!p->dtls)
-        return;
+    if (!p->dtls) return;
     enum mj_dtls_state ds = mj_dtls_state_get(p->dtls);
     if (p->srtp_ready) {
         /* A close_notify while the DTLS state is still held ends the
          * peer now rather than at the consent timeout. */
-        if (ds == MJ_DTLS_CLOSED)
-            close_with(p, MJ_PEER_DTLS_CLOSED);
+        if (ds == MJ_DTLS_CLOSED) close_with(p, MJ_PEER_DTLS_CLOSED);
         return;
     }
     if (ds == MJ_DTLS_FAILED) {
@@ -141,11 +132,9 @@ static void update_state(mj_peer *p, mj_time now)
     } else if (ds == MJ_DTLS_CONNECTED) {
         mj_srtp_keys keys;
         int err = mj_dtls_srtp_keys(p->dtls, &keys);
-        if (!err)
-            err = keys_ready(p, now, &keys);
+        if (!err) err = keys_ready(p, now, &keys);
         mj_srtp_keys_wipe(&keys);
-        if (err)
-            close_with(p, MJ_PEER_DTLS_FAILED);
+        if (err) close_with(p, MJ_PEER_DTLS_FAILED);
     }
 }
 
@@ -176,8 +165,7 @@ static int handle_stun(mj_peer *p, mj_time now, const uint8_t *d, size_t n, cons
 
 static int handle_dtls(mj_peer *p, mj_time now, const uint8_t *d, size_t n)
 {
-    if (!p->dtls)
-        return MJ_ESTATE; /* released: late retransmissions are dropped */
+    if (!p->dtls) return MJ_ESTATE; /* released: late retransmissions are dropped */
     int err = mj_dtls_handle_datagram(p->dtls, now, d, n);
     update_state(p, now);
     return err;
@@ -187,8 +175,7 @@ static void remote_has_keys(mj_peer *p)
 {
     /* An authenticated packet proves the remote finished its handshake,
      * so it will never need our DTLS retransmissions again. */
-    if (p->dtls)
-        release_dtls(p);
+    if (p->dtls) release_dtls(p);
     if (p->external_dtls && !p->remote_keyed) {
         p->remote_keyed = true;
         p->pending |= EV_HANDSHAKE_DONE;
@@ -201,18 +188,14 @@ int mj_peer_handle_datagram(mj_peer *p, mj_time now, uint8_t *d, size_t n, const
     in->kind = MJ_PEER_IN_NONE;
     in->data = NULL;
     in->len = 0;
-    if (p->state == MJ_PEER_CLOSED)
-        return MJ_ESTATE;
+    if (p->state == MJ_PEER_CLOSED) return MJ_ESTATE;
     mj_pkt_kind kind = mj_demux_classify(d, n);
-    if (kind == MJ_PKT_STUN)
-        return handle_stun(p, now, d, n, from);
+    if (kind == MJ_PKT_STUN) return handle_stun(p, now, d, n, from);
     /* Everything else must come from an address ICE validated. */
-    if (!mj_ice_validated(&p->ice, from))
-        return MJ_EAUTH;
+    if (!mj_ice_validated(&p->ice, from)) return MJ_EAUTH;
     long len;
     if (p->outbound_only && (kind == MJ_PKT_RTP || kind == MJ_PKT_RTCP)) {
-        if (p->srtp_ready)
-            remote_has_keys(p);
+        if (p->srtp_ready) remote_has_keys(p);
         return 0; /* nothing to read: a listener's reports are not used */
     }
     switch (kind) {
@@ -226,20 +209,16 @@ int mj_peer_handle_datagram(mj_peer *p, mj_time now, uint8_t *d, size_t n, const
         p->has_dtls_to = true;
         return handle_dtls(p, now, d, n);
     case MJ_PKT_RTP:
-        if (!p->srtp_ready)
-            return MJ_ESTATE;
+        if (!p->srtp_ready) return MJ_ESTATE;
         len = mj_srtp_unprotect_rtp(&p->srtp, d, n);
-        if (len < 0)
-            return (int)len;
+        if (len < 0) return (int)len;
         remote_has_keys(p);
         in->kind = MJ_PEER_IN_RTP;
         break;
     case MJ_PKT_RTCP:
-        if (!p->srtp_ready)
-            return MJ_ESTATE;
+        if (!p->srtp_ready) return MJ_ESTATE;
         len = mj_srtp_unprotect_rtcp(&p->srtp, d, n);
-        if (len < 0)
-            return (int)len;
+        if (len < 0) return (int)len;
         remote_has_keys(p);
         in->kind = MJ_PEER_IN_RTCP;
         break;
@@ -252,14 +231,10 @@ int mj_peer_handle_datagram(mj_peer *p, mj_time now, uint8_t *d, size_t n, const
 
 void mj_peer_handle_timeout(mj_peer *p, mj_time now)
 {
-    if (p->state == MJ_PEER_CLOSED)
-        return;
-    if (mj_ice_next_timeout(&p->ice) <= now)
-        mj_ice_handle_timeout(&p->ice, now);
-    if (p->dtls && mj_dtls_next_timeout(p->dtls, now) <= now)
-        mj_dtls_handle_timeout(p->dtls, now);
-    if (p->dtls_release_at <= now)
-        release_dtls(p);
+    if (p->state == MJ_PEER_CLOSED) return;
+    if (mj_ice_next_timeout(&p->ice) <= now) mj_ice_handle_timeout(&p->ice, now);
+    if (p->dtls && mj_dtls_next_timeout(p->dtls, now) <= now) mj_dtls_handle_timeout(p->dtls, now);
+    if (p->dtls_release_at <= now) release_dtls(p);
     update_state(p, now);
     if (p->connect_deadline <= now && p->state != MJ_PEER_CONNECTED)
         close_with(p, MJ_PEER_CONNECT_TIMEOUT);
@@ -267,8 +242,7 @@ void mj_peer_handle_timeout(mj_peer *p, mj_time now)
 
 mj_time mj_peer_next_timeout(const mj_peer *p, mj_time now)
 {
-    if (p->state == MJ_PEER_CLOSED)
-        return MJ_TIME_NEVER;
+    if (p->state == MJ_PEER_CLOSED) return MJ_TIME_NEVER;
     mj_time t = mj_ice_next_timeout(&p->ice);
     t = mj_time_min(t, p->dtls_release_at);
     t = mj_time_min(t, p->connect_deadline);
@@ -276,8 +250,7 @@ mj_time mj_peer_next_timeout(const mj_peer *p, mj_time now)
      * client's is started when ICE connects. */
     if (p->dtls && (p->is_server || p->dtls_started)) {
         mj_time d = mj_dtls_next_timeout(p->dtls, now);
-        if (d != MJ_TIME_NEVER)
-            t = mj_time_min(t, d);
+        if (d != MJ_TIME_NEVER) t = mj_time_min(t, d);
     }
     return t;
 }
@@ -287,24 +260,21 @@ long mj_peer_poll_transmit(mj_peer *p, mj_time now, uint8_t *buf, size_t cap, mj
     if (p->reply_len) {
         size_t n = p->reply_len;
         p->reply_len = 0;
-        if (n > cap)
-            return MJ_ENOSPC;
+        if (n > cap) return MJ_ENOSPC;
         memcpy(buf, p->reply, n);
         *to = p->reply_to;
         return (long)n;
     }
     if (!p->is_server && p->state != MJ_PEER_CLOSED) {
         int r = mj_ice_poll_transmit(&p->ice, now, buf, cap, to);
-        if (r != 0)
-            return r;
+        if (r != 0) return r;
     }
     /* DTLS answers go back where the handshake came from; before any
      * arrived (a client's ClientHello), to the selected address. */
     const mj_addr *dest = p->has_dtls_to ? &p->dtls_to : mj_ice_selected(&p->ice);
     if (p->dtls && dest) {
         long r = mj_dtls_poll_transmit(p->dtls, buf, cap);
-        if (r > 0)
-            *to = *dest;
+        if (r > 0) *to = *dest;
         return r;
     }
     return 0;
@@ -329,14 +299,11 @@ enum mj_peer_event mj_peer_poll_event(mj_peer *p)
 
 int mj_peer_start_inbound(mj_peer *p)
 {
-    if (!p->outbound_only)
-        return 0;
+    if (!p->outbound_only) return 0;
     if (p->srtp_ready && !mj_srtp_has_inbound(&p->srtp)) {
-        if (!p->keys_kept)
-            return MJ_ESTATE;
+        if (!p->keys_kept) return MJ_ESTATE;
         int err = mj_srtp_add_inbound(&p->srtp, &p->kept);
-        if (err)
-            return err; /* the key stays for another try */
+        if (err) return err; /* the key stays for another try */
         forget_keys(p);
     }
     p->outbound_only = false;
@@ -345,8 +312,7 @@ int mj_peer_start_inbound(mj_peer *p)
 
 long mj_peer_protect_rtcp(mj_peer *p, uint8_t *buf, size_t len, size_t cap)
 {
-    if (!p->srtp_ready)
-        return MJ_ESTATE;
+    if (!p->srtp_ready) return MJ_ESTATE;
     return mj_srtp_protect_rtcp(&p->srtp, buf, len, cap);
 }
 
@@ -372,24 +338,20 @@ const char *mj_peer_close_reason_name(enum mj_peer_close_reason r)
 
 int mj_peer_handshake_done(mj_peer *p, mj_time now, const mj_srtp_keys *keys)
 {
-    if (!p->external_dtls || p->srtp_ready || p->state == MJ_PEER_CLOSED)
-        return MJ_ESTATE;
+    if (!p->external_dtls || p->srtp_ready || p->state == MJ_PEER_CLOSED) return MJ_ESTATE;
     int err = keys_ready(p, now, keys);
-    if (err)
-        close_with(p, MJ_PEER_DTLS_FAILED);
+    if (err) close_with(p, MJ_PEER_DTLS_FAILED);
     return err;
 }
 
 void mj_peer_handshake_failed(mj_peer *p, bool closed)
 {
-    if (p->external_dtls)
-        close_with(p, closed ? MJ_PEER_DTLS_CLOSED : MJ_PEER_DTLS_FAILED);
+    if (p->external_dtls) close_with(p, closed ? MJ_PEER_DTLS_CLOSED : MJ_PEER_DTLS_FAILED);
 }
 
 void mj_peer_close(mj_peer *p)
 {
-    if (p->dtls && p->state != MJ_PEER_CLOSED)
-        mj_dtls_close(p->dtls);
+    if (p->dtls && p->state != MJ_PEER_CLOSED) mj_dtls_close(p->dtls);
     close_with(p, MJ_PEER_LOCAL_CLOSE);
 }
 

@@ -52,12 +52,12 @@ enum mj_peer_state {
 
 enum mj_peer_close_reason {
     MJ_PEER_OPEN = 0,
-    MJ_PEER_ICE_FAILED,      /* checks never succeeded (client role) */
-    MJ_PEER_CONSENT_EXPIRED, /* no valid STUN for the consent timeout */
-    MJ_PEER_DTLS_FAILED,     /* handshake failed, wrong fingerprint, ... */
-    MJ_PEER_DTLS_CLOSED,     /* the remote sent close_notify */
-    MJ_PEER_LOCAL_CLOSE,     /* mj_peer_close() */
-    MJ_PEER_CONNECT_TIMEOUT, /* not CONNECTED within connect_timeout */
+    MJ_PEER_ICE_FAILED,       /* checks never succeeded (client role) */
+    MJ_PEER_CONSENT_EXPIRED,  /* no valid STUN for the consent timeout */
+    MJ_PEER_DTLS_FAILED,      /* handshake failed, wrong fingerprint, ... */
+    MJ_PEER_DTLS_CLOSED,      /* the remote sent close_notify */
+    MJ_PEER_LOCAL_CLOSE,      /* mj_peer_close() */
+    MJ_PEER_CONNECT_TIMEOUT,  /* not CONNECTED within connect_timeout */
     MJ_PEER_TRANSPORT_CLOSED, /* mj_peer_transport_closed(): its connection is gone */
 };
 
@@ -164,8 +164,7 @@ enum mj_peer_event mj_peer_poll_event(mj_peer *p);
  * New length, or MJ_ESTATE before CONNECTED, or an SRTP error. */
 static inline long mj_peer_protect_rtp(mj_peer *p, uint8_t *buf, size_t len, size_t cap)
 {
-    if (!p->srtp_ready)
-        return MJ_ESTATE;
+    if (!p->srtp_ready) return MJ_ESTATE;
     return mj_srtp_protect_rtp(&p->srtp, buf, len, cap);
 }
 MJ_MUST_USE long mj_peer_protect_rtcp(mj_peer *p, uint8_t *buf, size_t len, size_t cap);

@@ -105,7 +105,7 @@ typedef struct mj_srtp_dir {
     /* Keyed with the SRTP key; an SRTCP packet keys it with the SRTCP
      * key and back. NULL: the direction is unusable (a re-key failed). */
     struct evp_cipher_ctx_st *ctx;
-    struct mj_srtp_hmac *hmac; /* AES-CM only: HMAC-SHA1 states */
+    struct mj_srtp_hmac *hmac;             /* AES-CM only: HMAC-SHA1 states */
     uint8_t rtp_key[MJ_SRTP_MAX_KEY_LEN];  /* secret */
     uint8_t rtcp_key[MJ_SRTP_MAX_KEY_LEN]; /* secret */
     uint8_t rtp_salt[MJ_SRTP_MAX_SALT_LEN];

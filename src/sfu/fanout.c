@@ -17,14 +17,12 @@
 
 static int grow(mj_session ***arr, uint32_t *cap, uint32_t need)
 {
-    if (need <= *cap)
-        return 0;
+    if (need <= *cap) return 0;
     uint32_t ncap = *cap ? *cap * 2 : 16;
     while (ncap < need)
         ncap *= 2;
     mj_session **n = realloc(*arr, ncap * sizeof *n);
-    if (!n)
-        return MJ_ENOMEM;
+    if (!n) return MJ_ENOMEM;
     *arr = n;
     *cap = ncap;
     return 0;
@@ -33,8 +31,7 @@ static int grow(mj_session ***arr, uint32_t *cap, uint32_t need)
 static int senders_add(mj_fanout *r, mj_session *sess)
 {
     int err = grow(&r->senders, &r->senders_cap, r->nsenders + 1);
-    if (err)
-        return err;
+    if (err) return err;
     sess->sender_index = r->nsenders;
     r->senders[r->nsenders++] = sess;
     return 0;
@@ -60,14 +57,12 @@ int mj_fanout_add(mj_fanout *r, mj_session *sess)
     sess->snd.slot = -1;
     if (sess->nslots) {
         int err = grow(&r->listeners, &r->listeners_cap, r->nlisteners + 1);
-        if (err)
-            return err;
+        if (err) return err;
         sess->listener_index = r->nlisteners;
         r->listeners[r->nlisteners++] = sess;
     }
     if (sess->send && sess->may_send && senders_add(r, sess) != 0) {
-        if (sess->nslots)
-            listeners_remove(r, sess);
+        if (sess->nslots) listeners_remove(r, sess);
         return MJ_ENOMEM;
     }
     sess->room = r;
@@ -77,22 +72,18 @@ int mj_fanout_add(mj_fanout *r, mj_session *sess)
 
 void mj_fanout_remove(mj_fanout *r, mj_session *sess)
 {
-    if (sess->nslots)
-        listeners_remove(r, sess);
-    if (sess->send && sess->may_send)
-        senders_remove(r, sess);
+    if (sess->nslots) listeners_remove(r, sess);
+    if (sess->send && sess->may_send) senders_remove(r, sess);
     r->nsessions--;
     sess->room = NULL;
 }
 
 int mj_fanout_set_send(mj_fanout *r, mj_session *sess, bool may_send)
 {
-    if (!sess->send || sess->may_send == may_send)
-        return 0;
+    if (!sess->send || sess->may_send == may_send) return 0;
     if (may_send) {
         int err = senders_add(r, sess);
-        if (err)
-            return err;
+        if (err) return err;
     } else {
         senders_remove(r, sess);
     }
@@ -125,8 +116,7 @@ static void remote_forget(mj_fanout *r, mj_remote *e)
  * or one refused long enough ago that nothing of it is still on its way. */
 static bool remote_stale(const mj_remote *e, mj_time now)
 {
-    if (e->refused)
-        return now - e->refused_at >= MJ_REMOTE_REFUSED_KEEP;
+    if (e->refused) return now - e->refused_at >= MJ_REMOTE_REFUSED_KEEP;
     return now - e->snd.last_packet >= MJ_SFU_REMOTE_FORGET;
 }
 
@@ -142,15 +132,13 @@ static mj_remote *remote_entry(mj_fanout *r, uint64_t id, mj_time now, bool *fou
             return e;
         }
         if (!e->id) {
-            if (!free_e)
-                free_e = e;
+            if (!free_e) free_e = e;
         } else if (!stale && remote_stale(e, now)) {
             stale = e;
         }
     }
     mj_remote *e = free_e ? free_e : stale;
-    if (e && e->id)
-        remote_forget(r, e);
+    if (e && e->id) remote_forget(r, e);
     return e;
 }
 
@@ -167,12 +155,9 @@ int mj_fanout_remote(mj_fanout *r, uint64_t id, uint64_t person, mj_time now, mj
 {
     bool found;
     mj_remote *e = remote_entry(r, id, now, &found);
-    if (!e)
-        return MJ_ELIMIT;
-    if (found && e->refused)
-        return MJ_ESTATE;
-    if (!found)
-        remote_init(e, id, person);
+    if (!e) return MJ_ELIMIT;
+    if (found && e->refused) return MJ_ESTATE;
+    if (!found) remote_init(e, id, person);
     *out = e;
     return 0;
 }
@@ -182,12 +167,10 @@ void mj_fanout_remote_set_send(mj_fanout *r, uint64_t id, bool may_send, mj_time
     bool found;
     mj_remote *e = remote_entry(r, id, now, &found);
     if (may_send) {
-        if (found && e->refused)
-            memset(e, 0, sizeof *e);
+        if (found && e->refused) memset(e, 0, sizeof *e);
         return;
     }
-    if (!e)
-        return; /* full of live senders: its late packets may still pass */
+    if (!e) return; /* full of live senders: its late packets may still pass */
     if (found)
         mj_slots_release(r, &e->snd);
     else
@@ -200,8 +183,7 @@ void mj_fanout_remote_sweep(mj_fanout *r, mj_time now)
 {
     for (int i = 0; i < MJ_FANOUT_REMOTE_MAX; i++) {
         mj_remote *e = &r->remotes[i];
-        if (e->id && !e->refused && remote_stale(e, now))
-            remote_forget(r, e);
+        if (e->id && !e->refused && remote_stale(e, now)) remote_forget(r, e);
     }
 }
 
@@ -212,8 +194,7 @@ void mj_fanout_remote_sweep(mj_fanout *r, mj_time now)
  * advances by the wall-clock gap (at least one 20 ms frame). */
 static void slot_switch(mj_slot *sl, int i, mj_sender *src, const mj_rtp_hdr *h, mj_time now)
 {
-    if (sl->src)
-        sl->src->slot = -1;
+    if (sl->src) sl->src->slot = -1;
     sl->src = src;
     src->slot = (int8_t)i;
     src->slot_since = now;
@@ -294,18 +275,15 @@ void mj_fanout_forward(mj_fanout *r, mj_sender *from, mj_time now, const mj_rtp_
                        mj_txq *tx, mj_sfu_stats *st)
 {
     mj_slots_hear(from, now, level);
-    if (mj_slots_voice(level))
-        arm_report(r, now);
+    if (mj_slots_voice(level)) arm_report(r, now);
     if (from->slot < 0) {
         int i = mj_slots_choose(r, from, level, now);
-        if (i < 0)
-            return;
+        if (i < 0) return;
         slot_switch(&r->slots[i], i, from, h, now);
     }
     mj_slot *sl = &r->slots[from->slot];
     /* Packets from before the switch belong to the old numbering. */
-    if (mj_seq_newer(sl->first_seq, h->seq))
-        return;
+    if (mj_seq_newer(sl->first_seq, h->seq)) return;
     if (h->payload.n > MJ_TXQ_SLOT_SIZE - 12 - MJ_SRTP_MAX_TRAILER) {
         st->drop_rtp++;
         return;

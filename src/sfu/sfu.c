@@ -36,8 +36,7 @@ static uint64_t id_hash(uint64_t id)
 int mj_sfu_new(const mj_sfu_config *cfg, mj_sfu **out)
 {
     mj_sfu *s = calloc(1, sizeof *s);
-    if (!s)
-        return MJ_ENOMEM;
+    if (!s) return MJ_ENOMEM;
     s->cfg = *cfg;
     mj_map_init(&s->by_id);
     mj_map_init(&s->by_ufrag);
@@ -55,8 +54,7 @@ static mj_session *find_by_id(const mj_sfu *s, uint64_t id)
     size_t it = 0;
     mj_session *sess;
     while ((sess = mj_map_next(&s->by_id, id_hash(id), &it)))
-        if (sess->id == id)
-            return sess;
+        if (sess->id == id) return sess;
     return NULL;
 }
 
@@ -65,16 +63,14 @@ static mj_session *find_by_ufrag(const mj_sfu *s, mj_slice ufrag)
     size_t it = 0;
     mj_session *sess;
     while ((sess = mj_map_next(&s->by_ufrag, mj_hash_bytes(ufrag.p, ufrag.n), &it)))
-        if (mj_slice_eq(mj_ice_local_ufrag(&sess->peer.ice), ufrag))
-            return sess;
+        if (mj_slice_eq(mj_ice_local_ufrag(&sess->peer.ice), ufrag)) return sess;
     return NULL;
 }
 
 static int addr_index(const mj_session *sess, const mj_addr *a)
 {
     for (int i = 0; i < sess->naddrs; i++)
-        if (mj_addr_eq(&sess->addrs[i], a))
-            return i;
+        if (mj_addr_eq(&sess->addrs[i], a)) return i;
     return -1;
 }
 
@@ -83,8 +79,7 @@ static mj_session *find_by_addr(const mj_sfu *s, const mj_addr *a)
     size_t it = 0;
     mj_session *sess;
     while ((sess = mj_map_next(&s->by_addr, mj_addr_hash(a), &it)))
-        if (addr_index(sess, a) >= 0)
-            return sess;
+        if (addr_index(sess, a) >= 0) return sess;
     return NULL;
 }
 
@@ -93,8 +88,7 @@ static mj_fanout *find_room(const mj_sfu *s, const char *id)
     size_t it = 0;
     mj_fanout *r;
     while ((r = mj_map_next(&s->rooms, mj_hash_bytes(id, strlen(id)), &it)))
-        if (strcmp(r->id, id) == 0)
-            return r;
+        if (strcmp(r->id, id) == 0) return r;
     return NULL;
 }
 
@@ -130,15 +124,12 @@ bool mj_sfu_poll_event(mj_sfu *s, mj_sfu_event *ev)
 static mj_fanout *room_get_or_create(mj_sfu *s, const char *id)
 {
     mj_fanout *r = find_room(s, id);
-    if (r)
-        return r;
+    if (r) return r;
     /* Room for every room's report timer, so that arming one on the
      * packet path never allocates. */
-    if (mj_heap_reserve(&s->room_timers, (uint32_t)s->stats.rooms_active + 1) != 0)
-        return NULL;
+    if (mj_heap_reserve(&s->room_timers, (uint32_t)s->stats.rooms_active + 1) != 0) return NULL;
     r = calloc(1, sizeof *r);
-    if (!r)
-        return NULL;
+    if (!r) return NULL;
     snprintf(r->id, sizeof r->id, "%s", id);
     r->home = -1;
     r->cfg = &s->cfg;
@@ -154,8 +145,7 @@ static mj_fanout *room_get_or_create(mj_sfu *s, const char *id)
 
 static void room_release_if_idle(mj_sfu *s, mj_fanout *r)
 {
-    if (!mj_fanout_idle(r))
-        return;
+    if (!mj_fanout_idle(r)) return;
     mj_heap_remove(&s->room_timers, &r->report);
     mj_map_remove(&s->rooms, mj_hash_bytes(r->id, strlen(r->id)), r);
     mj_fanout_dispose(r);
@@ -168,8 +158,7 @@ static bool params_valid(const mj_sfu_session_params *p)
     if (!p->id || !p->room[0] || !p->local_ufrag[0] || !p->local_pwd[0] || !p->remote_ufrag[0] ||
         !p->remote_pwd[0] || !p->remote_fp_len || p->opus_pt > 127 || p->send_pt > 127)
         return false;
-    if (p->nslots > MJ_SFU_MAX_SLOTS || (!p->nslots && !p->send))
-        return false;
+    if (p->nslots > MJ_SFU_MAX_SLOTS || (!p->nslots && !p->send)) return false;
     return p->home >= -1 && p->home < 64;
 }
 
@@ -186,16 +175,12 @@ static void reschedule(mj_sfu *s, mj_session *sess, mj_time now)
 
 int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
 {
-    if (!params_valid(p))
-        return MJ_EINVAL;
-    if (s->stats.sessions_active >= s->cfg.max_sessions)
-        return MJ_ELIMIT;
+    if (!params_valid(p)) return MJ_EINVAL;
+    if (s->stats.sessions_active >= s->cfg.max_sessions) return MJ_ELIMIT;
     mj_slice ufrag = mj_slice_make(p->local_ufrag, strlen(p->local_ufrag));
-    if (find_by_id(s, p->id) || find_by_ufrag(s, ufrag))
-        return MJ_EEXIST;
+    if (find_by_id(s, p->id) || find_by_ufrag(s, ufrag)) return MJ_EEXIST;
     mj_session *sess = calloc(1, sizeof *sess);
-    if (!sess)
-        return MJ_ENOMEM;
+    if (!sess) return MJ_ENOMEM;
     mj_peer_config pc = {
         .is_server = true,
         .local_ufrag = p->local_ufrag,
@@ -215,8 +200,7 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
         .external_dtls = s->cfg.on_handshake != NULL,
     };
     int err = mj_peer_init(&sess->peer, &pc, now);
-    if (err)
-        goto fail_peer;
+    if (err) goto fail_peer;
     sess->id = p->id;
     sess->opus_pt = p->opus_pt;
     sess->send_pt = p->send_pt;
@@ -231,16 +215,12 @@ int mj_sfu_session_add(mj_sfu *s, mj_time now, const mj_sfu_session_params *p)
     mj_heap_node_init(&sess->sr.timer);
     mj_fanout *room = room_get_or_create(s, p->room);
     err = MJ_ENOMEM;
-    if (!room)
-        goto fail_peer;
+    if (!room) goto fail_peer;
     room->branches = p->branches;
     room->home = p->home;
-    if (mj_fanout_add(room, sess) != 0)
-        goto fail_room;
-    if (mj_map_add(&s->by_id, id_hash(sess->id), sess) != 0)
-        goto fail_routed;
-    if (mj_map_add(&s->by_ufrag, mj_hash_bytes(ufrag.p, ufrag.n), sess) != 0)
-        goto fail_id;
+    if (mj_fanout_add(room, sess) != 0) goto fail_room;
+    if (mj_map_add(&s->by_id, id_hash(sess->id), sess) != 0) goto fail_routed;
+    if (mj_map_add(&s->by_ufrag, mj_hash_bytes(ufrag.p, ufrag.n), sess) != 0) goto fail_id;
     s->stats.sessions_created++;
     s->stats.sessions_active++;
     reschedule(s, sess, now);
@@ -279,8 +259,7 @@ static void unregister_all(mj_sfu *s, mj_session *sess)
 
 static void tell_handshaker(const mj_sfu *s, const mj_session *sess, mj_sfu_hs_kind kind)
 {
-    if (!s->cfg.on_handshake)
-        return;
+    if (!s->cfg.on_handshake) return;
     mj_sfu_hs m = {.kind = kind, .session = sess->id};
     s->cfg.on_handshake(s->cfg.handshake_ctx, &m);
 }
@@ -308,8 +287,7 @@ static void session_destroy(mj_sfu *s, mj_session *sess)
 int mj_sfu_session_remove(mj_sfu *s, uint64_t id)
 {
     mj_session *sess = find_by_id(s, id);
-    if (!sess)
-        return MJ_ENOTFOUND;
+    if (!sess) return MJ_ENOTFOUND;
     session_destroy(s, sess);
     return 0;
 }
@@ -317,8 +295,7 @@ int mj_sfu_session_remove(mj_sfu *s, uint64_t id)
 int mj_sfu_session_set_send(mj_sfu *s, uint64_t id, bool may_send)
 {
     mj_session *sess = find_by_id(s, id);
-    if (!sess)
-        return MJ_ENOTFOUND;
+    if (!sess) return MJ_ENOTFOUND;
     if (!sess->send || sess->may_send == may_send) {
         sess->may_send = may_send;
         return 0;
@@ -328,10 +305,8 @@ int mj_sfu_session_set_send(mj_sfu *s, uint64_t id, bool may_send)
         return mj_fanout_set_send(sess->room, sess, false);
     }
     int err = mj_peer_start_inbound(&sess->peer);
-    if (!err)
-        err = mj_fanout_set_send(sess->room, sess, true);
-    if (err)
-        mj_peer_stop_inbound(&sess->peer);
+    if (!err) err = mj_fanout_set_send(sess->room, sess, true);
+    if (err) mj_peer_stop_inbound(&sess->peer);
     return err;
 }
 
@@ -350,25 +325,21 @@ static bool holds_addr(const mj_session *sess, const mj_addr *a, mj_time now)
  * session's ICE forgets the address and never sends to it. */
 static void register_addr(mj_sfu *s, mj_session *sess, const mj_addr *a, mj_time now)
 {
-    if (addr_index(sess, a) >= 0 || sess->naddrs == MJ_ICE_MAX_REMOTE + 1)
-        return;
+    if (addr_index(sess, a) >= 0 || sess->naddrs == MJ_ICE_MAX_REMOTE + 1) return;
     mj_session *other = find_by_addr(s, a);
     if (other && holds_addr(other, a, now)) {
         s->stats.drop_addr_taken++;
         mj_ice_forget(&sess->peer.ice, a);
         return;
     }
-    if (other)
-        unregister_addr(s, other, addr_index(other, a));
-    if (mj_map_add(&s->by_addr, mj_addr_hash(a), sess) == 0)
-        sess->addrs[sess->naddrs++] = *a;
+    if (other) unregister_addr(s, other, addr_index(other, a));
+    if (mj_map_add(&s->by_addr, mj_addr_hash(a), sess) == 0) sess->addrs[sess->naddrs++] = *a;
 }
 
 int mj_sfu_room_branches(mj_sfu *s, const char *room, uint64_t branches)
 {
     mj_fanout *r = branches ? room_get_or_create(s, room) : find_room(s, room);
-    if (!r)
-        return branches ? MJ_ENOMEM : 0;
+    if (!r) return branches ? MJ_ENOMEM : 0;
     r->branches = branches;
     room_release_if_idle(s, r);
     return 0;
@@ -411,8 +382,7 @@ void mj_sfu_remote_set_send(mj_sfu *s, mj_time now, const char *room, uint64_t s
                             bool may_send)
 {
     mj_fanout *r = find_room(s, room);
-    if (r && sender)
-        mj_fanout_remote_set_send(r, sender, may_send, now);
+    if (r && sender) mj_fanout_remote_set_send(r, sender, may_send, now);
 }
 
 /* Keeps the address map in step with the addresses ICE validated. */
@@ -420,8 +390,7 @@ static void sync_addr(mj_sfu *s, mj_session *sess, mj_time now)
 {
     const mj_ice *ice = &sess->peer.ice;
     for (int i = sess->naddrs - 1; i >= 0; i--)
-        if (!mj_ice_validated(ice, &sess->addrs[i]))
-            unregister_addr(s, sess, i);
+        if (!mj_ice_validated(ice, &sess->addrs[i])) unregister_addr(s, sess, i);
     const mj_addr *sel = mj_ice_selected(ice);
     if (sel) {
         mj_addr a = *sel; /* register_addr may make ICE forget it */
@@ -439,8 +408,7 @@ static void drain_transmit(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
         uint8_t *buf = mj_txq_slot(tx);
         mj_addr to;
         long n = mj_peer_poll_transmit(&sess->peer, now, buf, MJ_TXQ_SLOT_SIZE, &to);
-        if (n <= 0)
-            break;
+        if (n <= 0) break;
         mj_txq_commit(tx, (size_t)n, &to);
     }
 }
@@ -461,8 +429,7 @@ static void after_input(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
             mj_reports_start(&s->reports, sess, now);
         } else if (ev == MJ_PEER_EV_CLOSED) {
             enum mj_peer_close_reason why = mj_peer_close_reason_get(&sess->peer);
-            if (why == MJ_PEER_DTLS_FAILED)
-                s->stats.dtls_failures++;
+            if (why == MJ_PEER_DTLS_FAILED) s->stats.dtls_failures++;
             push_event(s, MJ_SFU_EV_CLOSED, sess->id, mj_peer_close_reason_name(why));
             closed = true;
         }
@@ -479,8 +446,7 @@ static void after_input(mj_sfu *s, mj_session *sess, mj_time now, mj_txq *tx)
 int mj_sfu_session_keys(mj_sfu *s, mj_time now, uint64_t id, const mj_srtp_keys *keys, mj_txq *tx)
 {
     mj_session *sess = find_by_id(s, id);
-    if (!sess)
-        return MJ_ENOTFOUND;
+    if (!sess) return MJ_ENOTFOUND;
     int err = mj_peer_handshake_done(&sess->peer, now, keys);
     after_input(s, sess, now, tx);
     return err;
@@ -489,8 +455,7 @@ int mj_sfu_session_keys(mj_sfu *s, mj_time now, uint64_t id, const mj_srtp_keys 
 int mj_sfu_session_handshake_failed(mj_sfu *s, mj_time now, uint64_t id, bool closed, mj_txq *tx)
 {
     mj_session *sess = find_by_id(s, id);
-    if (!sess)
-        return MJ_ENOTFOUND;
+    if (!sess) return MJ_ENOTFOUND;
     mj_peer_handshake_failed(&sess->peer, closed);
     after_input(s, sess, now, tx);
     return 0;
@@ -588,10 +553,8 @@ void mj_sfu_handle_datagram(mj_sfu *s, mj_time now, uint8_t *d, size_t n, const 
     }
     mj_peer_input in;
     int err = mj_peer_handle_datagram(&sess->peer, now, d, n, from, &in);
-    if (err < 0)
-        count_drop(st, kind, err);
-    if (kind == MJ_PKT_STUN)
-        sync_addr(s, sess, now);
+    if (err < 0) count_drop(st, kind, err);
+    if (kind == MJ_PKT_STUN) sync_addr(s, sess, now);
     if (in.kind == MJ_PEER_IN_RTP) {
         sess->rx_rtp++;
         on_audio(s, sess, now, in.data, in.len, tx);
@@ -617,12 +580,10 @@ bool mj_sfu_addr_routed(const mj_sfu *s, mj_time now, const mj_addr *a)
 void mj_sfu_addr_closed(mj_sfu *s, mj_time now, const mj_addr *a, mj_txq *tx)
 {
     mj_session *sess = find_by_addr(s, a);
-    if (!sess)
-        return;
+    if (!sess) return;
     mj_ice_forget(&sess->peer.ice, a);
     sync_addr(s, sess, now);
-    if (mj_ice_validated_count(&sess->peer.ice) == 0)
-        mj_peer_transport_closed(&sess->peer);
+    if (mj_ice_validated_count(&sess->peer.ice) == 0) mj_peer_transport_closed(&sess->peer);
     after_input(s, sess, now, tx);
 }
 
@@ -632,8 +593,7 @@ static void report_levels(mj_sfu *s, mj_fanout *r, mj_time now)
     mj_sfu_level lv[MJ_SFU_LEVELS_MAX];
     mj_fanout_remote_sweep(r, now);
     size_t n = mj_slots_levels(r, now, lv, MJ_SFU_LEVELS_MAX);
-    if (n == 0 && !r->reported)
-        return;
+    if (n == 0 && !r->reported) return;
     mj_sfu_event *e = push_event(s, MJ_SFU_EV_LEVELS, 0, "levels");
     snprintf(e->room, sizeof e->room, "%s", r->id);
     memcpy(e->levels, lv, n * sizeof lv[0]);
@@ -683,8 +643,7 @@ const mj_sfu_stats *mj_sfu_stats_get(const mj_sfu *s)
 int mj_sfu_session_info_get(const mj_sfu *s, uint64_t id, mj_sfu_session_info *out)
 {
     const mj_session *sess = find_by_id(s, id);
-    if (!sess)
-        return MJ_ENOTFOUND;
+    if (!sess) return MJ_ENOTFOUND;
     out->nslots = sess->nslots;
     out->send = sess->send;
     out->may_send = sess->may_send;
@@ -698,14 +657,12 @@ int mj_sfu_session_info_get(const mj_sfu *s, uint64_t id, mj_sfu_session_info *o
 
 void mj_sfu_free(mj_sfu *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     /* Collect first: destroying a session reshuffles the map. */
     size_t n = s->by_id.len, k = 0;
     mj_session **all = n ? malloc(n * sizeof *all) : NULL;
     for (size_t i = 0; all && s->by_id.slots && i <= s->by_id.mask; i++)
-        if (s->by_id.slots[i].value)
-            all[k++] = s->by_id.slots[i].value;
+        if (s->by_id.slots[i].value) all[k++] = s->by_id.slots[i].value;
     for (size_t i = 0; i < k; i++)
         session_destroy(s, all[i]);
     free(all);

@@ -214,9 +214,9 @@ typedef struct mj_sfu_stats {
     uint64_t drop_addr_taken;  /* checks from an address another session holds */
     uint64_t rx_remote;        /* packets handed to this home by branches */
     uint64_t tx_datagrams, tx_bytes;
-    uint64_t fwd_packets;      /* RTP packets sent to listeners */
-    uint64_t fwd_errors;       /* protect failures on the forwarding path and of reports */
-    uint64_t tx_reports;       /* RTCP sender reports sent to listeners (compound packets) */
+    uint64_t fwd_packets; /* RTP packets sent to listeners */
+    uint64_t fwd_errors;  /* protect failures on the forwarding path and of reports */
+    uint64_t tx_reports;  /* RTCP sender reports sent to listeners (compound packets) */
     uint64_t sessions_created, sessions_closed;
     uint64_t sessions_active, rooms_active;
     uint64_t dtls_handshakes, dtls_failures;

@@ -47,9 +47,9 @@ typedef struct mj_session {
      * fan-out loop reads for every listener, so that skipping the
      * speaker's own sessions costs no further cache line. */
     uint64_t person;
-    uint8_t opus_pt;         /* of its slots */
-    uint8_t send_pt;         /* of its send section */
-    uint8_t audio_level_id;  /* of its send section */
+    uint8_t opus_pt;        /* of its slots */
+    uint8_t send_pt;        /* of its send section */
+    uint8_t audio_level_id; /* of its send section */
     uint8_t nslots;
     bool send; /* has a send section */
     bool may_send;
@@ -72,10 +72,10 @@ typedef struct mj_slot {
     bool mark_next;      /* set the marker bit on the next packet (switch) */
     uint16_t seq_offset; /* out = in + offset, for the current source */
     uint32_t ts_offset;
-    uint16_t first_seq;  /* first input seq taken from the current source */
-    uint16_t last_seq;   /* highest output seq sent */
-    uint32_t last_ts;    /* output timestamp of last_seq */
-    mj_time last_time;   /* when last_seq was sent */
+    uint16_t first_seq; /* first input seq taken from the current source */
+    uint16_t last_seq;  /* highest output seq sent */
+    uint32_t last_ts;   /* output timestamp of last_seq */
+    mj_time last_time;  /* when last_seq was sent */
     /* Packets and payload octets sent on the stream so far, as sender
      * reports count them (a listener's share: see mj_sr_state). */
     uint32_t packets, octets;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define INVITE_COLS                                                                                \
-    "i.id, i.created_by, i.max_uses, i.uses, i.grants_admin, i.created_at, i.expires_at, "        \
+    "i.id, i.created_by, i.max_uses, i.uses, i.grants_admin, i.created_at, i.expires_at, "         \
     "i.revoked_at"
 
 void mj_store_hash_secret(const void *secret, size_t len, uint8_t out[MJ_HASH_LEN])
@@ -33,11 +33,10 @@ int mj_store_invite_seats(mj_store *s, int64_t creator, int64_t now, int *used)
 {
     /* A live invite holds all its uses; an expired or withdrawn one only
      * those that were taken. */
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "SELECT coalesce(sum(CASE WHEN revoked_at IS NULL AND expires_at > ?2 "
-           "THEN max_uses ELSE uses END), 0) FROM invites WHERE created_by = ?1");
-    if (!st)
-        return MJ_EIO;
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "SELECT coalesce(sum(CASE WHEN revoked_at IS NULL AND expires_at > ?2 "
+                            "THEN max_uses ELSE uses END), 0) FROM invites WHERE created_by = ?1");
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, creator);
     sqlite3_bind_int64(st, 2, now);
     int err = MJ_EIO;
@@ -53,16 +52,12 @@ static int may_invite(mj_store *s, int64_t creator, int max_uses, int64_t now)
 {
     mj_user u;
     int err = mj_store_user_by_id(s, creator, &u);
-    if (err)
-        return err;
-    if (!mj_user_active(&u))
-        return MJ_EAUTH;
-    if (u.is_admin)
-        return 0;
+    if (err) return err;
+    if (!mj_user_active(&u)) return MJ_EAUTH;
+    if (u.is_admin) return 0;
     int used = 0;
     err = mj_store_invite_seats(s, creator, now, &used);
-    if (err)
-        return err;
+    if (err) return err;
     return used + max_uses > u.invite_quota ? MJ_ELIMIT : 0;
 }
 
@@ -82,8 +77,7 @@ static int insert_invite(mj_store *s, int64_t creator, int max_uses, int64_t ttl
     sqlite3_stmt *st = mj_store_prepare(
         s, "INSERT INTO invites (code_hash, created_by, max_uses, grants_admin, created_at, "
            "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_blob(st, 1, hash, MJ_HASH_LEN, SQLITE_STATIC);
     if (creator)
         sqlite3_bind_int64(st, 2, creator);
@@ -94,18 +88,15 @@ static int insert_invite(mj_store *s, int64_t creator, int max_uses, int64_t ttl
     sqlite3_bind_int64(st, 5, now);
     sqlite3_bind_int64(st, 6, now + ttl_s);
     int err = mj_sq_run(s, st);
-    if (!err)
-        *id = sqlite3_last_insert_rowid(s->db);
+    if (!err) *id = sqlite3_last_insert_rowid(s->db);
     return err;
 }
 
 int mj_store_invite_create(mj_store *s, int64_t creator, int max_uses, int64_t ttl_s,
                            bool grants_admin, int64_t now, char code[32], mj_invite *out)
 {
-    if (max_uses < 1 || ttl_s < 1)
-        return MJ_EINVAL;
-    if (mj_sq_begin(s) != 0)
-        return MJ_EIO;
+    if (max_uses < 1 || ttl_s < 1) return MJ_EINVAL;
+    if (mj_sq_begin(s) != 0) return MJ_EIO;
     int err = creator ? may_invite(s, creator, max_uses, now) : 0;
     uint8_t hash[MJ_HASH_LEN];
     int64_t id = 0;
@@ -130,14 +121,13 @@ int mj_store_invite_create(mj_store *s, int64_t creator, int max_uses, int64_t t
     return 0;
 }
 
-int mj_store_invite_check(mj_store *s, const uint8_t hash[MJ_HASH_LEN], int64_t now,
-                          mj_invite *out, mj_invite_state *state)
+int mj_store_invite_check(mj_store *s, const uint8_t hash[MJ_HASH_LEN], int64_t now, mj_invite *out,
+                          mj_invite_state *state)
 {
     sqlite3_stmt *st = mj_store_prepare(
         s, "SELECT " INVITE_COLS ", u.suspended_at IS NOT NULL OR u.deleted_at IS NOT NULL "
            "FROM invites i LEFT JOIN users u ON u.id = i.created_by WHERE i.code_hash = ?1");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_blob(st, 1, hash, MJ_HASH_LEN, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     int err = 0;
@@ -168,8 +158,7 @@ int mj_store_invites_of(mj_store *s, int64_t creator, int64_t before, mj_invite 
     sqlite3_stmt *st = mj_store_prepare(s, "SELECT " INVITE_COLS " FROM invites i "
                                            "WHERE i.created_by = ?1 AND (?2 = 0 OR i.id < ?2) "
                                            "ORDER BY i.id DESC LIMIT ?3");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, creator);
     sqlite3_bind_int64(st, 2, before);
     sqlite3_bind_int64(st, 3, (int64_t)cap);
@@ -183,11 +172,10 @@ int mj_store_invites_of(mj_store *s, int64_t creator, int64_t before, mj_invite 
 int mj_store_invite_joined(mj_store *s, int64_t invite_id, mj_user_brief *out, size_t cap,
                            size_t *n)
 {
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "SELECT id, handle, display_name, suspended_at IS NOT NULL FROM users "
-           "WHERE invite_id = ?1 ORDER BY id LIMIT ?2");
-    if (!st)
-        return MJ_EIO;
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "SELECT id, handle, display_name, suspended_at IS NOT NULL FROM users "
+                            "WHERE invite_id = ?1 ORDER BY id LIMIT ?2");
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, invite_id);
     sqlite3_bind_int64(st, 2, (int64_t)cap);
     return mj_sq_briefs(s, st, out, cap, n);
@@ -195,17 +183,15 @@ int mj_store_invite_joined(mj_store *s, int64_t invite_id, mj_user_brief *out, s
 
 int mj_store_invite_revoke(mj_store *s, int64_t creator, int64_t id, int64_t now)
 {
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "UPDATE invites SET revoked_at = coalesce(revoked_at, ?3) "
-           "WHERE id = ?2 AND created_by = ?1");
-    if (!st)
-        return MJ_EIO;
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "UPDATE invites SET revoked_at = coalesce(revoked_at, ?3) "
+                            "WHERE id = ?2 AND created_by = ?1");
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, creator);
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_int64(st, 3, now);
     int err = mj_sq_run(s, st);
-    if (!err && sqlite3_changes(s->db) != 1)
-        err = MJ_ENOTFOUND;
+    if (!err && sqlite3_changes(s->db) != 1) err = MJ_ENOTFOUND;
     return err;
 }
 
@@ -213,7 +199,6 @@ int mj_store_members_empty(mj_store *s, bool *empty)
 {
     sqlite3_stmt *st = mj_store_prepare(s, "SELECT NOT EXISTS (SELECT 1 FROM users) AND "
                                            "NOT EXISTS (SELECT 1 FROM invites)");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     return mj_sq_exists(s, st, empty);
 }

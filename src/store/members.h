@@ -20,12 +20,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MJ_HASH_LEN 32            /* SHA-256 of an invite code or a session token */
-#define MJ_USER_HANDLE_MAX 20     /* = MJ_HANDLE_MAX */
-#define MJ_USER_NAME_MAX 256      /* = MJ_NAME_MAX_BYTES */
-#define MJ_USER_BIO_MAX 1024      /* = MJ_BIO_MAX_BYTES */
-#define MJ_PASS_HASH_MAX 128      /* = crypto_pwhash_STRBYTES */
-#define MJ_SESSION_ID_LEN 16      /* hex; names a session in lists, not a credential */
+#define MJ_HASH_LEN             32   /* SHA-256 of an invite code or a session token */
+#define MJ_USER_HANDLE_MAX      20   /* = MJ_HANDLE_MAX */
+#define MJ_USER_NAME_MAX        256  /* = MJ_NAME_MAX_BYTES */
+#define MJ_USER_BIO_MAX         1024 /* = MJ_BIO_MAX_BYTES */
+#define MJ_PASS_HASH_MAX        128  /* = crypto_pwhash_STRBYTES */
+#define MJ_SESSION_ID_LEN       16   /* hex; names a session in lists, not a credential */
 #define MJ_DEFAULT_INVITE_QUOTA 3
 
 typedef struct mj_user {
@@ -135,7 +135,7 @@ MJ_MUST_USE int mj_store_invite_revoke(mj_store *s, int64_t creator, int64_t id,
 MJ_MUST_USE int mj_store_members_empty(mj_store *s, bool *empty);
 
 typedef struct mj_user_brief {
-    int64_t cursor; /* pass as `before`/`after` to get the next page */
+    int64_t cursor;                      /* pass as `before`/`after` to get the next page */
     char handle[MJ_USER_HANDLE_MAX + 1]; /* "" for a deleted account */
     char display_name[MJ_USER_NAME_MAX + 1];
     bool suspended;
@@ -198,16 +198,16 @@ MJ_MUST_USE int mj_store_follow_list(mj_store *s, int64_t user, bool followers, 
 MJ_MUST_USE int mj_store_follow_counts(mj_store *s, int64_t user, int64_t *followers,
                                        int64_t *following);
 /* Accounts viewer has blocked, newest first. */
-MJ_MUST_USE int mj_store_block_list(mj_store *s, int64_t viewer, int64_t before,
-                                    mj_user_brief *out, size_t cap, size_t *n);
+MJ_MUST_USE int mj_store_block_list(mj_store *s, int64_t viewer, int64_t before, mj_user_brief *out,
+                                    size_t cap, size_t *n);
 
 /* ---- administration (admin.c) ---- */
 
 typedef struct mj_subtree_count {
-    int64_t accounts;  /* the member and everyone below them, deleted included */
-    int64_t active;    /* of those, neither suspended nor deleted */
+    int64_t accounts; /* the member and everyone below them, deleted included */
+    int64_t active;   /* of those, neither suspended nor deleted */
     int64_t suspended;
-    bool contains;     /* the `actor` passed in is in it */
+    bool contains; /* the `actor` passed in is in it */
 } mj_subtree_count;
 
 /* Counts the member (and, with subtree, their invite subtree). */

@@ -6,8 +6,7 @@
 static int pair_sql(mj_store *s, const char *sql, int64_t a, int64_t b)
 {
     sqlite3_stmt *st = mj_store_prepare(s, sql);
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, a);
     sqlite3_bind_int64(st, 2, b);
     return mj_sq_run(s, st);
@@ -20,8 +19,7 @@ int mj_store_relation(mj_store *s, int64_t viewer, int64_t user, mj_relation *ou
            "EXISTS (SELECT 1 FROM follows WHERE follower = ?2 AND followee = ?1), "
            "EXISTS (SELECT 1 FROM blocks WHERE blocker = ?1 AND blocked = ?2), "
            "EXISTS (SELECT 1 FROM blocks WHERE blocker = ?2 AND blocked = ?1)");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, viewer);
     sqlite3_bind_int64(st, 2, user);
     int err = MJ_EIO;
@@ -38,14 +36,11 @@ int mj_store_relation(mj_store *s, int64_t viewer, int64_t user, mj_relation *ou
 
 int mj_store_follow(mj_store *s, int64_t follower, int64_t followee)
 {
-    if (follower == followee)
-        return MJ_EINVAL;
-    if (mj_sq_begin(s) != 0)
-        return MJ_EIO;
+    if (follower == followee) return MJ_EINVAL;
+    if (mj_sq_begin(s) != 0) return MJ_EIO;
     mj_relation r;
     int err = mj_store_relation(s, follower, followee, &r);
-    if (!err && (r.blocking || r.blocked_by))
-        err = MJ_EAUTH;
+    if (!err && (r.blocking || r.blocked_by)) err = MJ_EAUTH;
     if (!err)
         err = pair_sql(s, "INSERT OR IGNORE INTO follows (follower, followee) VALUES (?1, ?2)",
                        follower, followee);
@@ -64,10 +59,8 @@ int mj_store_unfollow(mj_store *s, int64_t follower, int64_t followee)
 
 int mj_store_block(mj_store *s, int64_t blocker, int64_t blocked)
 {
-    if (blocker == blocked)
-        return MJ_EINVAL;
-    if (mj_sq_begin(s) != 0)
-        return MJ_EIO;
+    if (blocker == blocked) return MJ_EINVAL;
+    if (mj_sq_begin(s) != 0) return MJ_EIO;
     int err = pair_sql(s, "INSERT OR IGNORE INTO blocks (blocker, blocked) VALUES (?1, ?2)",
                        blocker, blocked);
     if (!err)
@@ -89,10 +82,9 @@ int mj_store_unblock(mj_store *s, int64_t blocker, int64_t blocked)
 
 int mj_store_is_blocked(mj_store *s, int64_t blocker, int64_t user, bool *blocked)
 {
-    sqlite3_stmt *st =
-        mj_store_prepare(s, "SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker = ?1 AND blocked = ?2)");
-    if (!st)
-        return MJ_EIO;
+    sqlite3_stmt *st = mj_store_prepare(
+        s, "SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker = ?1 AND blocked = ?2)");
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, blocker);
     sqlite3_bind_int64(st, 2, user);
     return mj_sq_exists(s, st, blocked);
@@ -114,8 +106,7 @@ int mj_store_follow_list(mj_store *s, int64_t user, bool followers, int64_t view
         "AND u.deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM blocks b "
         "WHERE b.blocker = u.id AND b.blocked = ?2) ORDER BY f.id DESC LIMIT ?4";
     sqlite3_stmt *st = mj_store_prepare(s, followers ? followers_sql : following_sql);
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, user);
     sqlite3_bind_int64(st, 2, viewer);
     sqlite3_bind_int64(st, 3, before);
@@ -130,8 +121,7 @@ int mj_store_follow_counts(mj_store *s, int64_t user, int64_t *followers, int64_
            "WHERE f.followee = ?1 AND u.suspended_at IS NULL AND u.deleted_at IS NULL), "
            "(SELECT count(*) FROM follows f JOIN users u ON u.id = f.followee "
            "WHERE f.follower = ?1 AND u.suspended_at IS NULL AND u.deleted_at IS NULL)");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, user);
     int err = MJ_EIO;
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -143,15 +133,14 @@ int mj_store_follow_counts(mj_store *s, int64_t user, int64_t *followers, int64_
     return err;
 }
 
-int mj_store_block_list(mj_store *s, int64_t viewer, int64_t before, mj_user_brief *out,
-                        size_t cap, size_t *n)
+int mj_store_block_list(mj_store *s, int64_t viewer, int64_t before, mj_user_brief *out, size_t cap,
+                        size_t *n)
 {
     sqlite3_stmt *st = mj_store_prepare(
         s, "SELECT b.id, u.handle, u.display_name, u.suspended_at IS NOT NULL FROM blocks b "
            "JOIN users u ON u.id = b.blocked WHERE b.blocker = ?1 AND (?2 = 0 OR b.id < ?2) "
            "AND u.deleted_at IS NULL ORDER BY b.id DESC LIMIT ?3");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, viewer);
     sqlite3_bind_int64(st, 2, before);
     sqlite3_bind_int64(st, 3, (int64_t)cap);

@@ -106,8 +106,7 @@ MJ_MUST_USE int mj_store_schedules_purge(mj_store *s, int64_t before);
 /* The chain of inviters down to `user`: out[0] the member an operator's
  * invite brought, out[n - 1] the user (at most cap; a longer chain keeps
  * its top and its user). */
-MJ_MUST_USE int mj_store_user_path(mj_store *s, int64_t user, int64_t *out, size_t cap,
-                                   size_t *n);
+MJ_MUST_USE int mj_store_user_path(mj_store *s, int64_t user, int64_t *out, size_t cap, size_t *n);
 /* The members `user` follows (at most cap, any order). */
 MJ_MUST_USE int mj_store_following_ids(mj_store *s, int64_t user, int64_t *out, size_t cap,
                                        size_t *n);

@@ -15,8 +15,7 @@
 static int read_secret(const char *path, uint8_t out[MJ_SECRET_LEN], const char **why)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? MJ_ENOTFOUND : MJ_EIO;
+    if (fd < 0) return errno == ENOENT ? MJ_ENOTFOUND : MJ_EIO;
     ssize_t n = read(fd, out, MJ_SECRET_LEN);
     close(fd);
     if (n != MJ_SECRET_LEN) {
@@ -29,11 +28,9 @@ static int read_secret(const char *path, uint8_t out[MJ_SECRET_LEN], const char 
 int mj_data_secret(const char *data_dir, uint8_t out[MJ_SECRET_LEN], const char **why)
 {
     const char *dummy;
-    if (!why)
-        why = &dummy;
+    if (!why) why = &dummy;
     int err = mj_data_dir_ensure(data_dir, why);
-    if (err)
-        return err;
+    if (err) return err;
     char path[4096], tmp[4200];
     if ((size_t)snprintf(path, sizeof path, "%s/secret.key", data_dir) >= sizeof path) {
         *why = "data directory path too long";
@@ -41,8 +38,7 @@ int mj_data_secret(const char *data_dir, uint8_t out[MJ_SECRET_LEN], const char 
     }
     err = read_secret(path, out, why);
     if (err != MJ_ENOTFOUND) {
-        if (err == MJ_EIO)
-            *why = "cannot read secret.key in the data directory";
+        if (err == MJ_EIO) *why = "cannot read secret.key in the data directory";
         return err;
     }
     /* Write to a private temporary file, sync, then link it into place:
@@ -58,15 +54,13 @@ int mj_data_secret(const char *data_dir, uint8_t out[MJ_SECRET_LEN], const char 
     }
     bool ok = write(fd, fresh, sizeof fresh) == (ssize_t)sizeof fresh && fsync(fd) == 0;
     close(fd);
-    if (ok && link(tmp, path) != 0 && errno != EEXIST)
-        ok = false;
+    if (ok && link(tmp, path) != 0 && errno != EEXIST) ok = false;
     unlink(tmp);
     if (!ok) {
         *why = "cannot write secret.key in the data directory";
         return MJ_EIO;
     }
     err = read_secret(path, out, why);
-    if (err == MJ_EIO || err == MJ_ENOTFOUND)
-        *why = "cannot read secret.key in the data directory";
+    if (err == MJ_EIO || err == MJ_ENOTFOUND) *why = "cannot read secret.key in the data directory";
     return err;
 }

@@ -17,7 +17,7 @@
 
 typedef struct mj_store mj_store;
 
-#define MJ_ROOM_ID_LEN 12
+#define MJ_ROOM_ID_LEN    12
 #define MJ_ROOM_TITLE_MAX 512 /* bytes of UTF-8 (100 characters, marks bounded) */
 
 /* Opens (creating when needed) DATA_DIR/majlis.db and applies pending

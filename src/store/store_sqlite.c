@@ -52,14 +52,11 @@ int mj_data_dir_ensure(const char *data_dir, const char **why)
 int mj_store_open_raw(const char *data_dir, mj_store **out, const char **why)
 {
     const char *dummy;
-    if (!why)
-        why = &dummy;
+    if (!why) why = &dummy;
     int err = mj_data_dir_ensure(data_dir, why);
-    if (err)
-        return err;
+    if (err) return err;
     mj_store *s = calloc(1, sizeof *s);
-    if (!s)
-        return MJ_ENOMEM;
+    if (!s) return MJ_ENOMEM;
     if ((size_t)snprintf(s->path, sizeof s->path, "%s/majlis.db", data_dir) >= sizeof s->path) {
         free(s);
         *why = "data directory path too long";
@@ -95,8 +92,7 @@ int mj_store_schema_version(mj_store *s)
 {
     sqlite3_stmt *st = mj_store_prepare(s, "PRAGMA user_version");
     int v = -1;
-    if (st && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
+    if (st && sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     return v;
 }
@@ -110,8 +106,8 @@ int mj_store_migrate_to(mj_store *s, int target, const char **why)
     }
     if (current > mj_store_migration_count) {
         *why = "the database was written by a newer majlis; upgrade majlis to open it";
-        mj_error("store: database schema version %d is newer than this binary knows (%d)",
-                 current, mj_store_migration_count);
+        mj_error("store: database schema version %d is newer than this binary knows (%d)", current,
+                 mj_store_migration_count);
         return MJ_EUNSUPP;
     }
     for (int v = current; v < target; v++) {
@@ -119,14 +115,12 @@ int mj_store_migrate_to(mj_store *s, int target, const char **why)
         snprintf(bump, sizeof bump, "PRAGMA user_version=%d;", v + 1);
         /* Each migration and its version bump commit together or not at
          * all, so a crash mid-upgrade leaves the previous version intact. */
-        if (mj_store_exec(s, "BEGIN IMMEDIATE") != 0)
-            goto fail;
+        if (mj_store_exec(s, "BEGIN IMMEDIATE") != 0) goto fail;
         if (mj_store_exec(s, mj_store_migrations[v].sql) != 0 || mj_store_exec(s, bump) != 0) {
             mj_store_exec(s, "ROLLBACK");
             goto fail;
         }
-        if (mj_store_exec(s, "COMMIT") != 0)
-            goto fail;
+        if (mj_store_exec(s, "COMMIT") != 0) goto fail;
         mj_info("store: applied migration %d (%s)", v + 1, mj_store_migrations[v].name);
     }
     return 0;
@@ -138,12 +132,10 @@ fail:
 int mj_store_open(const char *data_dir, mj_store **out, const char **why)
 {
     const char *dummy;
-    if (!why)
-        why = &dummy;
+    if (!why) why = &dummy;
     mj_store *s;
     int err = mj_store_open_raw(data_dir, &s, why);
-    if (err)
-        return err;
+    if (err) return err;
     err = mj_store_migrate_to(s, mj_store_migration_count, why);
     if (err) {
         mj_store_close(s);
@@ -155,8 +147,7 @@ int mj_store_open(const char *data_dir, mj_store **out, const char **why)
 
 void mj_store_close(mj_store *s)
 {
-    if (!s)
-        return;
+    if (!s) return;
     sqlite3_close_v2(s->db);
     free(s);
 }

@@ -25,8 +25,7 @@ int mj_sq_commit(mj_store *s)
 
 void mj_sq_rollback(mj_store *s)
 {
-    if (!sqlite3_get_autocommit(s->db))
-        (void)mj_store_exec(s, "ROLLBACK");
+    if (!sqlite3_get_autocommit(s->db)) (void)mj_store_exec(s, "ROLLBACK");
 }
 
 void mj_sq_text(sqlite3_stmt *st, int col, char *out, size_t cap)
@@ -62,10 +61,8 @@ int mj_sq_run(mj_store *s, sqlite3_stmt *st)
 int mj_sq_int64(mj_store *s, const char *sql, bool has_arg, int64_t arg, int64_t *out)
 {
     sqlite3_stmt *st = mj_store_prepare(s, sql);
-    if (!st)
-        return MJ_EIO;
-    if (has_arg)
-        sqlite3_bind_int64(st, 1, arg);
+    if (!st) return MJ_EIO;
+    if (has_arg) sqlite3_bind_int64(st, 1, arg);
     int err = MJ_EIO;
     if (sqlite3_step(st) == SQLITE_ROW) {
         *out = sqlite3_column_int64(st, 0);
@@ -124,18 +121,16 @@ static int redeemable(mj_store *s, const uint8_t hash[MJ_HASH_LEN], int64_t now,
                       mj_invite_state *state)
 {
     int err = mj_store_invite_check(s, hash, now, inv, state);
-    if (err)
-        return err;
+    if (err) return err;
     return *state == MJ_INVITE_OK ? 0 : MJ_EAUTH;
 }
 
 int mj_store_handle_taken(mj_store *s, const char *handle, bool *taken)
 {
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "SELECT EXISTS (SELECT 1 FROM users WHERE handle = ?1) OR "
-           "EXISTS (SELECT 1 FROM retired_handles WHERE hash = ?2)");
-    if (!st)
-        return MJ_EIO;
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "SELECT EXISTS (SELECT 1 FROM users WHERE handle = ?1) OR "
+                            "EXISTS (SELECT 1 FROM retired_handles WHERE hash = ?2)");
+    if (!st) return MJ_EIO;
     uint8_t h[MJ_HASH_LEN];
     mj_sq_handle_hash(handle, h);
     sqlite3_bind_text(st, 1, handle, -1, SQLITE_STATIC);
@@ -149,8 +144,7 @@ static int insert_user(mj_store *s, const mj_new_user *nu, const mj_invite *inv,
     sqlite3_stmt *st = mj_store_prepare(
         s, "INSERT INTO users (handle, display_name, pass_hash, is_admin, invited_by, invite_id, "
            "invite_quota, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_text(st, 1, nu->handle, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, nu->display_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, nu->pass_hash, -1, SQLITE_STATIC);
@@ -164,8 +158,7 @@ static int insert_user(mj_store *s, const mj_new_user *nu, const mj_invite *inv,
     sqlite3_bind_int64(st, 8, now);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT)
-        return MJ_EEXIST;
+    if (rc == SQLITE_CONSTRAINT) return MJ_EEXIST;
     if (rc != SQLITE_DONE) {
         mj_error("store: cannot insert the account: %s", sqlite3_errmsg(s->db));
         return MJ_EIO;
@@ -178,12 +171,10 @@ static int use_invite(mj_store *s, int64_t invite_id)
 {
     sqlite3_stmt *st =
         mj_store_prepare(s, "UPDATE invites SET uses = uses + 1 WHERE id = ?1 AND uses < max_uses");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, invite_id);
     int err = mj_sq_run(s, st);
-    if (!err && sqlite3_changes(s->db) != 1)
-        err = MJ_EAUTH;
+    if (!err && sqlite3_changes(s->db) != 1) err = MJ_EAUTH;
     return err;
 }
 
@@ -191,28 +182,21 @@ int mj_store_signup(mj_store *s, const mj_new_user *nu, mj_new_session *sess, in
                     mj_user *out, mj_invite_state *state)
 {
     *state = MJ_INVITE_OK;
-    if (mj_sq_begin(s) != 0)
-        return MJ_EIO;
+    if (mj_sq_begin(s) != 0) return MJ_EIO;
     mj_invite inv;
     int64_t id = 0;
     bool taken = false;
     int err = redeemable(s, nu->invite_hash, now, &inv, state);
-    if (!err)
-        err = mj_store_handle_taken(s, nu->handle, &taken);
-    if (!err && taken)
-        err = MJ_EEXIST;
-    if (!err && (err = use_invite(s, inv.id)) == MJ_EAUTH)
-        *state = MJ_INVITE_USED;
-    if (!err)
-        err = insert_user(s, nu, &inv, now, &id);
-    if (!err)
-        err = mj_store_session_create(s, id, sess, now);
+    if (!err) err = mj_store_handle_taken(s, nu->handle, &taken);
+    if (!err && taken) err = MJ_EEXIST;
+    if (!err && (err = use_invite(s, inv.id)) == MJ_EAUTH) *state = MJ_INVITE_USED;
+    if (!err) err = insert_user(s, nu, &inv, now, &id);
+    if (!err) err = mj_store_session_create(s, id, sess, now);
     if (!err)
         err = mj_sq_commit(s);
     else
         mj_sq_rollback(s);
-    if (!err)
-        err = mj_store_user_by_id(s, id, out);
+    if (!err) err = mj_store_user_by_id(s, id, out);
     return err;
 }
 
@@ -221,8 +205,7 @@ static int user_where(mj_store *s, const char *where, const char *text, int64_t 
     char sql[256];
     snprintf(sql, sizeof sql, "SELECT " MJ_SQ_USER_COLS " FROM users u WHERE %s", where);
     sqlite3_stmt *st = mj_store_prepare(s, sql);
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     if (text)
         sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
     else
@@ -251,10 +234,9 @@ int mj_store_user_by_id(mj_store *s, int64_t id, mj_user *out)
 
 int mj_store_user_pass_hash(mj_store *s, int64_t id, char out[MJ_PASS_HASH_MAX])
 {
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "SELECT pass_hash FROM users WHERE id = ?1 AND deleted_at IS NULL");
-    if (!st)
-        return MJ_EIO;
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "SELECT pass_hash FROM users WHERE id = ?1 AND deleted_at IS NULL");
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     int err = MJ_ENOTFOUND;
@@ -270,61 +252,50 @@ int mj_store_user_pass_hash(mj_store *s, int64_t id, char out[MJ_PASS_HASH_MAX])
 
 int mj_store_user_set_pass(mj_store *s, int64_t id, const char *pass_hash, const char *keep)
 {
-    if (mj_sq_begin(s) != 0)
-        return MJ_EIO;
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "UPDATE users SET pass_hash = ?2 WHERE id = ?1 AND deleted_at IS NULL");
+    if (mj_sq_begin(s) != 0) return MJ_EIO;
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "UPDATE users SET pass_hash = ?2 WHERE id = ?1 AND deleted_at IS NULL");
     int err = MJ_EIO;
     if (st) {
         sqlite3_bind_int64(st, 1, id);
         sqlite3_bind_text(st, 2, pass_hash, -1, SQLITE_STATIC);
         err = mj_sq_run(s, st);
     }
-    if (!err && sqlite3_changes(s->db) != 1)
-        err = MJ_ENOTFOUND;
+    if (!err && sqlite3_changes(s->db) != 1) err = MJ_ENOTFOUND;
     if (!err) {
         st = mj_store_prepare(s, "DELETE FROM sessions WHERE user_id = ?1 AND id IS NOT ?2");
         err = MJ_EIO;
         if (st) {
             sqlite3_bind_int64(st, 1, id);
-            if (keep)
-                sqlite3_bind_text(st, 2, keep, -1, SQLITE_STATIC);
+            if (keep) sqlite3_bind_text(st, 2, keep, -1, SQLITE_STATIC);
             err = mj_sq_run(s, st);
         }
     }
-    if (!err)
-        return mj_sq_commit(s);
+    if (!err) return mj_sq_commit(s);
     mj_sq_rollback(s);
     return err;
 }
 
-int mj_store_user_update_profile(mj_store *s, int64_t id, const char *display_name,
-                                 const char *bio)
+int mj_store_user_update_profile(mj_store *s, int64_t id, const char *display_name, const char *bio)
 {
     sqlite3_stmt *st = mj_store_prepare(
         s, "UPDATE users SET display_name = coalesce(?2, display_name), bio = coalesce(?3, bio) "
            "WHERE id = ?1 AND deleted_at IS NULL");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, id);
-    if (display_name)
-        sqlite3_bind_text(st, 2, display_name, -1, SQLITE_STATIC);
-    if (bio)
-        sqlite3_bind_text(st, 3, bio, -1, SQLITE_STATIC);
+    if (display_name) sqlite3_bind_text(st, 2, display_name, -1, SQLITE_STATIC);
+    if (bio) sqlite3_bind_text(st, 3, bio, -1, SQLITE_STATIC);
     int err = mj_sq_run(s, st);
-    if (!err && sqlite3_changes(s->db) != 1)
-        err = MJ_ENOTFOUND;
+    if (!err && sqlite3_changes(s->db) != 1) err = MJ_ENOTFOUND;
     return err;
 }
 
 static int run_id(mj_store *s, const char *sql, int64_t id, int64_t now)
 {
     sqlite3_stmt *st = mj_store_prepare(s, sql);
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_int64(st, 1, id);
-    if (sqlite3_bind_parameter_count(st) >= 2)
-        sqlite3_bind_int64(st, 2, now);
+    if (sqlite3_bind_parameter_count(st) >= 2) sqlite3_bind_int64(st, 2, now);
     return mj_sq_run(s, st);
 }
 
@@ -333,8 +304,7 @@ static int retire_handle(mj_store *s, const char *handle)
     uint8_t h[MJ_HASH_LEN];
     mj_sq_handle_hash(handle, h);
     sqlite3_stmt *st = mj_store_prepare(s, "INSERT OR IGNORE INTO retired_handles VALUES (?1)");
-    if (!st)
-        return MJ_EIO;
+    if (!st) return MJ_EIO;
     sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_TRANSIENT);
     return mj_sq_run(s, st);
 }
@@ -354,13 +324,10 @@ int mj_store_user_delete(mj_store *s, int64_t id, int64_t now)
     };
     mj_user u;
     int err = mj_sq_begin(s);
-    if (err)
-        return MJ_EIO;
+    if (err) return MJ_EIO;
     err = mj_store_user_by_id(s, id, &u);
-    if (!err && u.deleted_at)
-        err = MJ_ENOTFOUND;
-    if (!err)
-        err = retire_handle(s, u.handle);
+    if (!err && u.deleted_at) err = MJ_ENOTFOUND;
+    if (!err) err = retire_handle(s, u.handle);
     for (size_t i = 0; !err && i < sizeof steps / sizeof steps[0]; i++)
         err = run_id(s, steps[i], id, now);
     if (err) {
@@ -375,8 +342,7 @@ static void like_escape(const char *q, char *out, size_t cap)
 {
     size_t j = 0;
     for (size_t i = 0; q[i] && j + 2 < cap; i++) {
-        if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-            out[j++] = '\\';
+        if (q[i] == '%' || q[i] == '_' || q[i] == '\\') out[j++] = '\\';
         out[j++] = q[i];
     }
     out[j] = '\0';
@@ -388,12 +354,11 @@ int mj_store_users_search(mj_store *s, const char *q, mj_user_brief *out, size_t
     like_escape(q, esc, sizeof esc);
     snprintf(prefix, sizeof prefix, "%s%%", esc);
     snprintf(inside, sizeof inside, "%%%s%%", esc);
-    sqlite3_stmt *st = mj_store_prepare(
-        s, "SELECT id, handle, display_name, suspended_at IS NOT NULL FROM users "
-           "WHERE deleted_at IS NULL AND (handle LIKE ?1 ESCAPE '\\' OR "
-           "display_name LIKE ?2 ESCAPE '\\') ORDER BY handle LIMIT ?3");
-    if (!st)
-        return MJ_EIO;
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "SELECT id, handle, display_name, suspended_at IS NOT NULL FROM users "
+                            "WHERE deleted_at IS NULL AND (handle LIKE ?1 ESCAPE '\\' OR "
+                            "display_name LIKE ?2 ESCAPE '\\') ORDER BY handle LIMIT ?3");
+    if (!st) return MJ_EIO;
     sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, inside, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, (int64_t)cap);

@@ -13,8 +13,7 @@
 
 #define ASSERT(c)                                                                                  \
     do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
+        if (!(c)) abort();                                                                         \
     } while (0)
 
 static bool has_bidi_control(const char *s)
@@ -24,8 +23,7 @@ static bool has_bidi_control(const char *s)
                                       "\xe2\x81\xa7", "\xe2\x81\xa8", "\xe2\x81\xa9",
                                       "\xe2\x80\x8e", "\xe2\x80\x8f", "\xd8\x9c"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        if (strstr(s, bad[i]))
-            return true;
+        if (strstr(s, bad[i])) return true;
     return false;
 }
 
@@ -57,8 +55,7 @@ static void text_validators(const uint8_t *d, size_t n)
         ASSERT(why && *why);
     }
     char bio[MJ_BIO_MAX_BYTES + 1];
-    if (mj_bio_normalize(d, n, bio, &why) == 0)
-        check_name(bio, sizeof bio, true);
+    if (mj_bio_normalize(d, n, bio, &why) == 0) check_name(bio, sizeof bio, true);
     char handle[MJ_HANDLE_MAX + 1];
     if (mj_handle_normalize((const char *)d, n, handle, &why) == 0) {
         ASSERT(strlen(handle) == n);
@@ -77,8 +74,7 @@ static void text_validators(const uint8_t *d, size_t n)
 
 static void check_error(int rc, const mj_req_error *e)
 {
-    if (rc == 0)
-        return;
+    if (rc == 0) return;
     ASSERT(rc == MJ_EINVAL);
     ASSERT(e->status >= 400 && e->status < 500);
     ASSERT(e->code && *e->code);
@@ -114,10 +110,8 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
         rc = mj_profile_req_parse(d, n, &r, &e);
         if (rc == 0) {
             ASSERT(r.has_name || r.has_bio);
-            if (r.has_name)
-                check_name(r.display_name, sizeof r.display_name, false);
-            if (r.has_bio)
-                check_name(r.bio, sizeof r.bio, true);
+            if (r.has_name) check_name(r.display_name, sizeof r.display_name, false);
+            if (r.has_bio) check_name(r.bio, sizeof r.bio, true);
         }
         break;
     }
@@ -151,7 +145,8 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
             ASSERT(mj_title_normalize((const uint8_t *)r.title, strlen(r.title), again, &why) == 0);
             ASSERT(strcmp(again, r.title) == 0 && !has_bidi_control(r.title));
             for (size_t i = 0; i < r.nallowed; i++)
-                ASSERT(strlen(r.allowed[i]) >= MJ_HANDLE_MIN && strlen(r.allowed[i]) <= MJ_HANDLE_MAX);
+                ASSERT(strlen(r.allowed[i]) >= MJ_HANDLE_MIN &&
+                       strlen(r.allowed[i]) <= MJ_HANDLE_MAX);
         }
         break;
     }
@@ -196,8 +191,7 @@ static void request_parsers(uint8_t which, const uint8_t *d, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
+    if (size == 0) return 0;
     request_parsers(data[0], data + 1, size - 1);
     text_validators(data + 1, size - 1);
     return 0;

@@ -12,16 +12,14 @@
 
 #define ASSERT(c)                                                                                  \
     do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
+        if (!(c)) abort();                                                                         \
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 2)
-        return 0;
+    if (size < 2) return 0;
     /* First byte: the limit; second: the piece sizes' seed. */
     size_t max = data[0] < 8 ? MJ_FRAME_MAX : (size_t)data[0] * 8;
     unsigned seed = data[1];
@@ -38,10 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ASSERT(room > 0 && room <= sizeof d.buf);
         seed = seed * 1103515245u + 12345u;
         size_t n = 1 + (seed >> 16) % 3000;
-        if (n > len - at)
-            n = len - at;
-        if (n > room)
-            n = room;
+        if (n > len - at) n = len - at;
+        if (n > room) n = room;
         memcpy(p, s + at, n);
         mj_deframer_wrote(&d, n);
         at += n;

@@ -100,26 +100,22 @@ static size_t exchange_at(int to, const void *req, size_t n, char *out, size_t c
     size_t off = 0;
     while (off < n) {
         ssize_t w = send(fd, (const char *)req + off, n - off, MSG_NOSIGNAL);
-        if (w <= 0)
-            break;
+        if (w <= 0) break;
         off += (size_t)w;
     }
     size_t got = 0;
     for (;;) {
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, idle_ms) <= 0)
-            break;
+        if (poll(&pfd, 1, idle_ms) <= 0) break;
         char tmp[4096];
         ssize_t r = recv(fd, tmp, sizeof tmp, 0);
-        if (r <= 0)
-            break;
+        if (r <= 0) break;
         size_t take = (size_t)r < cap - 1 - got ? (size_t)r : cap - 1 - got;
         memcpy(out + got, tmp, take);
         got += take;
     }
     close(fd);
-    if (cap)
-        out[got] = '\0';
+    if (cap) out[got] = '\0';
     return got;
 }
 
@@ -149,7 +145,8 @@ static void *serve(void *arg)
 
 static bool healthy(void)
 {
-    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    static const char req[] =
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     char buf[512];
     for (int i = 0; i < 100; i++) {
         if (exchange(req, sizeof req - 1, buf, sizeof buf, 2000) > 12 && strstr(buf, " 200 "))
@@ -174,8 +171,7 @@ static void sign_up(const char *first_invite)
                       hostport, hostport, bl, body);
     exchange(req, (size_t)rl, resp, sizeof resp, 5000);
     const char *c = strstr(resp, "et-Cookie: ");
-    if (!c)
-        c = strstr(resp, "et-cookie: ");
+    if (!c) c = strstr(resp, "et-cookie: ");
     ASSERT(c);
     c += 11;
     size_t n = strcspn(c, ";\r\n");
@@ -263,8 +259,7 @@ static size_t expand(const uint8_t *in, size_t n, uint8_t *out, size_t cap)
         }
         if (with) {
             size_t wl = strlen(with);
-            if (wl > cap - o)
-                wl = cap - o;
+            if (wl > cap - o) wl = cap - o;
             memcpy(out + o, with, wl);
             o += wl;
             i += 2;

@@ -8,8 +8,7 @@
 
 #define ASSERT(c)                                                                                  \
     do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
+        if (!(c)) abort();                                                                         \
     } while (0)
 
 static uint8_t out[2048];
@@ -22,8 +21,7 @@ static void inside(mj_slice s, mj_slice outer)
 static void report(const mj_rtcp_hdr *h)
 {
     mj_rtcp_report r;
-    if (mj_rtcp_parse_report(h, &r, NULL) != 0)
-        return;
+    if (mj_rtcp_parse_report(h, &r, NULL) != 0) return;
     ASSERT(r.rb_count <= h->count);
     inside(r.ext, h->body);
     mj_rtcp_rb rbs[MJ_RTCP_MAX_COUNT];
@@ -79,8 +77,7 @@ static void sdes(const mj_rtcp_hdr *h)
 static void bye(const mj_rtcp_hdr *h)
 {
     mj_rtcp_bye b;
-    if (mj_rtcp_parse_bye(h, &b, NULL) != 0)
-        return;
+    if (mj_rtcp_parse_bye(h, &b, NULL) != 0) return;
     ASSERT(b.count <= h->count && 4 * (size_t)b.count <= h->body.n);
     inside(b.reason, h->body);
     uint32_t ssrcs[MJ_RTCP_MAX_COUNT];
@@ -132,15 +129,13 @@ static void nack_round_trip(const mj_rtcp_fb *fb, const uint16_t *seqs, size_t k
 static void feedback(const mj_rtcp_hdr *h)
 {
     mj_rtcp_fb fb;
-    if (mj_rtcp_parse_fb(h, &fb, NULL) != 0)
-        return;
+    if (mj_rtcp_parse_fb(h, &fb, NULL) != 0) return;
     inside(fb.fci, h->body);
     static uint16_t seqs[17 * 4096];
     if (fb.pt == MJ_RTCP_RTPFB && fb.fmt == MJ_RTCP_FMT_NACK) {
         size_t k = mj_rtcp_nack_seqs(&fb, seqs, sizeof seqs / sizeof seqs[0]);
         ASSERT(k >= mj_rtcp_nack_count(&fb) || k == sizeof seqs / sizeof seqs[0]);
-        if (k > 0 && k <= 400)
-            nack_round_trip(&fb, seqs, k);
+        if (k > 0 && k <= 400) nack_round_trip(&fb, seqs, k);
     } else if (fb.pt == MJ_RTCP_PSFB && fb.fmt == MJ_RTCP_FMT_FIR) {
         for (unsigned i = 0; i < mj_rtcp_fir_count(&fb); i++) {
             uint32_t ssrc;
@@ -169,8 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
         case MJ_RTCP_BYE: bye(&h); break;
         case MJ_RTCP_APP: {
             mj_rtcp_app a;
-            if (mj_rtcp_parse_app(&h, &a, NULL) == 0)
-                inside(a.data, h.body);
+            if (mj_rtcp_parse_app(&h, &a, NULL) == 0) inside(a.data, h.body);
             break;
         }
         case MJ_RTCP_RTPFB:
@@ -179,7 +173,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
         }
     }
     ASSERT(rc == 0 || ((rc == MJ_ETRUNC || rc == MJ_EINVAL) && why));
-    if (rc < 0)
-        ASSERT(mj_rtcp_next(&it, &h, NULL) == rc);
+    if (rc < 0) ASSERT(mj_rtcp_next(&it, &h, NULL) == rc);
     return 0;
 }

@@ -9,8 +9,7 @@
 
 #define ASSERT(c)                                                                                  \
     do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
+        if (!(c)) abort();                                                                         \
     } while (0)
 
 static void check_slice_inside(mj_slice s, const uint8_t *d, size_t n)
@@ -35,8 +34,7 @@ static void lookups(const mj_rtp_hdr *h, const uint8_t *d, size_t n)
         uint8_t level;
         int rc = mj_rtp_audio_level(h, id, &voice, &level);
         ASSERT(rc == 0 || rc == MJ_ENOTFOUND || rc == MJ_ETRUNC || rc == MJ_EINVAL);
-        if (rc == 0)
-            ASSERT(level <= 127);
+        if (rc == 0) ASSERT(level <= 127);
     }
 }
 
@@ -62,11 +60,14 @@ static void rewrite(const mj_rtp_hdr *h, const uint8_t *d, size_t n)
 
 static void write_round_trip(const uint8_t *d, size_t n)
 {
-    if (n < 14)
-        return;
-    mj_rtp_out o = {.marker = d[0] & 1, .pt = d[1] & 0x7f, .seq = mj_be16(d + 2),
-                    .ts = mj_be32(d + 4), .ssrc = mj_be32(d + 8),
-                    .level_id = (uint8_t)(d[12] % 15), .voice = d[13] >> 7,
+    if (n < 14) return;
+    mj_rtp_out o = {.marker = d[0] & 1,
+                    .pt = d[1] & 0x7f,
+                    .seq = mj_be16(d + 2),
+                    .ts = mj_be32(d + 4),
+                    .ssrc = mj_be32(d + 8),
+                    .level_id = (uint8_t)(d[12] % 15),
+                    .voice = d[13] >> 7,
                     .level = d[13] & 0x7f};
     uint8_t buf[20];
     mj_wbuf w;

@@ -27,8 +27,7 @@
 
 #define ASSERT(c)                                                                                  \
     do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
+        if (!(c)) abort();                                                                         \
     } while (0)
 
 static mj_dtls_identity *server_id, *client_id;
@@ -60,18 +59,14 @@ static void setup(void)
             abort();
         mj_addr_parse("192.0.2.77:4444", &stranger);
     }
-    if (alive(who[0]) && alive(who[1]) && alive(who[2]))
-        return;
-    if (net.sfu)
-        memnet_free(&net);
-    if (memnet_init(&net, server_id, client_id, 16) != 0)
-        abort();
+    if (alive(who[0]) && alive(who[1]) && alive(who[2])) return;
+    if (net.sfu) memnet_free(&net);
+    if (memnet_init(&net, server_id, client_id, 16) != 0) abort();
     net.on_rtp = heard;
     who[0] = memnet_speaker(&net, "room1");
     who[1] = memnet_listener(&net, 3, "room1");
     who[2] = memnet_listener(&net, 1, "room1");
-    if (!who[0] || !who[1] || !who[2])
-        abort();
+    if (!who[0] || !who[1] || !who[2]) abort();
 }
 
 static void send_from(int src, uint8_t *d, size_t n)
@@ -85,8 +80,7 @@ static void send_from(int src, uint8_t *d, size_t n)
  * own keys. */
 static void send_protected(int src, bool rtcp, const uint8_t *d, size_t n)
 {
-    if (src >= 3 || n < (rtcp ? 8u : 12u) || n > 1200)
-        return;
+    if (src >= 3 || n < (rtcp ? 8u : 12u) || n > 1200) return;
     uint8_t buf[1500];
     memcpy(buf, d, n);
     buf[0] = (uint8_t)((buf[0] & 0x3f) | 0x80); /* version 2, or the demux drops it */
@@ -96,14 +90,12 @@ static void send_protected(int src, bool rtcp, const uint8_t *d, size_t n)
         buf[1] &= 0x7f; /* not an RTCP type */
     long len = rtcp ? mj_peer_protect_rtcp(&who[src]->peer, buf, n, sizeof buf)
                     : mj_peer_protect_rtp(&who[src]->peer, buf, n, sizeof buf);
-    if (len > 0)
-        send_from(src, buf, (size_t)len);
+    if (len > 0) send_from(src, buf, (size_t)len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1)
-        return 0;
+    if (size < 1) return 0;
     setup();
     int src = data[0] & 3;
     int mode = (data[0] >> 2) & 7;
@@ -113,9 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (mode) {
     case 4: send_protected(src, false, buf, n); break;
     case 5: send_protected(src, true, buf, n); break;
-    case 6:
-        memnet_pump(&net, MJ_MSEC(100) * (n ? buf[0] : 1));
-        break;
+    case 6: memnet_pump(&net, MJ_MSEC(100) * (n ? buf[0] : 1)); break;
     case 7: memnet_speak(&net, who[0], seq++, n ? buf[0] & 127 : 10, 0x5a); break;
     default: send_from(src, buf, n); break;
     }
@@ -127,8 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mj_sfu_handle_timeouts(net.sfu, net.now, &net.txq);
     mj_txq_flush(&net.txq);
     mj_sfu_event ev;
-    while (mj_sfu_poll_event(net.sfu, &ev)) {
-    }
+    while (mj_sfu_poll_event(net.sfu, &ev)) {}
     const mj_sfu_stats *st = mj_sfu_stats_get(net.sfu);
     ASSERT(st->sessions_active <= 3);
     return 0;

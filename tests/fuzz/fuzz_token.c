@@ -18,8 +18,7 @@ static size_t hdr_len;
 static bool check_value(const char *v, size_t n, void *ctx)
 {
     (void)ctx;
-    if (v < hdr_base || v + n > hdr_base + hdr_len)
-        abort();
+    if (v < hdr_base || v + n > hdr_base + hdr_len) abort();
     return n == 3; /* accept only some, so the scan goes on */
 }
 
@@ -27,12 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool init;
     if (!init) {
-        if (sodium_init() < 0)
-            abort();
+        if (sodium_init() < 0) abort();
         init = true;
     }
-    if (size < 1)
-        return 0;
+    if (size < 1) return 0;
     const char *text = (const char *)data + 1;
     size_t n = size - 1;
     if (data[0] & 1) {
@@ -46,10 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *why = NULL;
     /* Nothing the fuzzer writes was signed with this secret, so nothing may
      * verify; if it did, a forgery would be possible. */
-    if (mj_token_verify(secret, text, n, 0, &claims, &why) == 0)
-        abort();
-    if (!why)
-        abort();
+    if (mj_token_verify(secret, text, n, 0, &claims, &why) == 0) abort();
+    if (!why) abort();
     /* Round trip: a real token made from fuzz bytes as the room verifies. */
     mj_token_claims c = {.role = (data[0] & 2) ? MJ_ROLE_SPEAKER : MJ_ROLE_LISTENER,
                          .expires_at = 100};

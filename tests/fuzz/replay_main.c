@@ -38,24 +38,20 @@ int main(int argc, char **argv)
             return 1;
         }
         if (!S_ISDIR(st.st_mode)) {
-            if (run_file(argv[i]))
-                return 1;
+            if (run_file(argv[i])) return 1;
             files++;
             continue;
         }
         DIR *d = opendir(argv[i]);
         struct dirent *e;
         while (d && (e = readdir(d))) {
-            if (e->d_name[0] == '.')
-                continue;
+            if (e->d_name[0] == '.') continue;
             char path[4096];
             snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
-            if (run_file(path))
-                return 1;
+            if (run_file(path)) return 1;
             files++;
         }
-        if (d)
-            closedir(d);
+        if (d) closedir(d);
     }
     printf("replayed %d inputs\n", files);
     return files ? 0 : 1;

@@ -61,8 +61,7 @@ struct memnet {
 
 static inline memnet_client *memnet_client_at(memnet *net, const mj_addr *a)
 {
-    if (a->family != 4 || a->ip[0] != 10 || a->port != 5000)
-        return NULL;
+    if (a->family != 4 || a->ip[0] != 10 || a->port != 5000) return NULL;
     int i = (a->ip[1] << 16) | (a->ip[2] << 8) | a->ip[3];
     return i < net->n ? net->clients[i] : NULL;
 }
@@ -80,8 +79,7 @@ static inline void memnet_flush(void *ctx, mj_txq *q)
                 net->tx_stray++;
                 continue;
             }
-            if (c->deaf)
-                continue;
+            if (c->deaf) continue;
             mj_peer_input in;
             if (mj_peer_handle_datagram(&c->peer, net->now, q->items[i].data, q->items[i].len,
                                         &net->server_addr, &in) != 0)
@@ -110,12 +108,10 @@ static inline int memnet_init_hooks(memnet *net, mj_dtls_identity *server_id,
     mj_addr_parse("10.255.0.1:40000", &net->server_addr);
     mj_sfu_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    if (hooks)
-        cfg = *hooks;
+    if (hooks) cfg = *hooks;
     cfg.identity = server_id;
     cfg.max_sessions = max_sessions;
-    if (mj_sfu_new(&cfg, &net->sfu) != 0)
-        return -1;
+    if (mj_sfu_new(&cfg, &net->sfu) != 0) return -1;
     mj_txq_init(&net->txq, net->tx_items, net->tx_arena, MEMNET_TX, memnet_flush, net);
     return 0;
 }
@@ -149,8 +145,7 @@ static inline void memnet_free(memnet *net)
 /* One client's turn: run its timers and send what it has to the SFU. */
 static inline void memnet_client_turn(memnet *net, memnet_client *c)
 {
-    if (c->deaf)
-        return;
+    if (c->deaf) return;
     if (mj_peer_next_timeout(&c->peer, net->now) <= net->now)
         mj_peer_handle_timeout(&c->peer, net->now);
     uint8_t buf[1500];
@@ -168,8 +163,7 @@ static inline void memnet_pump(memnet *net, mj_time step)
         memnet_client_turn(net, net->clients[i]);
     mj_sfu_handle_timeouts(net->sfu, net->now, &net->txq);
     mj_txq_flush(&net->txq);
-    if (net->between)
-        net->between(net);
+    if (net->between) net->between(net);
     net->now += step;
 }
 
@@ -208,8 +202,7 @@ static inline int memnet_params(memnet *net, memnet_client *c, const memnet_opts
     int fplen =
         mj_dtls_fingerprint_parse(cfp, strlen(cfp), p->remote_fp_alg, sizeof p->remote_fp_alg,
                                   p->remote_fp, sizeof p->remote_fp);
-    if (fplen <= 0)
-        return -1;
+    if (fplen <= 0) return -1;
     p->remote_fp_len = (uint8_t)fplen;
     p->opus_pt = 111;
     p->send_pt = 111;
@@ -229,14 +222,12 @@ static inline memnet_client *memnet_open(memnet *net, const memnet_opts *o)
     if (net->n == net->cap) {
         int cap = net->cap ? net->cap * 2 : 16;
         memnet_client **cl = realloc(net->clients, (size_t)cap * sizeof *cl);
-        if (!cl)
-            return NULL;
+        if (!cl) return NULL;
         net->clients = cl;
         net->cap = cap;
     }
     memnet_client *c = calloc(1, sizeof *c);
-    if (!c)
-        return NULL;
+    if (!c) return NULL;
     c->index = net->n;
     net->clients[net->n++] = c;
     mj_rand_alnum(c->ufrag, 8);
@@ -269,13 +260,11 @@ static inline memnet_client *memnet_open(memnet *net, const memnet_opts *o)
         mj_peer_add_remote_candidate(&c->peer, &net->server_addr, 2130706431) != 0)
         return NULL;
     for (int i = 0; i < 400; i++) {
-        if (mj_peer_media_ready(&c->peer) && memnet_session_connected(net, c->session))
-            return c;
+        if (mj_peer_media_ready(&c->peer) && memnet_session_connected(net, c->session)) return c;
         memnet_client_turn(net, c);
         mj_sfu_handle_timeouts(net->sfu, net->now, &net->txq);
         mj_txq_flush(&net->txq);
-        if (net->between)
-            net->between(net);
+        if (net->between) net->between(net);
         net->now += MJ_MSEC(1);
     }
     return NULL;
@@ -312,11 +301,9 @@ static inline long memnet_rtp(memnet_client *c, uint8_t *buf, size_t cap, uint16
                     .ssrc = 0x1000u + tag,
                     .level_id = level == MEMNET_NO_LEVEL ? 0 : 1,
                     .level = level == MEMNET_NO_LEVEL ? 0 : level};
-    if (mj_rtp_write(&w, &o) < 0)
-        return -1;
+    if (mj_rtp_write(&w, &o) < 0) return -1;
     uint8_t *pl = mj_wbuf_reserve(&w, payload_len);
-    if (!pl)
-        return -1;
+    if (!pl) return -1;
     memset(pl, tag, payload_len);
     return mj_peer_protect_rtp(&c->peer, buf, w.len, cap);
 }
@@ -327,8 +314,7 @@ static inline void memnet_speak(memnet *net, memnet_client *c, uint16_t seq, uin
 {
     uint8_t buf[1500];
     long n = memnet_rtp(c, buf, sizeof buf, seq, level, tag, 40);
-    if (n > 0)
-        mj_sfu_handle_datagram(net->sfu, net->now, buf, (size_t)n, &c->addr, &net->txq);
+    if (n > 0) mj_sfu_handle_datagram(net->sfu, net->now, buf, (size_t)n, &c->addr, &net->txq);
 }
 
 #endif

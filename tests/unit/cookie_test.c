@@ -9,8 +9,7 @@ static bool take(const char *v, size_t n, void *ctx)
 {
     int *calls = ctx;
     (*calls)++;
-    if (n >= sizeof got)
-        return false;
+    if (n >= sizeof got) return false;
     memcpy(got, v, n);
     got[n] = '\0';
     return true;

@@ -20,12 +20,11 @@ TEST(first_byte_boundaries)
         uint8_t b0;
         mj_pkt_kind want;
     } cases[] = {
-        {0, MJ_PKT_STUN},      {3, MJ_PKT_STUN},      {4, MJ_PKT_UNKNOWN},
-        {16, MJ_PKT_UNKNOWN},  {19, MJ_PKT_UNKNOWN},  {20, MJ_PKT_DTLS},
-        {22, MJ_PKT_DTLS},     {23, MJ_PKT_DTLS},     {63, MJ_PKT_DTLS},
-        {64, MJ_PKT_UNKNOWN},  {79, MJ_PKT_UNKNOWN},  {127, MJ_PKT_UNKNOWN},
-        {128, MJ_PKT_RTP},     {144, MJ_PKT_RTP},     {191, MJ_PKT_RTP},
-        {192, MJ_PKT_UNKNOWN}, {255, MJ_PKT_UNKNOWN},
+        {0, MJ_PKT_STUN},      {3, MJ_PKT_STUN},     {4, MJ_PKT_UNKNOWN},  {16, MJ_PKT_UNKNOWN},
+        {19, MJ_PKT_UNKNOWN},  {20, MJ_PKT_DTLS},    {22, MJ_PKT_DTLS},    {23, MJ_PKT_DTLS},
+        {63, MJ_PKT_DTLS},     {64, MJ_PKT_UNKNOWN}, {79, MJ_PKT_UNKNOWN}, {127, MJ_PKT_UNKNOWN},
+        {128, MJ_PKT_RTP},     {144, MJ_PKT_RTP},    {191, MJ_PKT_RTP},    {192, MJ_PKT_UNKNOWN},
+        {255, MJ_PKT_UNKNOWN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mj_pkt_kind got = kind2(cases[i].b0, 111);
@@ -37,8 +36,8 @@ TEST(first_byte_boundaries)
     /* Every byte value lands in exactly the documented range. */
     for (unsigned b0 = 0; b0 < 256; b0++) {
         mj_pkt_kind got = kind2((uint8_t)b0, 111);
-        mj_pkt_kind want = b0 <= 3                ? MJ_PKT_STUN
-                           : b0 >= 20 && b0 <= 63 ? MJ_PKT_DTLS
+        mj_pkt_kind want = b0 <= 3                  ? MJ_PKT_STUN
+                           : b0 >= 20 && b0 <= 63   ? MJ_PKT_DTLS
                            : b0 >= 128 && b0 <= 191 ? MJ_PKT_RTP
                                                     : MJ_PKT_UNKNOWN;
         CHECK_EQ(got, want);

@@ -22,10 +22,8 @@ static int feed(mj_deframer *d, const uint8_t *stream, size_t len, size_t step, 
         size_t room;
         uint8_t *p = mj_deframer_space(d, &room);
         size_t n = len - at < step ? len - at : step;
-        if (n > room)
-            n = room;
-        if (n == 0)
-            return -1;
+        if (n > room) n = room;
+        if (n == 0) return -1;
         memcpy(p, stream + at, n);
         mj_deframer_wrote(d, n);
         at += n;
@@ -37,13 +35,11 @@ static int feed(mj_deframer *d, const uint8_t *stream, size_t len, size_t step, 
                 lens[got] = fl;
                 firsts[got] = f[0];
                 for (size_t i = 0; i < fl; i++)
-                    if (f[i] != f[0])
-                        return -1; /* a frame's bytes mixed with another's */
+                    if (f[i] != f[0]) return -1; /* a frame's bytes mixed with another's */
             }
             got++;
         }
-        if (r < 0)
-            return -1;
+        if (r < 0) return -1;
     }
     return got;
 }
@@ -184,4 +180,5 @@ TEST(partial_frames_wait)
 }
 
 TEST_MAIN(peek_reads_the_length, many_frames_in_one_read,
-          a_stream_cut_anywhere_gives_the_same_frames, zero_length_frames_are_skipped, oversize_frames_are_refused, partial_frames_wait)
+          a_stream_cut_anywhere_gives_the_same_frames, zero_length_frames_are_skipped,
+          oversize_frames_are_refused, partial_frames_wait)

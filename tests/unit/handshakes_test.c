@@ -78,8 +78,7 @@ static void table_send(void *ctx, uint32_t route, const mj_addr *to, const uint8
     r->sent++;
     r->routes |= 1u << route;
     memnet_client *c = memnet_client_at(&r->net, to);
-    if (!c || c->deaf)
-        return;
+    if (!c || c->deaf) return;
     uint8_t buf[2048];
     memcpy(buf, d, n);
     mj_peer_input in;
@@ -111,8 +110,7 @@ static void table_keys(void *ctx, uint32_t route, uint64_t id, const mj_srtp_key
 static void table_failed(void *ctx, uint32_t route, uint64_t id, bool closed)
 {
     to_sfu *b = back_slot(ctx, route, id);
-    if (b)
-        b->closed = closed;
+    if (b) b->closed = closed;
 }
 
 static void apply_to_table(rig *r, const to_table *t)

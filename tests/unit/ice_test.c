@@ -834,8 +834,9 @@ TEST_MAIN(init_validates_credentials, client_and_server_connect, chromium_reques
           wrong_role_and_bad_fingerprint_dropped, unknown_required_attribute_answered_420,
           small_reply_buffer_changes_nothing, indications_and_responses_ignored_by_lite,
           lite_selection_and_nomination,
-          lite_remembers_when_each_address_checked_and_can_forget_one, lite_consent_expires_after_30s,
-          lite_expires_without_any_check, client_keeps_consent_then_fails_when_server_stops,
-          client_retransmits_then_gives_up, client_ignores_bad_responses,
-          client_fails_when_every_check_is_refused, client_picks_the_candidate_that_answers,
-          client_answers_a_controlled_peer, remote_credentials_later, message_size_bounds)
+          lite_remembers_when_each_address_checked_and_can_forget_one,
+          lite_consent_expires_after_30s, lite_expires_without_any_check,
+          client_keeps_consent_then_fails_when_server_stops, client_retransmits_then_gives_up,
+          client_ignores_bad_responses, client_fails_when_every_check_is_refused,
+          client_picks_the_candidate_that_answers, client_answers_a_controlled_peer,
+          remote_credentials_later, message_size_bounds)

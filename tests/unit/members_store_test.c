@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define T0 1700000000
+#define T0  1700000000
 #define DAY 86400
 
 static char *temp_dir(void)
@@ -25,8 +25,7 @@ static void remove_dir(const char *dir)
 {
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 static mj_store *open_fresh(char **dir)
@@ -34,8 +33,7 @@ static mj_store *open_fresh(char **dir)
     *dir = temp_dir();
     mj_store *s = NULL;
     const char *why = NULL;
-    if (!*dir || mj_store_open(*dir, &s, &why) != 0)
-        return NULL;
+    if (!*dir || mj_store_open(*dir, &s, &why) != 0) return NULL;
     return s;
 }
 
@@ -51,10 +49,9 @@ static int64_t join(mj_store *s, int64_t by, const char *handle, int64_t now, bo
     char code[32];
     mj_invite inv;
     int err = mj_store_invite_create(s, by, 1, 7 * DAY, admin, now, code, &inv);
-    if (err)
-        return err;
-    mj_new_user nu = {.handle = handle, .display_name = handle, .pass_hash = "$argon2id$x",
-                      .invite_quota = 3};
+    if (err) return err;
+    mj_new_user nu = {
+        .handle = handle, .display_name = handle, .pass_hash = "$argon2id$x", .invite_quota = 3};
     hash_code(code, nu.invite_hash);
     mj_new_session sess = {.expires_at = now + 30 * DAY};
     snprintf((char *)sess.token_hash, sizeof sess.token_hash, "tok-%s", handle);
@@ -79,7 +76,9 @@ TEST(signup_redeems_an_invite_once)
     REQUIRE(mj_store_members_empty(s, &empty) == 0);
     CHECK(!empty);
 
-    mj_new_user nu = {.handle = "founder", .display_name = "المؤسس", .pass_hash = "$argon2id$h",
+    mj_new_user nu = {.handle = "founder",
+                      .display_name = "المؤسس",
+                      .pass_hash = "$argon2id$h",
                       .invite_quota = 3};
     hash_code(code, nu.invite_hash);
     mj_new_session sess = {.token_hash = {1}, .expires_at = T0 + DAY};
@@ -465,9 +464,10 @@ TEST(migrates_a_version_1_database_with_its_rooms)
     CHECK_EQ(mj_store_schema_version(s), 1);
     /* (made with the SQL of that version: its rooms had three columns) */
     char sql[200];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO rooms (id, title, created_at) VALUES ('oldroom23456', 'غرفة قديمة', %lld)",
-             (long long)T0);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO rooms (id, title, created_at) VALUES ('oldroom23456', 'غرفة قديمة', %lld)",
+        (long long)T0);
     REQUIRE(mj_store_exec(s, sql) == 0);
     mj_store_close(s);
     mj_room_rec got;
@@ -503,7 +503,8 @@ TEST(a_failed_migration_leaves_the_previous_version)
     REQUIRE(mj_store_exec(s, "CREATE TABLE users (x INTEGER)") == 0);
     CHECK_EQ(mj_store_migrate_to(s, 2, &why), MJ_EIO);
     CHECK_EQ(mj_store_schema_version(s), 1);
-    sqlite3_stmt *st = mj_store_prepare(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'invites'");
+    sqlite3_stmt *st =
+        mj_store_prepare(s, "SELECT count(*) FROM sqlite_schema WHERE name = 'invites'");
     REQUIRE(st);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
     CHECK_EQ(sqlite3_column_int(st, 0), 0);
@@ -514,8 +515,10 @@ TEST(a_failed_migration_leaves_the_previous_version)
 
 TEST_MAIN(signup_redeems_an_invite_once, handles_are_unique_case_insensitively_and_stay_retired,
           invite_states_expired_revoked_and_inviter_suspended,
-          quota_counts_seats_of_live_invites_and_taken_uses, the_tree_records_inviters_and_who_joined,
+          quota_counts_seats_of_live_invites_and_taken_uses,
+          the_tree_records_inviters_and_who_joined,
           sessions_expire_idle_absolute_and_with_their_account,
           subtree_suspension_reaches_the_whole_branch_only,
           deletion_keeps_an_anonymous_node_and_nothing_personal, follows_blocks_and_what_lists_show,
-          migrates_a_version_1_database_with_its_rooms, a_failed_migration_leaves_the_previous_version)
+          migrates_a_version_1_database_with_its_rooms,
+          a_failed_migration_leaves_the_previous_version)

@@ -9,8 +9,7 @@ static int name(const char *in, char out[MJ_NAME_MAX_BYTES + 1])
 {
     const char *why = NULL;
     int rc = mj_display_name_normalize((const uint8_t *)in, strlen(in), out, &why);
-    if (rc)
-        CHECK(why != NULL);
+    if (rc) CHECK(why != NULL);
     return rc;
 }
 
@@ -19,16 +18,14 @@ static void name_ok(const char *in, const char *want)
     char out[MJ_NAME_MAX_BYTES + 1];
     int rc = name(in, out);
     CHECK_EQ(rc, 0);
-    if (rc == 0)
-        CHECK_STR(out, want);
+    if (rc == 0) CHECK_STR(out, want);
 }
 
 static void name_bad(const char *in)
 {
     char out[MJ_NAME_MAX_BYTES + 1];
     int rc = name(in, out);
-    if (rc != MJ_EINVAL)
-        MJ_TEST_FAIL("accepted display name \"%s\"", in);
+    if (rc != MJ_EINVAL) MJ_TEST_FAIL("accepted display name \"%s\"", in);
 }
 
 TEST(handles)
@@ -73,16 +70,63 @@ TEST(display_names_trim_and_collapse_whitespace)
 TEST(display_names_refuse_spoofing_and_invisible_text)
 {
     static const char *const bad[] = {
-        "", "   ", "\xe2\x80\xaa" "a", "a\xe2\x80\xab", "a\xe2\x80\xac", "a\xe2\x80\xad",
-        "a\xe2\x80\xae" "b", "a\xe2\x81\xa6" "b", "a\xe2\x81\xa7" "b", "a\xe2\x81\xa8" "b",
-        "a\xe2\x81\xa9" "b", "a\xe2\x80\x8e" "b", "a\xe2\x80\x8f" "b", "a\xd8\x9c" "b",
-        "a\x07", "a\nb", "a\tb", "a\rb", "a\x7f", "a\xc2\x85", "a\xe2\x80\xa8" "b",
-        "a\xe2\x80\x8b" "b", "\xef\xbb\xbf" "a", "a\xc2\xad" "b", "\xe3\x85\xa4",
-        "\xe2\xa0\x80", "a\xee\x80\x80", "a\xf3\xa0\x80\x81", "\xe2\x80\x8c" "a",
-        "a\xe2\x80\x8d", "a\xe2\x80\x8c\xe2\x80\x8c" "b", "a\xe2\x80\x8c b",
-        "\xcc\x81" "a", "a \xcc\x81", "a\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81",
+        "",
+        "   ",
+        "\xe2\x80\xaa"
+        "a",
+        "a\xe2\x80\xab",
+        "a\xe2\x80\xac",
+        "a\xe2\x80\xad",
+        "a\xe2\x80\xae"
+        "b",
+        "a\xe2\x81\xa6"
+        "b",
+        "a\xe2\x81\xa7"
+        "b",
+        "a\xe2\x81\xa8"
+        "b",
+        "a\xe2\x81\xa9"
+        "b",
+        "a\xe2\x80\x8e"
+        "b",
+        "a\xe2\x80\x8f"
+        "b",
+        "a\xd8\x9c"
+        "b",
+        "a\x07",
+        "a\nb",
+        "a\tb",
+        "a\rb",
+        "a\x7f",
+        "a\xc2\x85",
+        "a\xe2\x80\xa8"
+        "b",
+        "a\xe2\x80\x8b"
+        "b",
+        "\xef\xbb\xbf"
+        "a",
+        "a\xc2\xad"
+        "b",
+        "\xe3\x85\xa4",
+        "\xe2\xa0\x80",
+        "a\xee\x80\x80",
+        "a\xf3\xa0\x80\x81",
+        "\xe2\x80\x8c"
+        "a",
+        "a\xe2\x80\x8d",
+        "a\xe2\x80\x8c\xe2\x80\x8c"
+        "b",
+        "a\xe2\x80\x8c b",
+        "\xcc\x81"
+        "a",
+        "a \xcc\x81",
+        "a\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81\xcc\x81",
         "\xd8\xa8\xd9\x8e\xd9\x8e\xd9\x8e\xd9\x8e\xd9\x8e\xd9\x8e",
-        "\xff", "\xc0\xaf", "\xed\xa0\x80", "a\xf4\x90\x80\x80", "\xcd\xb8",
+        "\xff",
+        "\xc0\xaf",
+        "\xed\xa0\x80",
+        "a\xf4\x90\x80\x80",
+        "\xcd\xb8",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         name_bad(bad[i]);
@@ -130,7 +174,8 @@ TEST(bios_allow_a_few_lines)
     CHECK_STR(out, "line one\n\nline two");
     const char *many = "1\n2\n3\n4\n5\n6\n7";
     CHECK_EQ(mj_bio_normalize((const uint8_t *)many, strlen(many), out, &why), MJ_EINVAL);
-    const char *bidi = "a\xe2\x80\xae" "b";
+    const char *bidi = "a\xe2\x80\xae"
+                       "b";
     CHECK_EQ(mj_bio_normalize((const uint8_t *)bidi, strlen(bidi), out, &why), MJ_EINVAL);
     const char *cr = "a\rb";
     CHECK_EQ(mj_bio_normalize((const uint8_t *)cr, strlen(cr), out, &why), MJ_EINVAL);
@@ -142,8 +187,8 @@ TEST(passphrases)
     size_t len = 0;
     const char *why;
     const char *ar = "كلمة سر طويلة";
-    CHECK_EQ(mj_passphrase_normalize((const uint8_t *)ar, strlen(ar), MJ_PASS_MIN_CHARS, out,
-                                     &len, &why),
+    CHECK_EQ(mj_passphrase_normalize((const uint8_t *)ar, strlen(ar), MJ_PASS_MIN_CHARS, out, &len,
+                                     &why),
              0);
     CHECK_EQ(len, strlen(ar));
     CHECK_EQ(mj_passphrase_normalize((const uint8_t *)"123456789", 9, MJ_PASS_MIN_CHARS, out, &len,
@@ -180,17 +225,22 @@ TEST(initials)
 {
     char out[MJ_INITIALS_MAX];
     mj_initials("layla ahmed", out);
-    CHECK_STR(out, "L\xe2\x80\x8c" "A");
+    CHECK_STR(out, "L\xe2\x80\x8c"
+                   "A");
     mj_initials("هدى", out);
     CHECK_STR(out, "ه");
     mj_initials("مُحَمَّد علي", out);
-    CHECK_STR(out, "مُ\xe2\x80\x8c" "ع"); /* the mark stays with its letter */
+    CHECK_STR(out, "مُ\xe2\x80\x8c"
+                   "ع");            /* the mark stays with its letter */
     mj_initials("ليلى الحسن", out); /* the article al- is skipped */
-    CHECK_STR(out, "ل\xe2\x80\x8c" "ح");
+    CHECK_STR(out, "ل\xe2\x80\x8c"
+                   "ح");
     mj_initials("علي ال", out); /* a bare "ال" is a word of its own */
-    CHECK_STR(out, "ع\xe2\x80\x8c" "ا");
+    CHECK_STR(out, "ع\xe2\x80\x8c"
+                   "ا");
     mj_initials("👩\xe2\x80\x8d💻 dev", out);
-    CHECK_STR(out, "👩\xe2\x80\x8d💻\xe2\x80\x8c" "D");
+    CHECK_STR(out, "👩\xe2\x80\x8d💻\xe2\x80\x8c"
+                   "D");
     CHECK(mj_avatar_hue("layla") >= 0 && mj_avatar_hue("layla") < 360);
     CHECK_EQ(mj_avatar_hue("layla"), mj_avatar_hue("layla"));
 }

@@ -53,8 +53,7 @@ static long answer_and_parse(void)
     mj_addr_parse("127.0.0.1:40002", &loc.candidates[0]);
     mj_addr_parse("192.0.2.10:40002", &loc.candidates[1]);
     loc.ncandidates = 2;
-    if (with_tcp)
-        mj_addr_parse("192.0.2.10:40012", &loc.tcp_candidate);
+    if (with_tcp) mj_addr_parse("192.0.2.10:40012", &loc.tcp_candidate);
     long n = mj_offer_answer(&offer, &loc, answer, sizeof answer);
     if (n > 0 && mj_sdp_parse(answer, (size_t)n, &back, &why) != 0) return -1;
     /* The answer borrowed loc for the call only. */

@@ -20,8 +20,7 @@ static int server_peer(mj_peer *p)
     uint8_t fp[64];
     const char *cfp = mj_dtls_identity_fingerprint(client_id);
     int n = mj_dtls_fingerprint_parse(cfp, strlen(cfp), alg, sizeof alg, fp, sizeof fp);
-    if (n <= 0)
-        return -1;
+    if (n <= 0) return -1;
     mj_peer_config pc = {
         .is_server = true,
         .local_ufrag = SERVER_UFRAG,
@@ -49,8 +48,7 @@ static size_t browser_check(uint8_t *buf, size_t cap, bool use_candidate)
     mj_stun_add_username(&w, user, strlen(user));
     mj_stun_add_ice_controlling(&w, 42);
     mj_stun_add_priority(&w, 2122260223);
-    if (use_candidate)
-        mj_stun_add_use_candidate(&w);
+    if (use_candidate) mj_stun_add_use_candidate(&w);
     mj_stun_add_integrity(&w, SERVER_PWD, strlen(SERVER_PWD));
     mj_stun_add_fingerprint(&w);
     int n = mj_stun_finish(&w);
@@ -138,9 +136,8 @@ int main(void)
     if (sodium_init() < 0 || mj_srtp_global_init() != 0 || mj_dtls_identity_new(&server_id) != 0 ||
         mj_dtls_identity_new(&client_id) != 0)
         return 1;
-    static const mj_test_case cases[] = {
-        MJ_TEST_LIST(dtls_is_answered_on_any_validated_path_before_nomination,
-                     bad_checks_validate_nothing)};
+    static const mj_test_case cases[] = {MJ_TEST_LIST(
+        dtls_is_answered_on_any_validated_path_before_nomination, bad_checks_validate_nothing)};
     int rc = mj_test_run(__FILE__, cases, sizeof cases / sizeof cases[0]);
     mj_dtls_identity_free(server_id);
     mj_dtls_identity_free(client_id);

@@ -29,8 +29,7 @@ static int take_all(mj_pw_pool *p, mj_pw_job **out, int n)
         mj_pw_job *j;
         while (got < n && (j = mj_pw_pool_take(p)))
             out[got++] = j;
-        if (got < n)
-            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        if (got < n) nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     }
     return got;
 }
@@ -135,10 +134,8 @@ TEST(a_flooding_network_waits_its_turn_and_others_go_first)
     int pos_other = -1, pos_third = -1;
     for (int i = 0; i < 6; i++) {
         CHECK(done[i]->ran && done[i]->hashed);
-        if (done[i] == &other)
-            pos_other = i;
-        if (done[i] == &third)
-            pos_third = i;
+        if (done[i] == &other) pos_other = i;
+        if (done[i] == &third) pos_third = i;
     }
     /* The pool may have started the flood's first before the others came:
      * then each waits for that one and for one more at most. */

@@ -469,8 +469,7 @@ TEST(a_shared_bot_token_has_as_many_connections_as_clients)
     for (mj_conn c = 1; c <= 2000; c++) {
         mj_pid got;
         REQUIRE(mj_room_connect(r, now, &w, c, false, 900, &got) == 0);
-        if (c == 1)
-            first = got;
+        if (c == 1) first = got;
         CHECK(got == first);
     }
     const mj_person *p = mj_room_find(r, 0, 77);
@@ -560,7 +559,8 @@ int main(void)
         an_operators_room_never_ends_by_itself,
         expelling_takes_a_member_and_their_bots_out_without_a_ban,
         restoring_fills_the_sets_at_load_only, each_set_holds_at_most_list_max,
-        a_person_has_at_most_conns_max_connections, a_shared_bot_token_has_as_many_connections_as_clients,
+        a_person_has_at_most_conns_max_connections,
+        a_shared_bot_token_has_as_many_connections_as_clients,
         the_room_holds_at_most_people_max_and_its_end_drops_them_all, nothing_goes_after_the_end,
         a_room_refuses_a_bad_configuration)};
     return mj_test_run(__FILE__, cases, sizeof cases / sizeof cases[0]);

@@ -292,8 +292,8 @@ TEST(the_path_up_the_invite_tree_and_who_one_follows)
         char code[32];
         mj_invite inv;
         REQUIRE(mj_store_invite_create(s, ids[i], 1, 7 * DAY, false, T0, code, &inv) == 0);
-        mj_new_user nu = {.handle = names[i], .display_name = names[i], .pass_hash = "$x",
-                          .invite_quota = 3};
+        mj_new_user nu = {
+            .handle = names[i], .display_name = names[i], .pass_hash = "$x", .invite_quota = 3};
         mj_store_hash_secret(code, strlen(code), nu.invite_hash);
         mj_new_session sess = {.expires_at = T0 + DAY};
         snprintf((char *)sess.token_hash, sizeof sess.token_hash, "t-%s", names[i]);

@@ -21,25 +21,24 @@ static const uint8_t chromium_sr_sdes[] = {
     0x00, 0x01, 0x00, 0x00,                         /* DLSR: 1 s */
     0x81, 0xca, 0x00, 0x06,                         /* SDES, SC=1, 7 words */
     0x11, 0x22, 0x33, 0x44,                         /* chunk SSRC */
-    0x01, 0x10, 'L', 'd', '2', 'o', 'O', 'k', 'Z', 'X', '8', 't', 'Z', 'n', '3', 'b', 'q', '/',
-    0x00, 0x00, /* end of items, pad */
+    0x01, 0x10, 'L',  'd',  '2',  'o',  'O',  'k',  'Z',  'X',
+    '8',  't',  'Z',  'n',  '3',  'b',  'q',  '/',  0x00, 0x00, /* end of items, pad */
 };
 
 /* A receive-only Chromium: RR with one block, then its CNAME. */
 static const uint8_t chromium_rr_sdes[] = {
     0x81, 0xc9, 0x00, 0x07, 0x00, 0x00, 0x00, 0x01, /* RR, RC=1, SSRC 1 */
     0x55, 0x66, 0x77, 0x88, 0x00, 0xff, 0xff, 0xfe, /* no recent loss, -2 lost (duplicates) */
-    0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, /* LSR 0, DLSR 0: no SR seen yet */
-    0x81, 0xca, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x01, 0x10, 'a', 'b', 'c', 'd', 'e', 'f',
-    'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o', 'p', 0x00, 0x00,
+    0x00, 0x00, 0xff, 0xff, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, /* LSR 0, DLSR 0: no SR seen yet */
+    0x81, 0xca, 0x00, 0x06, 0x00, 0x00, 0x00, 0x01, 0x01, 0x10, 'a',  'b',  'c',  'd',
+    'e',  'f',  'g',  'h',  'i',  'j',  'k',  'l',  'm',  'n',  'o',  'p',  0x00, 0x00,
 };
 
 static uint8_t *dup_exact(const uint8_t *d, size_t n)
 {
     uint8_t *p = calloc(n ? n : 1, 1);
-    if (n)
-        memcpy(p, d, n);
+    if (n) memcpy(p, d, n);
     return p;
 }
 
@@ -52,8 +51,7 @@ static int collect(const uint8_t *d, size_t n, mj_rtcp_hdr *hs, int max, int *la
     int k = 0, rc;
     mj_rtcp_hdr h;
     while ((rc = mj_rtcp_next(&it, &h, NULL)) > 0)
-        if (k < max)
-            hs[k++] = h;
+        if (k < max) hs[k++] = h;
     *last = rc;
     return k;
 }
@@ -162,8 +160,8 @@ TEST(generic_nack)
 {
     /* Reduced-size (RFC 5506): a lone NACK for 0x1a2b, +1, +3 and
      * 0xffff, 0, +16 across the wrap. */
-    static const uint8_t p[] = {0x81, 0xcd, 0x00, 0x04, 0, 0, 0, 1, 0x12, 0x34, 0x56, 0x78,
-                                0x1a, 0x2b, 0x00, 0x05, 0xff, 0xff, 0x80, 0x01};
+    static const uint8_t p[] = {0x81, 0xcd, 0x00, 0x04, 0,    0,    0,    1,    0x12, 0x34,
+                                0x56, 0x78, 0x1a, 0x2b, 0x00, 0x05, 0xff, 0xff, 0x80, 0x01};
     mj_rtcp_hdr hs[2];
     int last;
     REQUIRE(collect(p, sizeof p, hs, 2, &last) == 1);
@@ -192,12 +190,13 @@ TEST(generic_nack)
 TEST(pli_fir_remb_and_transport_cc)
 {
     static const uint8_t p[] = {
-        0x81, 0xce, 0x00, 0x02, 0, 0, 0, 1, 0, 0, 0, 2, /* PLI */
-        0x84, 0xce, 0x00, 0x04, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 7, 0, 0, 0, /* FIR */
-        0x8f, 0xce, 0x00, 0x05, 0, 0, 0, 1, 0, 0, 0, 0, 'R', 'E', 'M', 'B', 0x01, 0x0a, 0x12,
-        0x34, 0, 0, 0, 2, /* REMB */
-        0x8f, 0xcd, 0x00, 0x05, 0, 0, 0, 1, 0, 0, 0, 2, 0x00, 0x07, 0x00, 0x01, 0x00, 0x00,
-        0x10, 0x00, 0x20, 0x01, 0x00, 0x00, /* transport-cc */
+        0x81, 0xce, 0x00, 0x02, 0,    0,    0,    1,    0,    0,    0,    2, /* PLI */
+        0x84, 0xce, 0x00, 0x04, 0,    0,    0,    1,    0,    0,    0,    0,
+        0,    0,    0,    2,    7,    0,    0,    0, /* FIR */
+        0x8f, 0xce, 0x00, 0x05, 0,    0,    0,    1,    0,    0,    0,    0,
+        'R',  'E',  'M',  'B',  0x01, 0x0a, 0x12, 0x34, 0,    0,    0,    2, /* REMB */
+        0x8f, 0xcd, 0x00, 0x05, 0,    0,    0,    1,    0,    0,    0,    2,
+        0x00, 0x07, 0x00, 0x01, 0x00, 0x00, 0x10, 0x00, 0x20, 0x01, 0x00, 0x00, /* transport-cc */
     };
     mj_rtcp_hdr hs[5];
     int last;
@@ -236,8 +235,8 @@ TEST(pli_fir_remb_and_transport_cc)
 
 TEST(bye_with_and_without_reason)
 {
-    static const uint8_t p[] = {0x82, 0xcb, 0x00, 0x05, 0, 0, 0, 1, 0, 0, 0, 2, 0x08,
-                                's',  'h',  'u',  't',  'd', 'o', 'w', 'n', 0, 0, 0};
+    static const uint8_t p[] = {0x82, 0xcb, 0x00, 0x05, 0,   0,   0,   1,   0,   0, 0, 2,
+                                0x08, 's',  'h',  'u',  't', 'd', 'o', 'w', 'n', 0, 0, 0};
     mj_rtcp_hdr hs[2];
     int last;
     REQUIRE(collect(p, sizeof p, hs, 2, &last) == 1);
@@ -277,8 +276,7 @@ TEST(bye_with_and_without_reason)
 
 TEST(app_packet)
 {
-    static const uint8_t p[] = {0x83, 0xcc, 0x00, 0x03, 0, 0, 0, 5,
-                                'Q',  'O',  'S',  '1',  1, 2, 3, 4};
+    static const uint8_t p[] = {0x83, 0xcc, 0x00, 0x03, 0, 0, 0, 5, 'Q', 'O', 'S', '1', 1, 2, 3, 4};
     mj_rtcp_hdr hs[2];
     int last;
     REQUIRE(collect(p, sizeof p, hs, 2, &last) == 1);
@@ -333,8 +331,8 @@ TEST(malformed_compounds_stop_the_iterator)
 TEST(padding_on_the_last_sub_packet)
 {
     /* RR with no blocks, then a BYE padded by 4 (the count byte last). */
-    static const uint8_t p[] = {0x80, 0xc9, 0x00, 0x01, 0, 0, 0, 1, 0xa1, 0xcb, 0x00,
-                                0x02, 0,    0,    0,    1, 0, 0, 0, 4};
+    static const uint8_t p[] = {0x80, 0xc9, 0x00, 0x01, 0, 0, 0, 1, 0xa1, 0xcb,
+                                0x00, 0x02, 0,    0,    0, 1, 0, 0, 0,    4};
     mj_rtcp_hdr hs[3];
     int last;
     REQUIRE(collect(p, sizeof p, hs, 3, &last) == 2);
@@ -386,7 +384,7 @@ TEST(sdes_chunks_and_items)
     /* Two chunks: CNAME and NAME for SSRC 1; an empty chunk (SSRC 2, four
      * nulls); CNAME for SSRC 3 without terminating nulls at the end. */
     static const uint8_t p[] = {
-        0x83, 0xca, 0x00, 0x07, 0, 0, 0, 1, 0x01, 0x01, 'x', 0x02, 0x02, 'n', 'm', 0x00,
+        0x83, 0xca, 0x00, 0x07, 0, 0, 0, 1, 0x01, 0x01, 'x', 0x02, 0x02, 'n',  'm', 0x00,
         0,    0,    0,    2,    0, 0, 0, 0, 0,    0,    0,   3,    0x01, 0x02, 'y', 'z',
     };
     mj_rtcp_hdr hs[2];
@@ -446,10 +444,15 @@ TEST(writers_round_trip_sr_sdes)
     uint8_t buf[300];
     mj_wbuf w;
     mj_wbuf_init(&w, buf, sizeof buf);
-    mj_rtcp_sender_info si = {.ntp = 0xe94b3a1080000000ull, .rtp_ts = 123456,
-                              .packet_count = 100, .octet_count = 6000};
-    mj_rtcp_rb rb = {.ssrc = 0x55667788, .fraction_lost = 25, .cumulative_lost = 3,
-                     .highest_seq = 0x11a2b, .jitter = 42, .lsr = 0x3a108000, .dlsr = 65536};
+    mj_rtcp_sender_info si = {
+        .ntp = 0xe94b3a1080000000ull, .rtp_ts = 123456, .packet_count = 100, .octet_count = 6000};
+    mj_rtcp_rb rb = {.ssrc = 0x55667788,
+                     .fraction_lost = 25,
+                     .cumulative_lost = 3,
+                     .highest_seq = 0x11a2b,
+                     .jitter = 42,
+                     .lsr = 0x3a108000,
+                     .dlsr = 65536};
     CHECK_EQ(mj_rtcp_write_sr(&w, 0x11223344, &si, &rb, 1), 52);
     CHECK_EQ(mj_rtcp_write_sdes_cname(&w, 0x11223344, "Ld2oOkZX8tZn3bq/", 16), 80);
     /* Byte for byte what Chromium sends. */
@@ -521,10 +524,14 @@ TEST(writers_round_trip_rr_bye_fb)
     mj_wbuf_init(&w, buf, sizeof buf);
     mj_rtcp_rb rbs[31];
     for (int i = 0; i < 31; i++)
-        rbs[i] = (mj_rtcp_rb){.ssrc = (uint32_t)i, .fraction_lost = (uint8_t)i,
-                              .cumulative_lost = -i * 1000, .highest_seq = 70000u + (uint32_t)i,
-                              .jitter = 5, .lsr = 6, .dlsr = 7};
-    rbs[0].cumulative_lost = 1 << 30; /* clamps to 0x7fffff */
+        rbs[i] = (mj_rtcp_rb){.ssrc = (uint32_t)i,
+                              .fraction_lost = (uint8_t)i,
+                              .cumulative_lost = -i * 1000,
+                              .highest_seq = 70000u + (uint32_t)i,
+                              .jitter = 5,
+                              .lsr = 6,
+                              .dlsr = 7};
+    rbs[0].cumulative_lost = 1 << 30;    /* clamps to 0x7fffff */
     rbs[1].cumulative_lost = -(1 << 30); /* clamps to -0x800000 */
     REQUIRE(mj_rtcp_write_rr(&w, 9, rbs, 31) == 8 + 31 * 24);
     uint32_t ssrcs[2] = {9, 10};

@@ -28,8 +28,7 @@ static const uint8_t chromium_opus[] = {
 static uint8_t *dup_exact(const uint8_t *d, size_t n)
 {
     uint8_t *p = calloc(n ? n : 1, 1);
-    if (n)
-        memcpy(p, d, n);
+    if (n) memcpy(p, d, n);
     return p;
 }
 
@@ -94,8 +93,8 @@ TEST(chromium_opus_extension_elements)
 TEST(padding_is_removed)
 {
     /* 3 payload bytes then 4 padding bytes, the last holding the count. */
-    static const uint8_t p[] = {0xa0, 0x6f, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 9,
-                                0xaa, 0xbb, 0xcc, 0x00, 0x00, 0x00, 0x04};
+    static const uint8_t p[] = {0xa0, 0x6f, 0x00, 0x01, 0,    0,    0,    0,    0,   0,
+                                0,    9,    0xaa, 0xbb, 0xcc, 0x00, 0x00, 0x00, 0x04};
     mj_rtp_hdr h;
     REQUIRE(mj_rtp_parse(p, sizeof p, &h, NULL) == 0);
     CHECK(h.padding);
@@ -129,20 +128,20 @@ TEST(bad_padding_is_rejected)
     /* Flag set, nothing after the header. */
     CHECK_EQ(mj_rtp_parse(p, 12, &h, NULL), MJ_EINVAL);
     /* Padding may not eat into the extension block. */
-    static const uint8_t x[] = {0xb0, 0x6f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9,
-                                0xbe, 0xde, 0, 1, 0x10, 0x9e, 0, 0, 0xaa, 2};
+    static const uint8_t x[] = {0xb0, 0x6f, 0,    1, 0, 0,    0,    0, 0, 0,    0,
+                                9,    0xbe, 0xde, 0, 1, 0x10, 0x9e, 0, 0, 0xaa, 2};
     CHECK_EQ(mj_rtp_parse(x, sizeof x, &h, NULL), 0);
     CHECK_EQ(h.payload.n, 0);
-    static const uint8_t y[] = {0xb0, 0x6f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9,
-                                0xbe, 0xde, 0, 1, 0x10, 0x9e, 0, 0, 0xaa, 3};
+    static const uint8_t y[] = {0xb0, 0x6f, 0,    1, 0, 0,    0,    0, 0, 0,    0,
+                                9,    0xbe, 0xde, 0, 1, 0x10, 0x9e, 0, 0, 0xaa, 3};
     CHECK_EQ(mj_rtp_parse(y, sizeof y, &h, NULL), MJ_EINVAL);
 }
 
 TEST(csrc_list)
 {
     /* CC=2, marker, PT 96, then two CSRCs and a 2-byte payload. */
-    static const uint8_t p[] = {0x82, 0xe0, 0xff, 0xff, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1,
-                                0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22, 0x01, 0x02};
+    static const uint8_t p[] = {0x82, 0xe0, 0xff, 0xff, 0xde, 0xad, 0xbe, 0xef, 0,    0,    0,
+                                1,    0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22, 0x01, 0x02};
     mj_rtp_hdr h;
     REQUIRE(mj_rtp_parse(p, sizeof p, &h, NULL) == 0);
     CHECK_EQ(h.csrc_count, 2);
@@ -168,14 +167,14 @@ TEST(two_byte_extensions)
      * an empty element at id 20, a 17-byte element at id 200 (too long for
      * the one-byte form), padding to the word. */
     static const uint8_t p[] = {
-        0x90, 0x6f, 0, 5, 0, 0, 0, 0, 0, 0, 0, 9, /* fixed header */
-        0x10, 0x00, 0x00, 0x07,                   /* two-byte form, 7 words */
-        0x01, 0x01, 0x7f,                         /* id 1: no voice, level 127 */
-        0x00,                                     /* padding */
-        0x14, 0x00,                               /* id 20, empty */
-        0xc8, 0x11, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm', 'n', 'o',
-        'p', 'q', 0x00, 0x00, 0x00, /* padding */
-        0xf0, 0x0d,                 /* payload */
+        0x90, 0x6f, 0,    5,    0,   0,   0,   0,    0,    0,    0,   9, /* fixed header */
+        0x10, 0x00, 0x00, 0x07, /* two-byte form, 7 words */
+        0x01, 0x01, 0x7f,       /* id 1: no voice, level 127 */
+        0x00,                   /* padding */
+        0x14, 0x00,             /* id 20, empty */
+        0xc8, 0x11, 'a',  'b',  'c', 'd', 'e', 'f',  'g',  'h',  'i', 'j',
+        'k',  'l',  'm',  'n',  'o', 'p', 'q', 0x00, 0x00, 0x00, /* padding */
+        0xf0, 0x0d,                                              /* payload */
     };
     mj_rtp_hdr h;
     REQUIRE(mj_rtp_parse(p, sizeof p, &h, NULL) == 0);
@@ -213,8 +212,8 @@ TEST(two_byte_extensions)
     CHECK_EQ(mj_rtp_ext_find(&h, 200, &e), MJ_ETRUNC);
     CHECK_EQ(mj_rtp_ext_find(&h, 99, &e), MJ_ETRUNC);
     /* A lone id byte at the very end of the block, with no length byte. */
-    static const uint8_t t[] = {0x90, 0x6f, 0, 1, 0, 0, 0, 0, 0,    0,    0,   9,
-                                0x10, 0x00, 0, 1, 1, 1,    0x7f, 0x05};
+    static const uint8_t t[] = {0x90, 0x6f, 0,    1,    0, 0, 0, 0, 0,    0,
+                                0,    9,    0x10, 0x00, 0, 1, 1, 1, 0x7f, 0x05};
     REQUIRE(mj_rtp_parse(t, sizeof t, &h, NULL) == 0);
     CHECK_EQ(mj_rtp_ext_find(&h, 1, &e), 0);
     CHECK_EQ(mj_rtp_ext_find(&h, 5, &e), MJ_ETRUNC);
@@ -224,8 +223,9 @@ TEST(one_byte_padding_stop_and_overrun)
 {
     /* Padding first, id 2 (4 bytes), id 15 (stop), then id 3 that must not
      * be seen. */
-    static const uint8_t p[] = {0x90, 0x6f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0xbe, 0xde, 0, 3,
-                                0x00, 0x00, 0x23, 1, 2, 3, 4, 0xf0, 0x30, 0xee, 0, 0};
+    static const uint8_t p[] = {0x90, 0x6f, 0,    1,    0,    0,    0,    0,    0,    0,
+                                0,    9,    0xbe, 0xde, 0,    3,    0x00, 0x00, 0x23, 1,
+                                2,    3,    4,    0xf0, 0x30, 0xee, 0,    0};
     mj_rtp_hdr h;
     REQUIRE(mj_rtp_parse(p, sizeof p, &h, NULL) == 0);
     mj_slice e;
@@ -235,7 +235,7 @@ TEST(one_byte_padding_stop_and_overrun)
     CHECK_EQ(mj_rtp_ext_find(&h, 3, &e), MJ_ENOTFOUND);
 
     /* An element claiming 16 bytes in a 4-byte block. */
-    static const uint8_t o[] = {0x90, 0x6f, 0, 1, 0, 0, 0, 0, 0, 0,
+    static const uint8_t o[] = {0x90, 0x6f, 0,    1,    0, 0, 0,    0, 0, 0,
                                 0,    9,    0xbe, 0xde, 0, 1, 0x1f, 1, 2, 3};
     REQUIRE(mj_rtp_parse(o, sizeof o, &h, NULL) == 0);
     CHECK_EQ(mj_rtp_ext_find(&h, 1, &e), MJ_ETRUNC);
@@ -249,8 +249,8 @@ TEST(one_byte_padding_stop_and_overrun)
 
 TEST(other_profile_is_opaque)
 {
-    static const uint8_t p[] = {0x90, 0x6f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9,
-                                0xab, 0xcd, 0, 1, 0x10, 0x9e, 0, 0, 0x42};
+    static const uint8_t p[] = {0x90, 0x6f, 0,    1, 0, 0,    0,    0, 0, 0,   0,
+                                9,    0xab, 0xcd, 0, 1, 0x10, 0x9e, 0, 0, 0x42};
     mj_rtp_hdr h;
     REQUIRE(mj_rtp_parse(p, sizeof p, &h, NULL) == 0);
     CHECK_EQ(h.ext_form, MJ_RTP_EXT_OTHER);
@@ -285,8 +285,8 @@ TEST(truncation_at_every_length)
     }
     /* With padding and CSRCs, every prefix either fails or accounts for
      * every byte. */
-    static const uint8_t p[] = {0xb1, 0x6f, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 7,
-                                0xbe, 0xde, 0, 1, 0x10, 0x9e, 0, 0, 0xaa, 0xbb, 0, 2};
+    static const uint8_t p[] = {0xb1, 0x6f, 0,    1,    0, 0, 0,    0,    0, 0, 0,    9,    0, 0,
+                                0,    7,    0xbe, 0xde, 0, 1, 0x10, 0x9e, 0, 0, 0xaa, 0xbb, 0, 2};
     for (size_t n = 0; n <= sizeof p; n++) {
         uint8_t *d = dup_exact(p, n);
         int rc = mj_rtp_parse(d, n, &h, NULL);
@@ -315,8 +315,14 @@ TEST(writer_round_trips)
     uint8_t buf[64];
     mj_wbuf w;
     mj_wbuf_init(&w, buf, sizeof buf);
-    mj_rtp_out o = {.marker = true, .pt = 111, .seq = 65535, .ts = 0xfffffff0, .ssrc = 0xcafe,
-                    .level_id = 1, .voice = true, .level = 30};
+    mj_rtp_out o = {.marker = true,
+                    .pt = 111,
+                    .seq = 65535,
+                    .ts = 0xfffffff0,
+                    .ssrc = 0xcafe,
+                    .level_id = 1,
+                    .voice = true,
+                    .level = 30};
     REQUIRE(mj_rtp_write(&w, &o) == 20);
     mj_wbuf_put(&w, "\x78\x01\x02", 3);
     REQUIRE(mj_wbuf_result(&w) == 23);
@@ -441,8 +447,8 @@ TEST(seq_extension_counts_cycles)
     CHECK_EQ(mj_seq_ext_highest(&s), -1);
     CHECK_EQ(mj_seq_ext_update(&s, 65533), 65533);
     CHECK_EQ(mj_seq_ext_update(&s, 65535), 65535);
-    CHECK_EQ(mj_seq_ext_update(&s, 1), 65537);    /* wrapped, skipping 0 */
-    CHECK_EQ(mj_seq_ext_update(&s, 0), 65536);    /* late, after the wrap */
+    CHECK_EQ(mj_seq_ext_update(&s, 1), 65537);     /* wrapped, skipping 0 */
+    CHECK_EQ(mj_seq_ext_update(&s, 0), 65536);     /* late, after the wrap */
     CHECK_EQ(mj_seq_ext_update(&s, 65534), 65534); /* late, before the wrap */
     CHECK_EQ(mj_seq_ext_highest(&s), 65537);
     CHECK_EQ(mj_seq_ext_update(&s, 2), 65538);

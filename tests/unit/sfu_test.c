@@ -33,14 +33,11 @@ static void record_rtp(memnet *n, memnet_client *mc, const uint8_t *p, size_t le
     (void)n;
     rec *c = mc->user;
     mj_rtp_hdr h;
-    if (mj_rtp_parse(p, len, &h, NULL) != 0)
-        return;
+    if (mj_rtp_parse(p, len, &h, NULL) != 0) return;
     int slot = (int)(h.ssrc - mj_sfu_slot_ssrc(0));
     c->rx_rtp++;
-    if (slot < 0 || slot > 3)
-        return;
-    if (c->rx_by_ssrc[slot] && (uint16_t)(c->last_seq[slot] + 1) != h.seq)
-        c->seq_gap[slot] = true;
+    if (slot < 0 || slot > 3) return;
+    if (c->rx_by_ssrc[slot] && (uint16_t)(c->last_seq[slot] + 1) != h.seq) c->seq_gap[slot] = true;
     c->rx_by_ssrc[slot]++;
     c->last_seq[slot] = h.seq;
     c->marker_seen[slot] |= h.marker;
@@ -52,8 +49,7 @@ static void record_rtp(memnet *n, memnet_client *mc, const uint8_t *p, size_t le
 static void setup(void)
 {
     nclients = 0;
-    if (memnet_init(&net, server_id, client_id, 100) != 0)
-        abort();
+    if (memnet_init(&net, server_id, client_id, 100) != 0) abort();
     net.on_rtp = record_rtp;
 }
 
@@ -68,8 +64,7 @@ static void teardown(void)
 /* Gives a connected client a receive record, reached as cl->r. */
 static client *adopt(memnet_client *mc)
 {
-    if (!mc)
-        return NULL;
+    if (!mc) return NULL;
     client *cl = calloc(1, sizeof *cl);
     cl->c = mc;
     mc->user = &cl->r;
@@ -263,10 +258,10 @@ TEST(garbage_is_counted_and_sessions_carry_on)
     for (int i = 0; i < 2000; i++) {
         size_t n = (size_t)(mj_rand_u32() % sizeof junk);
         mj_rand_bytes(junk, n);
-        if (i % 4 == 0 && n > 0)
-            junk[0] = (uint8_t)(i % 3 == 0 ? 0x00 : i % 3 == 1 ? 0x16 : 0x80);
+        if (i % 4 == 0 && n > 0) junk[0] = (uint8_t)(i % 3 == 0 ? 0x00 : i % 3 == 1 ? 0x16 : 0x80);
         /* From a stranger and from the speaker's own address. */
-        mj_sfu_handle_datagram(net.sfu, net.now, junk, n, i % 2 ? &stranger : &a->c->addr, &net.txq);
+        mj_sfu_handle_datagram(net.sfu, net.now, junk, n, i % 2 ? &stranger : &a->c->addr,
+                               &net.txq);
     }
     mj_txq_flush(&net.txq);
     const mj_sfu_stats *st = mj_sfu_stats_get(net.sfu);
@@ -290,8 +285,7 @@ TEST(consent_expires_thirty_seconds_after_the_last_check)
     REQUIRE(a && l);
     /* Drain the CONNECTED events. */
     mj_sfu_event ev;
-    while (mj_sfu_poll_event(net.sfu, &ev)) {
-    }
+    while (mj_sfu_poll_event(net.sfu, &ev)) {}
     l->c->deaf = true; /* the listener vanishes without a word */
     bool closed = false;
     mj_time start = net.now;
@@ -322,8 +316,7 @@ TEST(a_closed_connection_ends_its_session)
     client *l = listener(3);
     REQUIRE(a && l);
     mj_sfu_event ev;
-    while (mj_sfu_poll_event(net.sfu, &ev)) {
-    }
+    while (mj_sfu_poll_event(net.sfu, &ev)) {}
     CHECK(mj_sfu_addr_routed(net.sfu, net.now, &l->c->addr));
     mj_addr other = l->c->addr;
     other.tcp = !other.tcp; /* the same IP and port over the other transport */
@@ -527,20 +520,17 @@ int main(void)
     if (mj_srtp_global_init() != 0 || mj_dtls_identity_new(&server_id) != 0 ||
         mj_dtls_identity_new(&client_id) != 0)
         return 1;
-    static const mj_test_case cases[] = {
-        MJ_TEST_LIST(speaker_reaches_every_listener_on_slot_zero,
-                     two_speakers_fill_two_slots_and_one_slot_listeners_hear_the_first,
-                     quiet_speakers_do_not_take_slots,
-                     a_fourth_speaker_takes_the_slot_of_one_quiet_long_enough,
-                     a_removed_listener_receives_nothing_more, a_listeners_audio_is_never_forwarded,
-                     garbage_is_counted_and_sessions_carry_on,
-                     consent_expires_thirty_seconds_after_the_last_check,
-                     bad_session_parameters_are_refused,
-                     a_spoofed_check_cannot_take_a_live_speakers_address,
-                     an_address_whose_session_stopped_checking_passes_to_the_next,
-                     a_session_that_never_connects_is_closed_after_the_connect_timeout,
-                     a_branch_worker_serves_its_share_of_a_room,
-                     a_closed_connection_ends_its_session)};
+    static const mj_test_case cases[] = {MJ_TEST_LIST(
+        speaker_reaches_every_listener_on_slot_zero,
+        two_speakers_fill_two_slots_and_one_slot_listeners_hear_the_first,
+        quiet_speakers_do_not_take_slots, a_fourth_speaker_takes_the_slot_of_one_quiet_long_enough,
+        a_removed_listener_receives_nothing_more, a_listeners_audio_is_never_forwarded,
+        garbage_is_counted_and_sessions_carry_on,
+        consent_expires_thirty_seconds_after_the_last_check, bad_session_parameters_are_refused,
+        a_spoofed_check_cannot_take_a_live_speakers_address,
+        an_address_whose_session_stopped_checking_passes_to_the_next,
+        a_session_that_never_connects_is_closed_after_the_connect_timeout,
+        a_branch_worker_serves_its_share_of_a_room, a_closed_connection_ends_its_session)};
     int rc = mj_test_run(__FILE__, cases, sizeof cases / sizeof cases[0]);
     mj_dtls_identity_free(server_id);
     mj_dtls_identity_free(client_id);

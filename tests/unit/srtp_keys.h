@@ -12,8 +12,7 @@
 static void keys_pair(int profile, mj_srtp_keys *a, mj_srtp_keys *b)
 {
     size_t kl = 0, sl = 0;
-    if (mj_srtp_profile_lengths(profile, &kl, &sl) != 0)
-        MJ_TEST_FAIL("profile %d", profile);
+    if (mj_srtp_profile_lengths(profile, &kl, &sl) != 0) MJ_TEST_FAIL("profile %d", profile);
     memset(a, 0, sizeof *a);
     a->profile = (uint16_t)profile;
     a->key_len = (uint8_t)kl;

@@ -20,8 +20,7 @@ static void remove_dir(const char *dir)
 {
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
 }
 
 TEST(creates_and_reads_rooms)

@@ -40,8 +40,7 @@ static int rig_open(rig *r, uint32_t max_conns)
     r->now = MJ_SEC(100);
     r->epfd = epoll_create1(EPOLL_CLOEXEC);
     mj_sfu_config sc = {.max_sessions = 1};
-    if (r->epfd < 0 || mj_sfu_new(&sc, &r->sfu) != 0)
-        return -1;
+    if (r->epfd < 0 || mj_sfu_new(&sc, &r->sfu) != 0) return -1;
     mj_txq_init(&r->txq, r->items, r->arena, 4, no_flush, NULL);
     mj_tcp_config tc = {.max_conns = max_conns, .out_max = OUT_MAX, .epfd = r->epfd, .key = 10};
     mj_addr_parse("127.0.0.1:0", &tc.bind);
@@ -76,10 +75,8 @@ static int dial(rig *r, mj_addr *as, int rcvbuf)
     struct sockaddr_storage ss;
     socklen_t sl = mj_sockaddr_from_addr(&srv, &ss);
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (rcvbuf)
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    if (connect(fd, (struct sockaddr *)&ss, sl) != 0)
-        return -1;
+    if (rcvbuf) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    if (connect(fd, (struct sockaddr *)&ss, sl) != 0) return -1;
     struct sockaddr_storage me;
     socklen_t ml = sizeof me;
     getsockname(fd, (struct sockaddr *)&me, &ml);
@@ -99,11 +96,9 @@ static bool closed_by_server(int fd)
     uint8_t b[4096];
     for (int i = 0; i < 1000; i++) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, 10) <= 0)
-            continue;
+        if (poll(&p, 1, 10) <= 0) continue;
         ssize_t n = read(fd, b, sizeof b);
-        if (n == 0 || (n < 0 && errno == ECONNRESET))
-            return true;
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) return true;
     }
     return false;
 }
@@ -135,8 +130,7 @@ TEST(frames_go_out_whole_and_in_order)
         size_t cap;
         uint8_t *p = mj_deframer_space(&in, &cap);
         ssize_t n = read(fd, p, cap);
-        if (n <= 0)
-            break;
+        if (n <= 0) break;
         mj_deframer_wrote(&in, (size_t)n);
         uint8_t *f;
         size_t fl;

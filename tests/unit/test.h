@@ -22,7 +22,7 @@ static const char *mj_test_current;
 #define MJ_TEST_FAIL(...)                                                                          \
     do {                                                                                           \
         mj_test_failures++;                                                                        \
-        fprintf(stderr, "  FAIL %s:%d in %s: ", __FILE__, __LINE__, mj_test_current);             \
+        fprintf(stderr, "  FAIL %s:%d in %s: ", __FILE__, __LINE__, mj_test_current);              \
         fprintf(stderr, __VA_ARGS__);                                                              \
         fputc('\n', stderr);                                                                       \
     } while (0)
@@ -30,16 +30,14 @@ static const char *mj_test_current;
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
         mj_test_checks++;                                                                          \
-        if (!(cond))                                                                               \
-            MJ_TEST_FAIL("%s", #cond);                                                             \
+        if (!(cond)) MJ_TEST_FAIL("%s", #cond);                                                    \
     } while (0)
 
 #define CHECK_EQ(a, b)                                                                             \
     do {                                                                                           \
         mj_test_checks++;                                                                          \
         long long mj_a_ = (long long)(a), mj_b_ = (long long)(b);                                  \
-        if (mj_a_ != mj_b_)                                                                        \
-            MJ_TEST_FAIL("%s == %s (%lld != %lld)", #a, #b, mj_a_, mj_b_);                        \
+        if (mj_a_ != mj_b_) MJ_TEST_FAIL("%s == %s (%lld != %lld)", #a, #b, mj_a_, mj_b_);         \
     } while (0)
 
 #define CHECK_STR(a, b)                                                                            \
@@ -47,8 +45,8 @@ static const char *mj_test_current;
         mj_test_checks++;                                                                          \
         const char *mj_a_ = (a), *mj_b_ = (b);                                                     \
         if (!mj_a_ || !mj_b_ || strcmp(mj_a_, mj_b_) != 0)                                         \
-            MJ_TEST_FAIL("%s == %s (\"%s\" != \"%s\")", #a, #b, mj_a_ ? mj_a_ : "(null)",         \
-                         mj_b_ ? mj_b_ : "(null)");                                               \
+            MJ_TEST_FAIL("%s == %s (\"%s\" != \"%s\")", #a, #b, mj_a_ ? mj_a_ : "(null)",          \
+                         mj_b_ ? mj_b_ : "(null)");                                                \
     } while (0)
 
 #define CHECK_MEM(a, b, n)                                                                         \
@@ -105,15 +103,18 @@ static inline int mj_test_run(const char *file, const mj_test_case *cases, size_
 
 /* Expands a comma-separated list of test names into {"name", name} entries
  * (up to 64). */
-#define MJ_TL_1(a) {#a, a}
-#define MJ_TL_2(a, ...) {#a, a}, MJ_TL_1(__VA_ARGS__)
-#define MJ_TL_3(a, ...) {#a, a}, MJ_TL_2(__VA_ARGS__)
-#define MJ_TL_4(a, ...) {#a, a}, MJ_TL_3(__VA_ARGS__)
-#define MJ_TL_5(a, ...) {#a, a}, MJ_TL_4(__VA_ARGS__)
-#define MJ_TL_6(a, ...) {#a, a}, MJ_TL_5(__VA_ARGS__)
-#define MJ_TL_7(a, ...) {#a, a}, MJ_TL_6(__VA_ARGS__)
-#define MJ_TL_8(a, ...) {#a, a}, MJ_TL_7(__VA_ARGS__)
-#define MJ_TL_9(a, ...) {#a, a}, MJ_TL_8(__VA_ARGS__)
+#define MJ_TL_1(a)                                                                                 \
+    {                                                                                              \
+#a, a                                                                                      \
+    }
+#define MJ_TL_2(a, ...)  {#a, a}, MJ_TL_1(__VA_ARGS__)
+#define MJ_TL_3(a, ...)  {#a, a}, MJ_TL_2(__VA_ARGS__)
+#define MJ_TL_4(a, ...)  {#a, a}, MJ_TL_3(__VA_ARGS__)
+#define MJ_TL_5(a, ...)  {#a, a}, MJ_TL_4(__VA_ARGS__)
+#define MJ_TL_6(a, ...)  {#a, a}, MJ_TL_5(__VA_ARGS__)
+#define MJ_TL_7(a, ...)  {#a, a}, MJ_TL_6(__VA_ARGS__)
+#define MJ_TL_8(a, ...)  {#a, a}, MJ_TL_7(__VA_ARGS__)
+#define MJ_TL_9(a, ...)  {#a, a}, MJ_TL_8(__VA_ARGS__)
 #define MJ_TL_10(a, ...) {#a, a}, MJ_TL_9(__VA_ARGS__)
 #define MJ_TL_11(a, ...) {#a, a}, MJ_TL_10(__VA_ARGS__)
 #define MJ_TL_12(a, ...) {#a, a}, MJ_TL_11(__VA_ARGS__)
@@ -138,14 +139,14 @@ static inline int mj_test_run(const char *file, const mj_test_case *cases, size_
 #define MJ_TL_31(a, ...) {#a, a}, MJ_TL_30(__VA_ARGS__)
 #define MJ_TL_32(a, ...) {#a, a}, MJ_TL_31(__VA_ARGS__)
 #define MJ_TL_COUNT(...)                                                                           \
-    MJ_TL_PICK(__VA_ARGS__, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,   \
+    MJ_TL_PICK(__VA_ARGS__, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,    \
                15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define MJ_TL_PICK(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17,    \
+#define MJ_TL_PICK(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17,     \
                    _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, N,   \
                    ...)                                                                            \
     N
-#define MJ_TL_CAT(a, b) MJ_TL_CAT2(a, b)
-#define MJ_TL_CAT2(a, b) a##b
+#define MJ_TL_CAT(a, b)   MJ_TL_CAT2(a, b)
+#define MJ_TL_CAT2(a, b)  a##b
 #define MJ_TEST_LIST(...) MJ_TL_CAT(MJ_TL_, MJ_TL_COUNT(__VA_ARGS__))(__VA_ARGS__)
 
 #endif

@@ -5,15 +5,14 @@
 
 #include <sodium.h>
 
-static const uint8_t secret[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+static const uint8_t secret[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                                    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
 static void sign(const char *room, mj_role role, int64_t exp, char out[MJ_TOKEN_MAX])
 {
     mj_token_claims c = {.role = role, .user = 42, .expires_at = exp};
     snprintf(c.room, sizeof c.room, "%s", room);
-    if (mj_token_sign(secret, &c, out) != 0)
-        out[0] = '\0';
+    if (mj_token_sign(secret, &c, out) != 0) out[0] = '\0';
 }
 
 TEST(round_trip_keeps_claims)
@@ -100,8 +99,8 @@ TEST(payload_cannot_be_moved_to_another_room)
 TEST(garbage_is_refused)
 {
     mj_token_claims c;
-    const char *bad[] = {"",        "mj2.",          "mj2..", "mj2.abc", "Bearer x",
-                         "mj2.////.////", "mj2.YWJj.YWJj", "mj1.YWJj.YWJj"};
+    const char *bad[] = {"",         "mj2.",          "mj2..",         "mj2.abc",
+                         "Bearer x", "mj2.////.////", "mj2.YWJj.YWJj", "mj1.YWJj.YWJj"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK_EQ(mj_token_verify(secret, bad[i], strlen(bad[i]), 1, &c, NULL), MJ_EAUTH);
     char big[MJ_TOKEN_MAX + 10];
@@ -125,5 +124,6 @@ TEST(roles_parse)
     CHECK_EQ(mj_token_sign(secret, &c, t), MJ_EINVAL);
 }
 
-TEST_MAIN(round_trip_keeps_claims, each_token_is_a_distinct_bot_of_its_member, expired_token_is_refused, other_secret_or_tampering_is_refused,
+TEST_MAIN(round_trip_keeps_claims, each_token_is_a_distinct_bot_of_its_member,
+          expired_token_is_refused, other_secret_or_tampering_is_refused,
           payload_cannot_be_moved_to_another_room, garbage_is_refused, roles_parse)

@@ -29,8 +29,7 @@ static void listen(int64_t id)
     int64_t path[256];
     for (size_t i = 0; i < n; i++)
         path[i] = rev[n - 1 - i];
-    if (mj_trend_add(t, path, n) != 0)
-        MJ_TEST_FAIL("cannot add %lld", (long long)id);
+    if (mj_trend_add(t, path, n) != 0) MJ_TEST_FAIL("cannot add %lld", (long long)id);
 }
 
 static double score_of(const int64_t *ids, size_t n)
@@ -121,8 +120,7 @@ TEST(growing_one_branch_adds_ever_less)
     int64_t top = member(admin);
     static int64_t army[4000];
     grow(top, 4000, 3, army);
-    double s100 = score_of(army, 100), s1000 = score_of(army, 1000),
-           s4000 = score_of(army, 4000);
+    double s100 = score_of(army, 100), s1000 = score_of(army, 1000), s4000 = score_of(army, 4000);
     CHECK(s100 < s1000 && s1000 < s4000);
     /* Forty times the accounts for less than one more point. */
     CHECK(s4000 - s100 < 1.0);
@@ -170,8 +168,7 @@ TEST(bad_paths_are_refused_and_deep_ones_cut)
 
 static void setup(void)
 {
-    if (mj_trend_new(&t) != 0)
-        abort();
+    if (mj_trend_new(&t) != 0) abort();
 }
 
 int main(void)

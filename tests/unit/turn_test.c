@@ -75,9 +75,9 @@ TEST(ice_servers_json)
     CHECK(json_is_array(none) && json_array_size(none) == 0);
     json_decref(none);
     const char *why;
-    CHECK_EQ(mj_turn_add_urls(&t, "turns:turn.example.org:443?transport=tcp,turn:192.0.2.1:3478",
-                              &why),
-             0);
+    CHECK_EQ(
+        mj_turn_add_urls(&t, "turns:turn.example.org:443?transport=tcp,turn:192.0.2.1:3478", &why),
+        0);
     json_t *list = mj_turn_ice_servers(&t, 1700000000);
     CHECK_EQ(json_array_size(list), 1);
     json_t *e = json_array_get(list, 0);
