@@ -50,12 +50,12 @@ before(async () => {
   dir = tempDir();
   // Rooms whose host is away (the admin's closed rooms) stay live for the
   // whole test; B hosts three at once by the end.
-  server = await startServer({ data: join(dir, 'data'), extraArgs: ['--moderator-grace', '600', '--max-hosted', '5'] });
+  server = await startServer({ data: join(dir, 'data'), args: ['--moderator-grace', '600', '--max-hosted', '5'] });
 });
 
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 
@@ -113,7 +113,7 @@ const watched = (fn) => async () => {
     await fn();
   } catch (e) {
     await dumpPages();
-    console.error(server.stderr());
+    console.error(server.stderr);
     throw e;
   }
   assert.deepEqual(problems, []);
@@ -149,7 +149,7 @@ const rooms = {};
 
 test('the hallway: a followed member\'s room arrives live and plays at once; announced rooms come, go and start',
   { timeout: 240000 }, watched(async () => {
-    const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout())?.[1], { what: 'admin invite on stdout' });
+    const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout)?.[1], { what: 'admin invite on stdout' });
     admin = await person('admin', { locale: 'en-US', timezoneId: 'Europe/London', hz: 620 });
     a = await person('A', { locale: 'ar-IQ', timezoneId: A_ZONE });
     b = await person('B', { locale: 'en-GB', timezoneId: B_ZONE, hz: B_HZ });

@@ -26,13 +26,13 @@ before(async () => {
   spki = [spkiHash(leaf.cert), spkiHash(ca.cert)].join(',');
   server = await startServer({
     data: join(dir, 'data'),
-    extraArgs: ['--tls-cert', leaf.cert, '--tls-key', leaf.key],
+    args: ['--tls-cert', leaf.cert, '--tls-key', leaf.key],
   });
 });
 
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 
@@ -52,7 +52,7 @@ test('over HTTPS: sign up, start a room, speak; another member hears it', { time
   // The server's own URL, by name: the certificate is for localhost.
   assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+$/);
   const origin = server.url.replace('127.0.0.1', 'localhost');
-  const adminLink = (await waitFor(() => INVITE_URL_RE.exec(server.stdout())?.[1], { what: 'admin invite' }))
+  const adminLink = (await waitFor(() => INVITE_URL_RE.exec(server.stdout)?.[1], { what: 'admin invite' }))
     .replace('127.0.0.1', 'localhost');
   const a = await person('A', A_HZ);
   const b = await person('B', 880);

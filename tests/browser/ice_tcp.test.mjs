@@ -77,7 +77,7 @@ before(async () => {
   writeFileSync(`${dir}/metrics.token`, `${METRICS_TOKEN}\n`);
   server = await startServer({
     data: `${dir}/data`,
-    extraArgs: ['--metrics-token-file', `${dir}/metrics.token`],
+    args: ['--metrics-token-file', `${dir}/metrics.token`],
     host: SERVER_IP,
     httpPort: HTTP_PORT,
     mediaPort: MEDIA_PORT,
@@ -88,7 +88,7 @@ before(async () => {
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
   if (server) {
-    assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+    await server.stopCleanly();
   }
   try { execFileSync('nft', ['delete', 'table', 'inet', TABLE], { stdio: 'ignore' }); } catch (_) { /* gone already */ }
   if (holder) holder.kill('SIGKILL'); // its namespace and the veth pair go with it

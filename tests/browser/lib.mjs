@@ -1,40 +1,21 @@
-// Shared helpers for the browser tests: a majlis server in a temporary
-// data directory, room and token commands, tones from sox, and Debian's
-// Chromium started with the flags that keep it off every network but
-// loopback. Tests run inside a private network namespace (scripts/netns-run).
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Shared helpers for the browser tests: the one server starter of every
+// Node test (../lib/server.mjs), room and token commands, tones from sox,
+// and Debian's Chromium and Firefox started with the flags that keep them
+// off every network but loopback. Tests run inside a private network
+// namespace (scripts/netns-run).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
+import { majlis } from '../lib/server.mjs';
 
-export const BIN = process.env.MAJLIS_BIN || 'build/majlis';
+export {
+  BIN, sleep, tempDir, cleanup, freePort, waitFor, majlis, runCli, startServer,
+} from '../lib/server.mjs';
+
 export const CHROMIUM = process.env.MAJLIS_CHROMIUM || '/usr/bin/chromium';
 export const FIREFOX = process.env.MAJLIS_FIREFOX || '/usr/bin/firefox-esr';
-
-export function tempDir(prefix = 'majlis-test-') {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-// A free TCP port on loopback (also used for UDP: inside the test's own
-// namespace nothing else is listening).
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export function majlis(args, opts = {}) {
-  return execFileSync(BIN, args, { encoding: 'utf8', ...opts }).trim();
-}
 
 export function createRoom(data, title = 'Test room') {
   return majlis(['room', 'create', '--data', data, title]);
@@ -44,52 +25,6 @@ export function token(data, room, role, ttl) {
   const args = ['token', '--data', data, '--room', room, '--role', role];
   if (ttl) args.push('--ttl', String(ttl));
   return majlis(args);
-}
-
-// Starts `majlis serve` and resolves once it prints its URL. host and the
-// ports default to loopback and free ports; `wrap` is a command the server
-// runs under (nsenter into another network namespace).
-export async function startServer({
-  data, extraArgs = [], env = {}, host = '127.0.0.1', httpPort, mediaPort, wrap = [],
-} = {}) {
-  data = data || tempDir();
-  httpPort = httpPort || await freePort();
-  // The media port's number is taken over UDP and TCP (ICE-TCP): never
-  // the HTTP port's.
-  while (!mediaPort || mediaPort === httpPort) mediaPort = await freePort();
-  const args = ['serve', '--data', data, '--http', `${host}:${httpPort}`,
-    '--media-port', String(mediaPort), ...extraArgs];
-  const cmd = wrap.length ? wrap[0] : BIN;
-  const argv = wrap.length ? [...wrap.slice(1), BIN, ...args] : args;
-  const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (d) => { err += d; });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${err}`)), 15000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (https?:\/\/\S+?)\/?\n/);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${err}`));
-    });
-  });
-  return {
-    url, data, proc, httpPort, mediaPort,
-    stdout: () => out,
-    stderr: () => err,
-    async stop() {
-      if (proc.exitCode !== null) return proc.exitCode;
-      proc.kill('SIGTERM');
-      return new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
-    },
-  };
 }
 
 // A sine tone WAV for Chromium's fake microphone.
@@ -170,24 +105,6 @@ export async function launchFirefox({ autoplay = true } = {}) {
   return puppeteer.launch({
     browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: prefs,
   });
-}
-
-export function cleanup(dir) {
-  try { rmSync(dir, { recursive: true, force: true }); } catch (_) { /* best effort */ }
-}
-
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Polls fn until it returns a truthy value or the time runs out.
-export async function waitFor(fn, { timeout = 15000, interval = 200, what = 'condition' } = {}) {
-  const end = Date.now() + timeout;
-  let last;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last;
-    await sleep(interval);
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
 // In-page helpers, evaluated in the browser.

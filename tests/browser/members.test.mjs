@@ -35,7 +35,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close().catch(() => {});
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 
@@ -94,7 +94,7 @@ test('join by invite, invite someone, sign out and in again', async () => {
 
 async function flow() {
   const started = Date.now();
-  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout())?.[1], { what: 'admin invite on stdout' });
+  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout)?.[1], { what: 'admin invite on stdout' });
 
   // ---- the admin opens the first-start invite (phone, Iraqi Arabic locale)
   const { ctx: ctxA, page: a } = await newPage({ locale: 'ar-IQ' });

@@ -54,7 +54,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close().catch(() => {});
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
   if (!process.env.MAJLIS_SCREENSHOTS) cleanup(SHOTS);
 });
@@ -100,7 +100,7 @@ let admin;
 let omar;
 
 test('walk through: invite, join, follow, settings, sessions, suspend a branch', { timeout: 120000 }, watched(async () => {
-  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout())?.[1], { what: 'admin invite on stdout' });
+  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout)?.[1], { what: 'admin invite on stdout' });
 
   // ---- the admin signs up from the first-start invite (English, desktop)
   admin = await person('admin', 'en-US', DESKTOP);

@@ -27,7 +27,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close().catch(() => {});
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 
@@ -75,7 +75,7 @@ test('the manifest, its icons and the page link to it', async () => {
 });
 
 test('the service worker keeps the shell, opens it offline, and never keeps an API answer', { timeout: 60000 }, async () => {
-  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout())?.[1], { what: 'admin invite on stdout' });
+  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout)?.[1], { what: 'admin invite on stdout' });
   const ctx = await browser.newContext({ locale: 'ar-IQ', viewport: { width: 360, height: 740 } });
   const page = await ctx.newPage();
   page.setDefaultTimeout(10000);

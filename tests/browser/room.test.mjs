@@ -46,7 +46,7 @@ before(async () => {
 
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
   if (!process.env.MAJLIS_SCREENSHOTS) cleanup(SHOTS);
 });
@@ -173,7 +173,7 @@ test('a room: start, hear, raise a hand, speak, move, remove, end', { timeout: 2
     await journey();
   } catch (e) {
     await dumpPages();
-    console.error(server.stderr());
+    console.error(server.stderr);
     throw e;
   }
 });
@@ -181,7 +181,7 @@ test('a room: start, hear, raise a hand, speak, move, remove, end', { timeout: 2
 async function journey() {
   const started = Date.now();
   mkdirSync(SHOTS, { recursive: true });
-  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout())?.[1], { what: 'admin invite on stdout' });
+  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout)?.[1], { what: 'admin invite on stdout' });
 
   // ---- three members
   const a = await person('A', A_HZ, 'en-US');

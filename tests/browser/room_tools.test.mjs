@@ -61,7 +61,7 @@ before(async () => {
   b = await person(listeners, 'B', 'ar-IQ');
   c = await person(listeners, 'C', 'en-GB');
   d = await person(listeners, 'D', 'ar-IQ');
-  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout())?.[1], { what: 'admin invite on stdout' });
+  const adminLink = await waitFor(() => INVITE_URL_RE.exec(server.stdout)?.[1], { what: 'admin invite on stdout' });
   await signUp(a, server.url, adminLink, 'amal', 'Amal Haddad');
   for (const [p, handle, name] of [[b, 'bushra', 'بشرى'], [c, 'chadi', 'Chadi'], [d, 'dalal', 'دلال']]) {
     await signUp(p, server.url, await makeInvite(a), handle, name);
@@ -70,7 +70,7 @@ before(async () => {
 
 after(async () => {
   for (const br of browsers) await br.close().catch(() => {});
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
   if (!process.env.MAJLIS_SCREENSHOTS) cleanup(SHOTS);
 });
@@ -147,7 +147,7 @@ async function dumpPages() {
     const html = await p.locator('#view').innerHTML().catch((e) => e.message);
     console.error(`${name} at ${p.url()}:\n${html}`);
   }
-  console.error(server.stderr());
+  console.error(server.stderr);
 }
 
 async function guarded(fn) {

@@ -19,7 +19,7 @@ before(async () => {
 
 after(async () => {
   for (const b of browsers) await b.close().catch(() => {});
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 

@@ -35,7 +35,7 @@ test('a backup taken during writes restores to a working server', async () => {
       for (let i = 0; writing && i < 2000; i++) { await invite(admin); during++; }
     })();
     const out = join(dir, 'majlis-backup.db');
-    const b = await runCli(['backup', '--data', server.dataDir, '--out', out], {}, { timeout: 60000 });
+    const b = await runCli(['backup', '--data', server.data, '--out', out], {}, { timeout: 60000 });
     const afterBackup = during;
     for (let i = 0; i < 5; i++) await invite(admin); // a few more, to be sure of the overlap
     writing = false;
@@ -50,15 +50,15 @@ test('a backup taken during writes restores to a working server', async () => {
     assert.equal(await sqlite(out, 'PRAGMA journal_mode'), 'delete', 'the copy stands alone');
     const inCopy = Number(await sqlite(out, 'SELECT count(*) FROM invites'));
     assert.ok(inCopy >= before.length + members.length + 1, `${inCopy} invites in the copy`);
-    assert.deepEqual(readFileSync(`${out}.secret.key`), readFileSync(join(server.dataDir, 'secret.key')));
+    assert.deepEqual(readFileSync(`${out}.secret.key`), readFileSync(join(server.data, 'secret.key')));
 
     // An existing backup is not replaced without --force.
     const copy = readFileSync(out);
-    const again = await runCli(['backup', '--data', server.dataDir, '--out', out]);
+    const again = await runCli(['backup', '--data', server.data, '--out', out]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /exists \(--force replaces it\)/);
     assert.deepEqual(readFileSync(out), copy);
-    const forced = await runCli(['backup', '--data', server.dataDir, '--out', out, '--force']);
+    const forced = await runCli(['backup', '--data', server.data, '--out', out, '--force']);
     assert.equal(forced.code, 0, forced.stderr);
     const inForced = Number(await sqlite(out, 'SELECT count(*) FROM invites'));
     assert.ok(inForced > inCopy, 'the forced copy is the newer one');
@@ -70,7 +70,7 @@ test('a backup taken during writes restores to a working server', async () => {
     mkdirSync(data, { mode: 0o700 });
     copyFileSync(out, join(data, 'majlis.db'));
     copyFileSync(`${out}.secret.key`, join(data, 'secret.key'));
-    restored = await startServer({ dataDir: data, env: NO_LIMITS });
+    restored = await startServer({ data: data, env: NO_LIMITS });
     for (const h of ['admin', ...members]) {
       const { res } = await login(restored, h);
       assert.equal(res.status, 200, `${h} signs in on the restored server: ${res.text}`);
@@ -87,7 +87,7 @@ test('a backup taken during writes restores to a working server', async () => {
   } finally {
     await server.stop();
     if (restored) await restored.stop();
-    rmSync(server.dataDir, { recursive: true, force: true });
+    rmSync(server.data, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -28,7 +28,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 

@@ -40,7 +40,7 @@ async function hallway(client) {
 const ids = (h) => h.rooms.map((r) => r.id);
 
 async function hallSocket(client) {
-  const { status, ws } = await openWs(c.server.base, '/api/hallway/events', { cookie: client.cookie, protocol: HALL });
+  const { status, ws } = await openWs(c.server.url, '/api/hallway/events', { cookie: client.cookie, protocol: HALL });
   assert.equal(status, 101);
   const snapshot = await ws.next('snapshot');
   return { ws, snapshot };
@@ -104,9 +104,9 @@ test('the hallway socket hears a new room within a second, and its end', async (
   await ws.close();
   await s2.ws.close();
   // The socket follows the rules of the API.
-  const bad = await openWs(c.server.base, '/api/hallway/events', { cookie: m.fan.cookie, protocol: HALL, origin: 'https://evil.example' });
+  const bad = await openWs(c.server.url, '/api/hallway/events', { cookie: m.fan.cookie, protocol: HALL, origin: 'https://evil.example' });
   assert.equal((await bad.ws.next('error')).error, 'cross_origin');
-  const anon = await openWs(c.server.base, '/api/hallway/events', { protocol: HALL });
+  const anon = await openWs(c.server.url, '/api/hallway/events', { protocol: HALL });
   assert.equal((await anon.ws.next('error')).error, 'unauthorized');
 });
 

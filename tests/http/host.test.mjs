@@ -66,7 +66,7 @@ test('a foreign Host is refused with 421 and a JSON error, pages and API alike',
   // Health checks come by any name.
   assert.equal((await request(s.port, { path: '/healthz', host: evil })).status, 200);
   // Event sockets follow the same rule.
-  const { status, ws } = await openWs(s.base, '/api/hallway/events',
+  const { status, ws } = await openWs(s.url, '/api/hallway/events',
     { cookie: admin.cookie, protocol: 'majlis.hallway.v1', origin: `http://${evil}`, host: evil });
   assert.equal(status, 101);
   assert.equal((await ws.next('error')).error, 'cross_origin');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServer, freeTcpPort, tempDir, runCli, rawRequest, sleep, PASS,
+  startServer, freePort, tempDir, runCli, rawRequest, sleep, PASS,
 } from './lib.mjs';
 import {
   makeCA, makeLeaf, fingerprint, servedFingerprint, httpsRequest,
@@ -85,7 +85,7 @@ test('SIGHUP reads the certificate again; a bad one keeps the old', async () => 
   try {
     assert.equal(await servedFingerprint(s.port, ca), fingerprint(first.cert));
     install(second);
-    s.child.kill('SIGHUP');
+    s.proc.kill('SIGHUP');
     let fp;
     for (let i = 0; i < 50 && fp !== fingerprint(second.cert); i++) {
       await sleep(100);
@@ -95,11 +95,11 @@ test('SIGHUP reads the certificate again; a bad one keeps the old', async () => 
     // A broken certificate file, then a key that is not the certificate's:
     // each is refused with its reason, and the second certificate stays.
     writeFileSync(join(dir, 'live.pem'), 'not a certificate\n');
-    s.child.kill('SIGHUP');
+    s.proc.kill('SIGHUP');
     for (let i = 0; i < 50 && !/keeping the old certificate: no PEM certificate/.test(s.stderr); i++) await sleep(100);
     assert.match(s.stderr, /keeping the old certificate: no PEM certificate/);
     copyFileSync(first.cert, join(dir, 'live.pem')); // live.key is still the second's
-    s.child.kill('SIGHUP');
+    s.proc.kill('SIGHUP');
     for (let i = 0; i < 50 && !/is not the key of the certificate/.test(s.stderr); i++) await sleep(100);
     assert.match(s.stderr, /keeping the old certificate: the key in \S+ is not the key of the certificate/);
     assert.equal(await servedFingerprint(s.port, ca), fingerprint(second.cert));
@@ -137,7 +137,7 @@ test('a bad certificate or key at start is an error, exit status 2', async () =>
 });
 
 test('the plain HTTP port only redirects to HTTPS', async () => {
-  const rport = await freeTcpPort();
+  const rport = await freePort();
   const s = await startTls(['--http-redirect', `127.0.0.1:${rport}`]);
   const ask = (head) => rawRequest(rport, `${head}\r\nConnection: close\r\n\r\n`, { timeoutMs: 5000 });
   try {

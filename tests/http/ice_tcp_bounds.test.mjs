@@ -15,11 +15,11 @@ let dir;
 
 before(async () => {
   dir = tempDir();
-  server = await startServer({ data: join(dir, 'data'), extraArgs: ['--max-tcp-connections', String(MAX)] });
+  server = await startServer({ data: join(dir, 'data'), args: ['--max-tcp-connections', String(MAX)] });
 });
 
 after(async () => {
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 

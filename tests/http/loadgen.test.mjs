@@ -19,7 +19,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server) assert.equal(await server.stop(), 0, `the server did not exit cleanly:\n${server.stderr()}`);
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 
@@ -97,7 +97,7 @@ test('refuses targets off this machine, runs without a duration, and oversized r
 // each speaker packet to the two branch workers, which serve their share of
 // the listeners; a second, listen-only load generator joins the same room.
 test('one room over three workers: every listener on every worker hears every packet', async () => {
-  const d = await startServer({ data: join(dir, 'split'), extraArgs: ['--workers', '3', '--room-split', '6'] });
+  const d = await startServer({ data: join(dir, 'split'), args: ['--workers', '3', '--room-split', '6'] });
   try {
     const room = createRoom(d.data, 'Split');
     const hear = token(d.data, room, 'listener');
@@ -132,7 +132,7 @@ test('one room over three workers: every listener on every worker hears every pa
     }
     assert.equal([0, 1, 2].map((w) => v('majlis_media_export_dropped_total', w)).reduce((x, y) => x + y), 0);
   } finally {
-    assert.equal(await d.stop(), 0);
+    await d.stopCleanly();
   }
 });
 

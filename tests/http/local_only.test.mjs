@@ -92,21 +92,21 @@ test('on loopback: answers name this machine, and only this machine is heard', a
       { what: 'the other machine\'s datagram refused' });
     assert.equal(await metric(server, 'majlis_media_drop_unknown_total'), junk0 + 1);
   } finally {
-    assert.equal(await server.stop(), 0, server.stderr());
+    await server.stopCleanly();
   }
 });
 
 test('--media-bind and --announce keep exactly what they say', async () => {
-  const bound = await startServer({ data: join(dir, 'b'), extraArgs: ['--media-bind', '127.0.0.1'] });
+  const bound = await startServer({ data: join(dir, 'b'), args: ['--media-bind', '127.0.0.1'] });
   try {
     assert.deepEqual(await candidates(bound), [`127.0.0.1 ${bound.mediaPort}`]);
   } finally {
-    assert.equal(await bound.stop(), 0, bound.stderr());
+    await bound.stopCleanly();
   }
-  const told = await startServer({ data: join(dir, 'c'), extraArgs: ['--announce', '127.0.0.1'] });
+  const told = await startServer({ data: join(dir, 'c'), args: ['--announce', '127.0.0.1'] });
   try {
     assert.deepEqual(await candidates(told), [`127.0.0.1 ${told.mediaPort}`]);
   } finally {
-    assert.equal(await told.stop(), 0, told.stderr());
+    await told.stopCleanly();
   }
 });

@@ -129,18 +129,18 @@ test('suspending one member leaves their invitees alone', async () => {
 });
 
 test('the operator command suspends a branch too, with a dry run first', async () => {
-  const dry = await runCli(['user', 'suspend', '--data', srv.dataDir, '--subtree', '--dry-run', 'BARA']);
+  const dry = await runCli(['user', 'suspend', '--data', srv.data, '--subtree', '--dry-run', 'BARA']);
   assert.equal(dry.code, 0, dry.stderr);
   assert.match(dry.stdout, /^2 account\(s\): 2 active, 0 suspended/);
   const { client } = await login(srv, 'bara_1');
-  const run = await runCli(['user', 'suspend', '--data', srv.dataDir, '--subtree', 'bara']);
+  const run = await runCli(['user', 'suspend', '--data', srv.data, '--subtree', 'bara']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /suspended 2 of 2/);
   expectError(await client.get('/api/me'), 401, 'unauthorized');
-  const lift = await runCli(['user', 'unsuspend', '--data', srv.dataDir, '--subtree', 'bara']);
+  const lift = await runCli(['user', 'unsuspend', '--data', srv.data, '--subtree', 'bara']);
   assert.equal(lift.code, 0, lift.stderr);
   assert.equal((await login(srv, 'bara_1')).res.status, 200);
-  const none = await runCli(['user', 'suspend', '--data', srv.dataDir, 'ghost']);
+  const none = await runCli(['user', 'suspend', '--data', srv.data, 'ghost']);
   assert.equal(none.code, 1);
 });
 

@@ -50,11 +50,11 @@ test('kill -9 during a burst of sign-ups loses no answered sign-up', async () =>
   assert.ok(lost.length > 0, `the kill came too late to test anything: ${outcomes.join(',')}`);
   assert.ok(outcomes.every((s) => s === 201 || s === 'lost'), outcomes.join(','));
 
-  const integrity = sqliteIntegrity(join(srv.dataDir, 'majlis.db'));
+  const integrity = sqliteIntegrity(join(srv.data, 'majlis.db'));
   assert.equal(integrity, 'ok');
 
-  const again = await startServer({ dataDir: srv.dataDir, env: NO_LIMITS });
-  for (const c of clients) c.base = again.base;
+  const again = await startServer({ data: srv.data, env: NO_LIMITS });
+  for (const c of clients) c.base = again.url;
   try {
     for (const i of answered) {
       // The session handed out with the 201 survived the crash too.

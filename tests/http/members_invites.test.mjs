@@ -39,7 +39,7 @@ test('first start prints the admin invite once, and it made an admin', async () 
 test('a restart does not print a new admin invite', async () => {
   const s = await startServer();
   assert.equal((await s.stop()).code, 0, s.stderr);
-  const again = await startServer({ dataDir: s.dataDir });
+  const again = await startServer({ data: s.data });
   await sleep(200);
   assert.doesNotMatch(again.stdout, /invite/);
   assert.equal((await again.stopAndClean()).code, 0, again.stderr);
@@ -47,7 +47,7 @@ test('a restart does not print a new admin invite', async () => {
 
 test('invite links open the web app and can be checked', async () => {
   const code = await invite(admin);
-  const page = await fetch(`${srv.base}/invite/${code}`);
+  const page = await fetch(`${srv.url}/invite/${code}`);
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-type'), /text\/html/);
   assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
@@ -242,7 +242,7 @@ test('malformed bodies get 400 or 415 with a clear message', async () => {
 });
 
 test('majlis invite create works on a running server\'s data directory', async () => {
-  const r = await runCli(['invite', 'create', '--data', srv.dataDir, '--url', srv.base, '--uses', '2']);
+  const r = await runCli(['invite', 'create', '--data', srv.data, '--url', srv.url, '--uses', '2']);
   assert.equal(r.code, 0, r.stderr);
   const m = /^http:\/\/127\.0\.0\.1:\d+\/invite\/([A-Za-z0-9_-]{22})\n$/.exec(r.stdout);
   assert.ok(m, r.stdout);
@@ -250,7 +250,7 @@ test('majlis invite create works on a running server\'s data directory', async (
   const me = await c.get('/api/me');
   assert.equal(me.json.user.invited_by, null);
   assert.equal(me.json.user.admin, false);
-  const bad = await runCli(['invite', 'create', '--data', srv.dataDir, '--uses', '0']);
+  const bad = await runCli(['invite', 'create', '--data', srv.data, '--uses', '0']);
   assert.equal(bad.code, 2);
 });
 

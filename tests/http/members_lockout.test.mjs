@@ -104,7 +104,7 @@ test('the device cookie: HttpOnly, Strict, for the login only, a year, Secure ov
     const r = await again.post('/api/login', { handle: 'owner', passphrase: PASS });
     assert.equal(r.status, 200);
     assert.notEqual(again.device, owner.device);
-    const tls = s.client({ origin: s.base.replace('http:', 'https:') });
+    const tls = s.client({ origin: s.url.replace('http:', 'https:') });
     const https = { headers: { 'x-forwarded-proto': 'https' } };
     assert.equal((await tls.post('/api/login', { handle: 'owner', passphrase: PASS }, https)).status, 200);
     const secure = tls.setCookies.find((c) => c.startsWith('__Secure-mj_device='));

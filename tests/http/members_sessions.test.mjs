@@ -44,7 +44,7 @@ test('the session cookie is HttpOnly, SameSite=Strict, and Secure behind HTTPS',
   assert.doesNotMatch(cookie, /Secure/);
   assert.match(cookie, /^mj_session=[A-Za-z0-9_-]{43};/);
   // Behind a TLS-terminating proxy.
-  const tls = srv.client({ origin: srv.base.replace('http:', 'https:') });
+  const tls = srv.client({ origin: srv.url.replace('http:', 'https:') });
   const r = await tls.post('/api/login', { handle: 'boss', passphrase: PASS },
     { headers: { 'x-forwarded-proto': 'https' } });
   assert.equal(r.status, 200, r.text);
@@ -128,9 +128,9 @@ test('cross-origin state changes are refused', async () => {
   expectError(await client.del('/api/me', { passphrase: PASS }, evil), 403, 'cross_origin');
   expectError(await client.post('/api/invites', {}, { origin: 'null' }), 403, 'cross_origin');
   // Same host, other port or scheme: another origin.
-  const otherPort = srv.base.replace(/:\d+$/, ':1');
+  const otherPort = srv.url.replace(/:\d+$/, ':1');
   expectError(await client.post('/api/invites', {}, { origin: otherPort }), 403, 'cross_origin');
-  expectError(await client.post('/api/invites', {}, { origin: srv.base.replace('http:', 'https:') }), 403, 'cross_origin');
+  expectError(await client.post('/api/invites', {}, { origin: srv.url.replace('http:', 'https:') }), 403, 'cross_origin');
   // No Origin at all: refused, unless the browser says same-origin.
   expectError(await client.post('/api/invites', {}, { origin: null }), 403, 'cross_origin');
   const sameSite = await client.post('/api/invites', {}, { origin: null, headers: { 'sec-fetch-site': 'same-origin' } });

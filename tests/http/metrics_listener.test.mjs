@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServer, freeTcpPort, tempDir, runCli, expectError, rawRequest,
+  startServer, freePort, tempDir, runCli, expectError, rawRequest,
 } from './lib.mjs';
 
 const TOKEN = 'a-metrics-token-of-enough-length';
@@ -25,7 +25,7 @@ async function getRaw(port, path, host, extra = '') {
 }
 
 test('metrics on their own address, and only there', async () => {
-  const mport = await freeTcpPort();
+  const mport = await freePort();
   const server = await startServer({ args: ['--metrics', `127.0.0.1:${mport}`] });
   try {
     assert.match(server.stdout, new RegExp(`metrics on http://127\\.0\\.0\\.1:${mport}/metrics`));
@@ -66,7 +66,7 @@ test('with a token, the metrics address asks for it, by any name', async () => {
   const dir = tempDir();
   const tokenFile = join(dir, 'metrics.token');
   writeFileSync(tokenFile, `${TOKEN}\n`);
-  const mport = await freeTcpPort();
+  const mport = await freePort();
   const server = await startServer({ args: ['--metrics', `127.0.0.1:${mport}`, '--metrics-token-file', tokenFile] });
   try {
     const none = await getRaw(mport, '/metrics', `127.0.0.1:${mport}`);

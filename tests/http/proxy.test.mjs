@@ -51,7 +51,7 @@ test('through a trusted proxy, each forwarded client counts on its own', async (
     const port = s.port;
     const body = JSON.stringify({ handle: 'nobody_here', passphrase: PASS });
     const two = await rawRequest(port, 'POST /api/login HTTP/1.1\r\n'
-      + `Host: 127.0.0.1:${port}\r\nOrigin: ${s.base}\r\n`
+      + `Host: 127.0.0.1:${port}\r\nOrigin: ${s.url}\r\n`
       + 'X-Forwarded-For: 198.51.100.98\r\nX-Forwarded-For: 203.0.113.1\r\n'
       + `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`
       + `Connection: close\r\n\r\n${body}`);
@@ -140,7 +140,7 @@ test('X-Forwarded-Proto counts only from a --trusted-proxy', async () => {
   try {
     // From anyone: the request is plain HTTP, whatever the header says.
     // An https Origin is then another origin, and is refused...
-    const claims = plain.client({ origin: plain.base.replace('http:', 'https:') });
+    const claims = plain.client({ origin: plain.url.replace('http:', 'https:') });
     expectError(await claims.post('/api/signup', body(plain), https), 403, 'cross_origin');
     // ...and the cookie of a sign-up from our own origin is the plain one.
     const c = plain.client();
@@ -149,7 +149,7 @@ test('X-Forwarded-Proto counts only from a --trusted-proxy', async () => {
     assert.ok(c.setCookies.some((k) => k.startsWith('mj_session=')), c.setCookies.join('\n'));
     assert.ok(!c.setCookies.some((k) => /Secure/.test(k)), c.setCookies.join('\n'));
     // From the trusted proxy: HTTPS, with its origin and Secure cookies.
-    const t = proxied.client({ origin: proxied.base.replace('http:', 'https:') });
+    const t = proxied.client({ origin: proxied.url.replace('http:', 'https:') });
     const tr = await t.post('/api/signup', body(proxied), https);
     assert.equal(tr.status, 201, tr.text);
     const secure = t.setCookies.find((k) => k.startsWith('__Host-mj_session='));

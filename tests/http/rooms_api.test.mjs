@@ -223,7 +223,7 @@ test('removal is for good; tokens for bots answer to their member', async () => 
   expectError(await m.fan.get(base), 403, 'removed');
   expectError(await m.fan.post(`${base}/visits`, { offer: visitOffer() }), 403, 'removed');
   expectError(await m.fan.post(`${base}/tokens`, {}), 403, 'removed');
-  const res = await fetch(`${c.server.base}/whep/${room.id}`, {
+  const res = await fetch(`${c.server.url}/whep/${room.id}`, {
     method: 'POST',
     headers: { 'content-type': 'application/sdp', authorization: `Bearer ${t.json.token}` },
     body: visitOffer(),

@@ -51,7 +51,7 @@ export async function enter(client, roomId, extra = {}) {
 
 // Opens a visit's event socket and waits for its snapshot.
 export async function socket(server, client, roomId, visit) {
-  const { status, ws } = await openWs(server.base, `/api/rooms/${roomId}/visits/${visit}/events`,
+  const { status, ws } = await openWs(server.url, `/api/rooms/${roomId}/visits/${visit}/events`,
     { cookie: client.cookie });
   assert.equal(status, 101);
   const snapshot = await ws.next('snapshot');

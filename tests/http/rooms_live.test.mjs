@@ -33,7 +33,7 @@ test('opening the socket: the same-origin rule, the session, the visit', async (
   const v = await enter(m.host, room.id);
   const other = await enter(m.other, room.id);
   const refused = async (opts, code, error, path = eventsPath(room.id, v.visit)) => {
-    const { status, ws } = await openWs(c.server.base, path, opts);
+    const { status, ws } = await openWs(c.server.url, path, opts);
     assert.equal(status, 101);
     const msg = await ws.next('error');
     assert.equal(msg.error, error);
@@ -49,7 +49,7 @@ test('opening the socket: the same-origin rule, the session, the visit', async (
   await refused({ cookie: m.host.cookie }, 4404, 'not_found', `/api/rooms/${room.id}/events`);
   await refused({ cookie: m.host.cookie }, 4410, 'room_ended', eventsPath('nosuchroom00', v.visit));
   // Without our subprotocol the server does not switch at all.
-  const plain = await openWs(c.server.base, eventsPath(room.id, v.visit), { cookie: m.host.cookie, protocol: null });
+  const plain = await openWs(c.server.url, eventsPath(room.id, v.visit), { cookie: m.host.cookie, protocol: null });
   assert.notEqual(plain.status, 101);
   // The right one: a snapshot, and a ping is answered.
   const { ws, snapshot } = await socket(c.server, m.host, room.id, v.visit);
@@ -181,11 +181,11 @@ test('suspensions cut rooms within a second: the admin API and the command line'
   // Their session ended with the suspension: no way back in.
   const back = await m.gone.post(`/api/rooms/${room.id}/visits`, { offer: 'v=0' });
   assert.equal(back.status, 401);
-  const { ws: refused } = await openWs(c.server.base, eventsPath(room.id, gone.visit), { cookie: m.gone.cookie });
+  const { ws: refused } = await openWs(c.server.url, eventsPath(room.id, gone.visit), { cookie: m.gone.cookie });
   assert.equal((await refused.next('error')).error, 'unauthorized');
   // From the operator's command line, a whole branch.
   const br = await arrive(c.server, m.branch, room.id);
-  const cli = await runCli(['user', 'suspend', '--data', c.server.dataDir, '--subtree', 'branch']);
+  const cli = await runCli(['user', 'suspend', '--data', c.server.data, '--subtree', 'branch']);
   assert.equal(cli.code, 0, cli.stderr);
   const t1 = Date.now();
   await host.ws.next((x) => x.type === 'left' && x.id === br.id, 'suspended by the CLI', 10000);
@@ -210,7 +210,7 @@ test('a room left without a moderator ends by itself; an operator ends one too',
   // The command line's `room end` reaches a running server.
   const r2 = await createRoom(m.host, { title: 'operator ends' });
   const h = await arrive(c.server, m.host, r2.id);
-  const cli = await runCli(['room', 'end', '--data', c.server.dataDir, r2.id]);
+  const cli = await runCli(['room', 'end', '--data', c.server.data, r2.id]);
   assert.equal(cli.code, 0, cli.stderr);
   await h.ws.next('ended', 'ended by the operator', 10000);
 });
@@ -222,7 +222,7 @@ test('opening sockets counts against the rate limits of the API', async () => {
     const path = eventsPath('nosuchroom00', '0'.repeat(32));
     const codes = [];
     for (let i = 0; i < 3; i++) {
-      const { ws } = await openWs(s.base, path, { cookie: 'mj_session=nothing' });
+      const { ws } = await openWs(s.url, path, { cookie: 'mj_session=nothing' });
       const msg = await ws.next('error');
       codes.push([msg.error, (await ws.closed).code]);
     }

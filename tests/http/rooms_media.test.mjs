@@ -46,7 +46,7 @@ async function token(client, seat) {
 // how many packets came.
 async function record(hear, name, seconds = 2) {
   const out = join(dir, `${name}.wav`);
-  const r = await bot(['record', '--url', c.server.base, '--room', room.id, '--token', hear,
+  const r = await bot(['record', '--url', c.server.url, '--room', room.id, '--token', hear,
     '--out', out, '--seconds', String(seconds)]).done;
   assert.equal(r.code, 0, r.stderr);
   const packets = Number(/(\d+) packets;/.exec(r.stderr)?.[1] ?? -1);
@@ -66,7 +66,7 @@ function silent(rec, what) {
 test('a speaker bot is heard only while on stage and unmuted, and not after removal', async () => {
   const speak = await token(m.host, 'speaker');
   const hear = await token(m.fan, 'listener');
-  const speaker = bot(['speak', '--url', c.server.base, '--room', room.id, '--token', speak, '--loop',
+  const speaker = bot(['speak', '--url', c.server.url, '--room', room.id, '--token', speak, '--loop',
     join(dir, 'tone.wav')]);
   await botSays(speaker, /connected; speaking/);
   // The bot is a person on stage, shown with the name of its member.
@@ -90,7 +90,7 @@ test('a speaker bot is heard only while on stage and unmuted, and not after remo
   // Removed: its session ends and its token is refused from now on.
   assert.equal((await m.host.post(`/api/rooms/${room.id}/people/${botId}/remove`)).status, 200);
   silent(await record(hear, 'removed'), 'removed');
-  const again = await bot(['speak', '--url', c.server.base, '--room', room.id, '--token', speak,
+  const again = await bot(['speak', '--url', c.server.url, '--room', room.id, '--token', speak,
     join(dir, 'tone.wav')]).done;
   assert.equal(again.code, 1);
   assert.match(again.stderr, /403 removed/);
@@ -102,7 +102,7 @@ test('a member\'s token holds at most 8 media sessions at once', async () => {
   const hear = await token(m.fan, 'listener');
   const offer = readFileSync(join(process.env.MAJLIS_SOURCE_DIR || '.',
     'tests/fixtures/sdp/chrome_whep_offer_1audio.sdp'), 'utf8');
-  const whep = () => fetch(`${c.server.base}/whep/${room.id}`, {
+  const whep = () => fetch(`${c.server.url}/whep/${room.id}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${hear}` },
     body: offer,
@@ -111,7 +111,7 @@ test('a member\'s token holds at most 8 media sessions at once', async () => {
   for (let i = 0; i < 8; i++) {
     const res = await whep();
     assert.equal(res.status, 201, await res.text());
-    made.push(new URL(res.headers.get('location'), c.server.base));
+    made.push(new URL(res.headers.get('location'), c.server.url));
   }
   const ninth = await whep();
   assert.equal(ninth.status, 429);
@@ -119,13 +119,13 @@ test('a member\'s token holds at most 8 media sessions at once', async () => {
   assert.ok(Number(ninth.headers.get('retry-after')) > 0);
   // Another member's token is not held back by this one.
   const other = await token(m.host, 'listener');
-  const theirs = await fetch(`${c.server.base}/whep/${room.id}`, {
+  const theirs = await fetch(`${c.server.url}/whep/${room.id}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${other}` },
     body: offer,
   });
   assert.equal(theirs.status, 201);
-  made.push(new URL(theirs.headers.get('location'), c.server.base));
+  made.push(new URL(theirs.headers.get('location'), c.server.url));
   for (const loc of made) assert.equal((await fetch(loc, { method: 'DELETE' })).status, 200);
   assert.equal((await whep()).status, 201);
 });
@@ -133,13 +133,13 @@ test('a member\'s token holds at most 8 media sessions at once', async () => {
 test('suspending the member a bot answers to ends the bot', async () => {
   const speak = await token(m.host, 'speaker');
   const hear = await token(m.fan, 'listener');
-  const speaker = bot(['speak', '--url', c.server.base, '--room', room.id, '--token', speak, '--loop',
+  const speaker = bot(['speak', '--url', c.server.url, '--room', room.id, '--token', speak, '--loop',
     join(dir, 'tone.wav')]);
   await botSays(speaker, /connected; speaking/);
   hears440(await record(hear, 'before'), 'before');
   // The fan's own bot goes when the fan is suspended, mid-recording: the
   // recording's start carries the tone, its end nothing.
-  const rec = bot(['record', '--url', c.server.base, '--room', room.id, '--token', hear,
+  const rec = bot(['record', '--url', c.server.url, '--room', room.id, '--token', hear,
     '--out', join(dir, 'cut.wav'), '--seconds', '6']);
   await botSays(rec, /connected/);
   await sleep(2000);
@@ -151,7 +151,7 @@ test('suspending the member a bot answers to ends the bot', async () => {
   const end = analyze(samples.subarray(samples.length - 2 * rate), rate);
   assert.ok(Math.abs(start.freq - 440) <= 10 && start.db > -30, `before: ${JSON.stringify(start)}`);
   assert.ok(end.db < -60, `the suspended member's bot still heard the room: ${JSON.stringify(end)}`);
-  const refused = await bot(['record', '--url', c.server.base, '--room', room.id, '--token', hear,
+  const refused = await bot(['record', '--url', c.server.url, '--room', room.id, '--token', hear,
     '--out', join(dir, 'x.wav'), '--seconds', '1']).done;
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /403 suspended/);

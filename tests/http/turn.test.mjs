@@ -10,7 +10,7 @@ import { createHmac } from 'node:crypto';
 import { writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startServer, signup, tempDir, runCli, freeTcpPort, freeUdpPort, expectError, sleep, NO_LIMITS,
+  startServer, signup, tempDir, runCli, freePort, freeUdpPort, expectError, sleep, NO_LIMITS,
 } from './lib.mjs';
 import { makeCA, makeLeaf } from './tls_lib.mjs';
 
@@ -78,10 +78,10 @@ test('without --turn-url the list is empty', async () => {
 });
 
 test('WHIP and WHEP answers carry the TURN servers as Link headers', async () => {
-  const room = (await runCli(['room', 'create', '--data', server.dataDir, 'TURN'])).stdout.trim();
-  const tok = (await runCli(['token', '--data', server.dataDir, '--room', room, '--role', 'speaker'])).stdout.trim();
+  const room = (await runCli(['room', 'create', '--data', server.data, 'TURN'])).stdout.trim();
+  const tok = (await runCli(['token', '--data', server.data, '--room', room, '--role', 'speaker'])).stdout.trim();
   const offer = readFileSync(join(SRC, 'tests/fixtures/sdp/chrome_whip_offer.sdp'), 'utf8');
-  const res = await fetch(`${server.base}/whip/${room}`, {
+  const res = await fetch(`${server.url}/whip/${room}`, {
     method: 'POST', body: offer,
     headers: { 'content-type': 'application/sdp', authorization: `Bearer ${tok}` },
   });
@@ -95,7 +95,7 @@ test('WHIP and WHEP answers carry the TURN servers as Link headers', async () =>
     assert.equal(m[1], URLS[i]);
     checkCredential(m[2], m[3], 300);
   });
-  await fetch(`${server.base}${res.headers.get('location')}`, { method: 'DELETE', headers: { authorization: `Bearer ${tok}` } });
+  await fetch(`${server.url}${res.headers.get('location')}`, { method: 'DELETE', headers: { authorization: `Bearer ${tok}` } });
 });
 
 test('bad TURN options are refused at start', async () => {
@@ -146,10 +146,10 @@ const accepts = (port) => new Promise((resolve) => {
 // completes turnutils_uclient's allocations over TLS (Chromium's it does:
 // tests/browser/turn_tls.test.mjs runs with them).
 async function startCoturn(work, { cert, key, listen = '127.0.0.1', relay = '127.0.0.1', extra = [] }) {
-  const tlsPort = await freeTcpPort();
+  const tlsPort = await freePort();
   const proc = spawn('turnserver', ['-n', '--no-cli', '--log-file', 'stdout', '--simple-log',
     '--listening-ip', listen, '--relay-ip', relay, '--tls-listening-port', String(tlsPort),
-    '--listening-port', String(await freeTcpPort()), '--no-udp', '--no-dtls',
+    '--listening-port', String(await freePort()), '--no-udp', '--no-dtls',
     '--cert', cert, '--pkey', key, '--use-auth-secret', '--static-auth-secret', SECRET,
     '--realm', 'majlis.test', '--allow-loopback-peers', '--min-port', '42600', '--max-port', '42699',
     '--pidfile', join(work, 'turnserver.pid'), '--userdb', join(work, 'turndb'), ...extra],

@@ -22,14 +22,14 @@ let hear;
 
 before(async () => {
   dir = tempDir();
-  server = await startServer({ data: join(dir, 'data'), extraArgs: ['--max-sessions', '3'] });
+  server = await startServer({ data: join(dir, 'data'), args: ['--max-sessions', '3'] });
   room = createRoom(server.data, 'HTTP tests');
   speak = token(server.data, room, 'speaker');
   hear = token(server.data, room, 'listener');
 });
 
 after(async () => {
-  if (server) assert.equal(await server.stop(), 0, 'server exits cleanly on SIGTERM');
+  if (server) await server.stopCleanly();
   cleanup(dir);
 });
 
@@ -183,7 +183,7 @@ test('a full server answers 503 with Retry-After', async () => {
 
 test('limits per client address, and a reserve that token listeners cannot take', async () => {
   const d = await startServer({ data: join(dir, 'caps'),
-    extraArgs: ['--max-sessions', '20', '--max-sessions-per-address', '5'] });
+    args: ['--max-sessions', '20', '--max-sessions-per-address', '5'] });
   try {
     const r = createRoom(d.data, 'Caps');
     const hearD = token(d.data, r, 'listener');
@@ -210,12 +210,12 @@ test('limits per client address, and a reserve that token listeners cannot take'
     assert.match(text, /^majlis_sessions_refused_address_total 1$/m);
     for (const loc of made) assert.equal((await fetch(loc, { method: 'DELETE' })).status, 200);
   } finally {
-    assert.equal(await d.stop(), 0);
+    await d.stopCleanly();
   }
   // With no limit per address, token listeners fill 19 of 20; the last
   // place is kept for a speaker.
   const e = await startServer({ data: join(dir, 'reserve'),
-    extraArgs: ['--max-sessions', '20', '--max-sessions-per-address', '0'] });
+    args: ['--max-sessions', '20', '--max-sessions-per-address', '0'] });
   try {
     const r = createRoom(e.data, 'Reserve');
     const hearE = token(e.data, r, 'listener');
@@ -230,7 +230,7 @@ test('limits per client address, and a reserve that token listeners cannot take'
     const spk = await post2('whip', token(e.data, r, 'speaker'), 'chrome_whip_offer.sdp');
     assert.equal(spk.status, 201);
   } finally {
-    assert.equal(await e.stop(), 0);
+    await e.stopCleanly();
   }
 });
 
@@ -249,12 +249,12 @@ test('offers from one address are rate limited, with Retry-After', async () => {
     await expectError(sixth, 429, 'rate_limited');
     assert.ok(Number(sixth.headers.get('retry-after')) > 0);
   } finally {
-    assert.equal(await d.stop(), 0);
+    await d.stopCleanly();
   }
 });
 
 test('a draining server (--max-load 0) refuses new listeners but not speakers', async () => {
-  const d = await startServer({ data: join(dir, 'drain'), extraArgs: ['--max-load', '0'] });
+  const d = await startServer({ data: join(dir, 'drain'), args: ['--max-load', '0'] });
   try {
     const r = createRoom(d.data, 'Drain');
     const res = await fetch(`${d.url}/whep/${r}`, {
@@ -274,7 +274,7 @@ test('a draining server (--max-load 0) refuses new listeners but not speakers', 
     assert.match(text, /^majlis_listeners_refused_busy_total 1$/m);
     assert.match(text, /^majlis_media_worker_load\{worker="0"\} \d+\.\d{3}$/m);
   } finally {
-    assert.equal(await d.stop(), 0);
+    await d.stopCleanly();
   }
 });
 
