@@ -11,12 +11,15 @@ ARGS       ?=
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
-.PHONY: all build run test deps test-build node-deps format bench clean install uninstall
+.PHONY: all build run test deps test-deps test-build node-deps format bench clean install uninstall
 
 all: build
 
 deps:
 	@scripts/install-deps
+
+test-deps:
+	@scripts/install-deps --test
 
 # A configure that fails (say, before `make deps`) still writes
 # CMakeCache.txt; depending on that file, every later `make` skipped the
@@ -58,7 +61,7 @@ $(TEST_BUILD)/.configured:
 test-build: $(TEST_BUILD)/.configured
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 
-test: deps node-deps test-build
+test: test-deps node-deps test-build
 	@scripts/run-tests $(TEST_BUILD)
 
 bench: build
