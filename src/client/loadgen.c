@@ -460,9 +460,9 @@ static int setup(loadgen *g, const mj_loadgen_opts *o)
 {
     const char *why = "?";
     char msg[600];
-    mj_local_addrs local;
-    if (mj_local_addrs_load(&local) != 0 ||
-        mj_target_check_url(o->url, &local, msg, sizeof msg) != 0) {
+    mj_local_set local;
+    mj_local_set_init(&local, 0);
+    if (mj_target_check_url(o->url, &local, msg, sizeof msg) != 0) {
         fprintf(stderr, "majlis loadgen: refused: %s\n", msg);
         return 2;
     }

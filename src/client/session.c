@@ -38,11 +38,7 @@ int mj_client_new(mj_loop *loop, const mj_client_config *cfg, mj_client **out, c
     if (!err)
         err = mj_signal_endpoint(cfg->url, true, cfg->room, c->whep_url, sizeof c->whep_url, why);
     if (err) goto fail;
-    if (c->local_only && mj_local_addrs_load(&c->local) != 0) {
-        *why = "cannot list this machine's addresses";
-        err = MJ_EIO;
-        goto fail;
-    }
+    mj_local_set_init(&c->local, 0);
     err = mj_srtp_global_init();
     if (!err) err = mj_dtls_identity_new(&c->identity);
     if (err) {
@@ -442,7 +438,7 @@ static int start_peer(mj_csess *s, const mj_sdp_media *m, mj_time now)
         return MJ_EPROTO;
     }
     for (unsigned i = 0; i < nc; i++) {
-        if (s->cl->local_only && !mj_local_addrs_has(&s->cl->local, &cands[i])) {
+        if (s->cl->local_only && !mj_local_set_has(&s->cl->local, &cands[i], mj_clock_now())) {
             char ip[MJ_ADDR_STRLEN];
             fail(s,
                  "the server's media address %s is not on this machine; the load generator only "

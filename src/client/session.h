@@ -57,7 +57,7 @@ typedef struct mj_client {
     char fingerprint[MJ_DTLS_FP_TEXT_MAX];
     char whip_url[MJ_SIGNAL_URL_MAX], whep_url[MJ_SIGNAL_URL_MAX];
     bool local_only, timestamps, tcp;
-    mj_local_addrs local;
+    mj_local_set local; /* local_only: where media may go */
     uint64_t rx_syscalls, rx_datagrams, tx_errors;
     struct mmsghdr rx_msgs[MJ_CLIENT_RX_BATCH];
     struct iovec rx_iov[MJ_CLIENT_RX_BATCH];

@@ -9,26 +9,14 @@
 
 #include "base/addr.h"
 #include "base/err.h"
+#include "io/localaddr.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#define MJ_LOCAL_ADDRS_MAX 64
-
-typedef struct mj_local_addrs {
-    size_t n;
-    mj_addr a[MJ_LOCAL_ADDRS_MAX]; /* ports are 0 */
-} mj_local_addrs;
-
-/* The interface addresses of this network namespace. 0 or MJ_EIO. */
-MJ_MUST_USE int mj_local_addrs_load(mj_local_addrs *out);
-/* Loopback, or one of l's addresses (the port is not compared). */
-bool mj_local_addrs_has(const mj_local_addrs *l, const mj_addr *a);
-
 /* Resolves the host of an http(s) URL: 0 when every address it resolves
  * to is local; MJ_EAUTH when one is not, MJ_EINVAL when the host cannot be
  * read or resolved, with a sentence in why. */
-MJ_MUST_USE int mj_target_check_url(const char *url, const mj_local_addrs *l, char *why,
-                                    size_t cap);
+MJ_MUST_USE int mj_target_check_url(const char *url, mj_local_set *l, char *why, size_t cap);
 
 #endif

@@ -35,7 +35,8 @@ size_t mj_local_addrs(int family, mj_addr *out, size_t cap)
             0)
             continue;
         a.port = 0;
-        if (a.family != family || mj_addr_is_loopback(&a) || is_link_local(&a)) continue;
+        if ((family && a.family != family) || mj_addr_is_loopback(&a) || is_link_local(&a))
+            continue;
         if (!listed(&a, out, n)) out[n++] = a;
     }
     freeifaddrs(all);
