@@ -46,6 +46,10 @@ static int speak(int argc, char **argv)
         {"bitrate", MJ_FLAG_INT, &o.bitrate, "BPS", "Opus bitrate (default 64000)", 6000, 510000,
          false, false},
         {"quiet", MJ_FLAG_BOOL, &o.quiet, NULL, "print errors only", 0, 0, false, false},
+        {"tcp", MJ_FLAG_BOOL, &o.tcp, NULL,
+         "send and receive media over the server's ICE-TCP candidate (where UDP\n"
+         "                             is blocked)",
+         0, 0, false, false},
         {"log-level", MJ_FLAG_STRING, &level, "LEVEL", "error, warn, info, debug (default warn)", 0,
          0, false, false},
         {0},
@@ -89,6 +93,10 @@ static int record(int argc, char **argv)
         {"slots", MJ_FLAG_INT, &slots, "K", "speakers heard at once, 1 to 3 (default 3)", 1, 3,
          false, false},
         {"quiet", MJ_FLAG_BOOL, &o.quiet, NULL, "print errors only", 0, 0, false, false},
+        {"tcp", MJ_FLAG_BOOL, &o.tcp, NULL,
+         "send and receive media over the server's ICE-TCP candidate (where UDP\n"
+         "                             is blocked)",
+         0, 0, false, false},
         {"log-level", MJ_FLAG_STRING, &level, "LEVEL", "error, warn, info, debug (default warn)", 0,
          0, false, false},
         {0},

@@ -13,6 +13,7 @@ typedef struct mj_speak_opts {
     bool loop;    /* start the file again at its end, until Ctrl-C */
     long bitrate; /* Opus bits per second; 0: 64000 */
     bool quiet;   /* no progress messages */
+    bool tcp;     /* media over the server's ICE-TCP candidate */
 } mj_speak_opts;
 
 typedef struct mj_record_opts {
@@ -20,6 +21,7 @@ typedef struct mj_record_opts {
     long seconds;   /* stop after this much audio; 0: until Ctrl-C */
     unsigned slots; /* 1..3 speakers heard at once; 0: 3 */
     bool quiet;
+    bool tcp; /* media over the server's ICE-TCP candidate */
 } mj_record_opts;
 
 int mj_bot_speak(const mj_speak_opts *o);

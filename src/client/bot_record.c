@@ -236,7 +236,7 @@ int mj_bot_record(const mj_record_opts *o)
         fprintf(stderr, "majlis bot: %s\n", err);
         goto out;
     }
-    rc = mj_bot_run_main(&r->b, o->url, o->room, o->token, true, o->slots ? o->slots : 3);
+    rc = mj_bot_run_main(&r->b, o->url, o->room, o->token, o->tcp, true, o->slots ? o->slots : 3);
     close_file(r);
     rc = rc ? rc : r->b.rc;
     if (r->b.started) report(r);

@@ -91,11 +91,11 @@ static void on_signal(mj_loop *l, int signo)
 
 static const mj_csess_ops bot_ops = {.on_state = on_state, .on_rtp = on_rtp};
 
-int mj_bot_run_main(mj_bot_run *b, const char *url, const char *room, const char *token,
+int mj_bot_run_main(mj_bot_run *b, const char *url, const char *room, const char *token, bool tcp,
                     bool listen, unsigned nslots)
 {
     const char *why = "?";
-    mj_client_config cc = {.url = url, .room = room};
+    mj_client_config cc = {.url = url, .room = room, .tcp = tcp};
     b->rc = 1;
     if (mj_loop_init(&b->loop) != 0) return 1;
     b->loop.ctx = b;

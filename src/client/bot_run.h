@@ -40,7 +40,7 @@ void mj_bot_finish(mj_bot_run *b, int rc);
 /* Runs a bot to its end: connects to url/room with token (as a listener
  * with nslots slots when listen, else as a speaker), and returns the exit
  * status. The caller disposes of its own state afterwards. */
-int mj_bot_run_main(mj_bot_run *b, const char *url, const char *room, const char *token,
+int mj_bot_run_main(mj_bot_run *b, const char *url, const char *room, const char *token, bool tcp,
                     bool listen, unsigned nslots);
 /* Frees the loop, client and session (safe after a failed start). */
 void mj_bot_run_dispose(mj_bot_run *b);

@@ -172,7 +172,7 @@ int mj_bot_speak(const mj_speak_opts *o)
     if (make_encoder(&sp) == 0) {
         sp.seq = (uint16_t)mj_rand_u32();
         sp.ts = mj_rand_u32();
-        rc = mj_bot_run_main(&sp.b, o->url, o->room, o->token, false, 0);
+        rc = mj_bot_run_main(&sp.b, o->url, o->room, o->token, o->tcp, false, 0);
         if (sp.b.started)
             note(&sp, "sent %llu packets (%.1f s)", (unsigned long long)sp.sent,
                  (double)sp.sent * 0.02);

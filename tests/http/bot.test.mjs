@@ -85,6 +85,31 @@ test('a bot speaks a WAV; bots record it to WAV and Ogg; Ctrl-C leaves with a DE
   assert.ok(Math.abs(w2.freq - 440) <= 10, `re-recording peaks at ${w2.freq} Hz`);
 });
 
+// Where UDP is blocked: both bots over the server's ICE-TCP candidate
+// (--tcp); the recording still carries the tone, and the server counts
+// the two TCP connections it accepted.
+test('bots speak and record over ICE-TCP', async () => {
+  const metric = async (name) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))]
+      .reduce((n, m) => n + Number(m[1]), 0);
+  };
+  const before = await metric('majlis_media_tcp_accepted_total');
+  const speaker = bot(['speak', ...common(), '--token', speak, '--loop', '--tcp', join(dir, 'tone.wav')]);
+  await botSays(speaker, /connected; speaking/);
+  const wav = join(dir, 'rec-tcp.wav');
+  const r = await bot(['record', ...common(), '--token', hear, '--tcp', '--out', wav, '--seconds', '2']).done;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\d+ packets; 0 lost/);
+  const w = dominant(wav);
+  assert.ok(Math.abs(w.freq - 440) <= 10, `TCP recording peaks at ${w.freq} Hz`);
+  assert.ok(w.db > -30, `TCP recording is too quiet (${w.db} dB)`);
+  assert.ok((await metric('majlis_media_tcp_accepted_total')) >= before + 2, 'two ICE-TCP connections');
+  speaker.proc.kill('SIGINT');
+  assert.equal((await speaker.done).code, 0);
+  await waitFor(async () => (await sessions()) === 0, { what: 'no sessions left' });
+});
+
 test('clear errors: unreachable server, refused tokens, unreadable and undecodable files', async () => {
   const tone = join(dir, 'tone.wav');
   const port = await freePort();
