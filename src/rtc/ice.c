@@ -350,6 +350,34 @@ static void lite_accept(mj_ice *ice, mj_time now, bool nominate, const mj_addr *
         ice->deadline = now + ice->consent_timeout;
 }
 
+static uint64_t seen_key(const mj_addr *from)
+{
+    return mj_addr_hash(from) | 1;
+}
+
+/* Lite: whether this check was answered before from another address.
+ * Its integrity binds the credentials and the transaction, not the
+ * address, so someone who saw a check can send it again from an address
+ * of their own (or one they forge) and move the session's media there; a
+ * browser's new checks have new transaction ids. A retransmission from
+ * the same address is answered again. */
+static bool lite_replayed(const mj_ice *ice, const mj_stun_msg *m, const mj_addr *from)
+{
+    for (size_t i = 0; i < MJ_ICE_TXNS; i++)
+        if (ice->seen[i].from && memcmp(ice->seen[i].tid, m->tid, 12) == 0)
+            return ice->seen[i].from != seen_key(from);
+    return false;
+}
+
+static void lite_remember(mj_ice *ice, const mj_stun_msg *m, const mj_addr *from)
+{
+    for (size_t i = 0; i < MJ_ICE_TXNS; i++)
+        if (ice->seen[i].from && memcmp(ice->seen[i].tid, m->tid, 12) == 0) return;
+    memcpy(ice->seen[ice->next_seen].tid, m->tid, 12);
+    ice->seen[ice->next_seen].from = seen_key(from);
+    ice->next_seen = (uint8_t)((ice->next_seen + 1) % MJ_ICE_TXNS);
+}
+
 static int handle_request(mj_ice *ice, mj_time now, const mj_stun_msg *m, const mj_addr *from,
                           mj_wbuf *reply)
 {
@@ -358,9 +386,11 @@ static int handle_request(mj_ice *ice, mj_time now, const mj_stun_msg *m, const 
     /* The peer must claim the role opposite ours. */
     bool lite = ice->role == MJ_ICE_LITE;
     if (lite ? !m->has_controlling : !m->has_controlled) return MJ_EPROTO;
+    if (lite && lite_replayed(ice, m, from)) return MJ_EREPLAY;
     rc = write_answer(ice, m, from, reply);
     if (rc < 0 || m->n_unknown || !lite) return rc;
     lite_accept(ice, now, m->use_candidate, from);
+    lite_remember(ice, m, from);
     return rc;
 }
 

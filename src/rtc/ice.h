@@ -140,7 +140,7 @@ typedef struct mj_ice_txn {
 typedef struct mj_ice {
     uint8_t role, state;
     bool nominated, has_selected;
-    uint8_t n_remote, sel_cand, next_slot;
+    uint8_t n_remote, sel_cand, next_slot, next_seen;
     uint8_t local_ufrag_len, local_pwd_len, remote_ufrag_len, remote_pwd_len;
     char local_ufrag[MJ_ICE_UFRAG_MAX], remote_ufrag[MJ_ICE_UFRAG_MAX];
     char local_pwd[MJ_ICE_PWD_MAX], remote_pwd[MJ_ICE_PWD_MAX];
@@ -154,7 +154,16 @@ typedef struct mj_ice {
     /* Controlling: the candidates to check. Lite: the addresses that
      * passed a check, most recent MJ_ICE_MAX_REMOTE (next_slot rotates). */
     mj_ice_remote remote[MJ_ICE_MAX_REMOTE];
-    mj_ice_txn txn[MJ_ICE_TXNS];
+    union {
+        mj_ice_txn txn[MJ_ICE_TXNS]; /* controlling: its checks */
+        /* Lite: the last checks answered, and where from (mj_addr_hash
+         * | 1; 0: none), so that a check replayed from elsewhere is
+         * refused. */
+        struct {
+            uint8_t tid[12];
+            uint64_t from;
+        } seen[MJ_ICE_TXNS];
+    };
 } mj_ice;
 
 /* Copies the configuration. 0, or MJ_EINVAL for missing or malformed

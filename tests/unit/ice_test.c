@@ -77,9 +77,15 @@ typedef struct req_opts {
     uint16_t extra_attr; /* 0: none */
 } req_opts;
 
+/* Each request its own transaction id, as a browser's are (the last one
+ * is kept for sending the same check again). */
+static uint8_t last_tid[12] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2};
+
 static int build_req(uint8_t *buf, size_t cap, const req_opts *o)
 {
-    static const uint8_t tid[12] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2};
+    last_tid[11]++;
+    if (!last_tid[11]) last_tid[10]++;
+    const uint8_t *tid = last_tid;
     mj_stun_writer w;
     mj_stun_writer_init(&w, buf, cap, MJ_STUN_BINDING_REQUEST, tid);
     if (o->username) mj_stun_add_username(&w, o->username, strlen(o->username));
@@ -474,6 +480,36 @@ TEST(lite_selection_and_nomination)
     CHECK_EQ(mj_ice_next_timeout(&lite), MJ_SEC(35));
 }
 
+/* A check seen from one address and sent again, byte for byte, from
+ * another (by someone who saw it on the way) is refused: unanswered, and
+ * the session's media does not move there. The same check again from
+ * its own address (a retransmission) is answered, and a new check from
+ * the other address (a NAT that rebinds) still moves it. */
+TEST(lite_refuses_a_check_replayed_from_another_address)
+{
+    mj_ice lite;
+    REQUIRE(lite_init(&lite, 0) == 0);
+    mj_addr a = addr("192.0.2.1:1000"), evil = addr("198.51.100.9:4444");
+    uint8_t req[256], out[256];
+    int n = build_req(req, sizeof req, &good_req);
+    REQUIRE(n > 0);
+    mj_wbuf reply;
+    mj_wbuf_init(&reply, out, sizeof out);
+    REQUIRE(mj_ice_handle_stun(&lite, MJ_SEC(1), req, (size_t)n, &a, &reply) > 0);
+    CHECK(mj_addr_eq(mj_ice_selected(&lite), &a));
+    mj_wbuf_init(&reply, out, sizeof out);
+    CHECK_EQ(mj_ice_handle_stun(&lite, MJ_SEC(2), req, (size_t)n, &evil, &reply), MJ_EREPLAY);
+    CHECK_EQ(reply.len, 0);
+    CHECK(!mj_ice_validated(&lite, &evil));
+    CHECK(mj_addr_eq(mj_ice_selected(&lite), &a));
+    /* A retransmission from a: answered. */
+    mj_wbuf_init(&reply, out, sizeof out);
+    CHECK(mj_ice_handle_stun(&lite, MJ_SEC(3), req, (size_t)n, &a, &reply) > 0);
+    /* A new check from the other address: the NAT rebound; it moves. */
+    REQUIRE(lite_check(&lite, MJ_SEC(4), "198.51.100.9:4444", true) > 0);
+    CHECK(mj_addr_eq(mj_ice_selected(&lite), &evil));
+}
+
 TEST(lite_remembers_when_each_address_checked_and_can_forget_one)
 {
     mj_ice lite;
@@ -829,11 +865,11 @@ TEST(message_size_bounds)
     CHECK_EQ(m.error_code, 420);
 }
 
-TEST_MAIN(init_validates_credentials, client_and_server_connect, chromium_request_accepted,
-          wrong_password_gets_no_answer, wrong_or_missing_credentials_dropped,
-          wrong_role_and_bad_fingerprint_dropped, unknown_required_attribute_answered_420,
-          small_reply_buffer_changes_nothing, indications_and_responses_ignored_by_lite,
-          lite_selection_and_nomination,
+TEST_MAIN(init_validates_credentials, lite_refuses_a_check_replayed_from_another_address,
+          client_and_server_connect, chromium_request_accepted, wrong_password_gets_no_answer,
+          wrong_or_missing_credentials_dropped, wrong_role_and_bad_fingerprint_dropped,
+          unknown_required_attribute_answered_420, small_reply_buffer_changes_nothing,
+          indications_and_responses_ignored_by_lite, lite_selection_and_nomination,
           lite_remembers_when_each_address_checked_and_can_forget_one,
           lite_consent_expires_after_30s, lite_expires_without_any_check,
           client_keeps_consent_then_fails_when_server_stops, client_retransmits_then_gives_up,
