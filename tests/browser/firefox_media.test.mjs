@@ -64,14 +64,6 @@ const inbound = (page) => page.evaluate(async () => {
   return out;
 });
 
-// A gauge of /metrics, summed over the workers.
-async function metric(name) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const lines = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))];
-  assert.ok(lines.length, `no ${name} in /metrics`);
-  return lines.reduce((n, m) => n + Number(m[1]), 0);
-}
-
 test('Firefox hears and is heard through a server on loopback, and leaving stops it',
   { timeout: 180000 }, async () => {
     const room = createRoom(server.data, 'Firefox');
@@ -120,14 +112,14 @@ test('Firefox hears and is heard through a server on loopback, and leaving stops
 
     // Firefox leaves: its tone stops at the listener, the 440 Hz goes on,
     // and the server ends both its sessions when its listener leaves too.
-    const before = await metric('majlis_media_sessions');
+    const before = await server.metric('majlis_media_sessions');
     await ffSpeaker.click('#leave');
     await waitFor(async () => {
       const peaks = await ear.evaluate(receiverPeaks);
       return !near(peaks, FIREFOX_HZ) && near(peaks, 440) ? peaks : null;
     }, { timeout: 15000, interval: 100, what: 'Firefox\'s tone gone, 440 Hz still there' });
     await listener.click('#leave');
-    await waitFor(async () => (await metric('majlis_media_sessions')) === before - 2,
+    await waitFor(async () => (await server.metric('majlis_media_sessions')) === before - 2,
       { what: 'the server ending Firefox\'s two sessions' });
     assert.equal(await listener.evaluate(() => window.majlis.session), null);
     await sleep(200);

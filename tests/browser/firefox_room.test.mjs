@@ -13,7 +13,7 @@ import {
   startServer, launch, launchFirefox, addMachineAddress, tempDir, cleanup, tone, waitFor,
 } from './lib.mjs';
 import {
-  HEARD_DB, PHONE, watchPage, signUp, makeInvite, levelsIn, hears, connected, button,
+  HEARD_DB, PHONE, watchPage, trackPage, signUp, makeInvite, levelsIn, hears, connected, button,
 } from './room_lib.mjs';
 
 const INVITE_URL_RE = /(http:\/\/\S+\/invite\/[A-Za-z0-9_-]{22})\b/;
@@ -37,7 +37,7 @@ after(async () => {
   cleanup(dir);
 });
 
-// ---- Firefox's page (puppeteer): the same window.testPcs as watchPage
+// ---- Firefox's page (puppeteer): tracked as watchPage tracks Chromium's
 async function firefoxPage() {
   const ff = await launchFirefox({ autoplay: false });
   browsers.push(ff);
@@ -45,16 +45,7 @@ async function firefoxPage() {
   await page.setViewport(PHONE);
   page.setDefaultTimeout(15000);
   page.on('pageerror', (e) => problems.push(`B: page error: ${e.message}`));
-  await page.evaluateOnNewDocument(() => {
-    const Native = window.RTCPeerConnection;
-    window.testPcs = [];
-    window.RTCPeerConnection = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.testPcs.push(this);
-      }
-    };
-  });
+  await page.evaluateOnNewDocument(trackPage);
   return page;
 }
 

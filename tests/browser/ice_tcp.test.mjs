@@ -101,12 +101,7 @@ function droppedUdp() {
   return m ? Number(m[1]) : -1;
 }
 
-async function metric(name) {
-  const res = await fetch(`${server.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
-  const text = await res.text();
-  const m = text.match(new RegExp(`^${name}\\{worker="0"\\} (\\d+)$`, 'm'));
-  return m ? Number(m[1]) : -1;
-}
+const metric = (name) => server.metric(name, { Authorization: `Bearer ${METRICS_TOKEN}` });
 
 async function openPage(browser, room, tok) {
   const page = await browser.newPage();

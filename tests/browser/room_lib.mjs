@@ -10,31 +10,35 @@ export const HEARD_DB = -50;  // a tone at half scale reads about -15 dB; silenc
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 800 };
 
-// Keeps the page's peer connections (window.testPcs) and sockets
-// (window.testSockets), and adds its script errors, refusals of the
+// In the page, before its own scripts: every peer connection it makes is
+// kept in window.testPcs and every socket in window.testSockets, and
+// unhandled rejections are reported on the console.
+export function trackPage() {
+  // The test reads every peer connection the page makes (stats, and
+  // C's listener who sends anyway).
+  const Native = window.RTCPeerConnection;
+  window.testPcs = [];
+  window.RTCPeerConnection = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.testPcs.push(this);
+    }
+  };
+  const NativeSocket = window.WebSocket;
+  window.testSockets = [];
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      window.testSockets.push(this);
+    }
+  };
+  window.addEventListener('unhandledrejection', (e) => console.error(`unhandled: ${e.reason && e.reason.stack}`));
+}
+
+// Tracks the page (trackPage) and adds its script errors, refusals of the
 // security policy and unhandled rejections to problems.
 export async function watchPage(page, name, problems) {
-  await page.addInitScript(() => {
-    // The test reads every peer connection the page makes (stats, and
-    // C's listener who sends anyway).
-    const Native = window.RTCPeerConnection;
-    window.testPcs = [];
-    window.RTCPeerConnection = class extends Native {
-      constructor(...args) {
-        super(...args);
-        window.testPcs.push(this);
-      }
-    };
-    const NativeSocket = window.WebSocket;
-    window.testSockets = [];
-    window.WebSocket = class extends NativeSocket {
-      constructor(...args) {
-        super(...args);
-        window.testSockets.push(this);
-      }
-    };
-    window.addEventListener('unhandledrejection', (e) => console.error(`unhandled: ${e.reason && e.reason.stack}`));
-  });
+  await page.addInitScript(trackPage);
   page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content.Security.Policy|Refused to|^unhandled/i.test(m.text())) {

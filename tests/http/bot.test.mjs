@@ -34,11 +34,7 @@ after(async () => {
 
 const common = () => ['--url', server.url, '--room', room];
 
-async function sessions() {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  return [...text.matchAll(/^majlis_media_sessions(?:\{[^}]*\})? (\d+)/gm)]
-    .reduce((n, m) => n + Number(m[1]), 0);
-}
+const sessions = () => server.metric('majlis_media_sessions');
 
 function probe(path) {
   return JSON.parse(execFileSync(BIN, ['bot', 'probe', path], { encoding: 'utf8' }));
@@ -89,12 +85,7 @@ test('a bot speaks a WAV; bots record it to WAV and Ogg; Ctrl-C leaves with a DE
 // (--tcp); the recording still carries the tone, and the server counts
 // the two TCP connections it accepted.
 test('bots speak and record over ICE-TCP', async () => {
-  const metric = async (name) => {
-    const text = await (await fetch(`${server.url}/metrics`)).text();
-    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))]
-      .reduce((n, m) => n + Number(m[1]), 0);
-  };
-  const before = await metric('majlis_media_tcp_accepted_total');
+  const before = await server.metric('majlis_media_tcp_accepted_total');
   const speaker = bot(['speak', ...common(), '--token', speak, '--loop', '--tcp', join(dir, 'tone.wav')]);
   await botSays(speaker, /connected; speaking/);
   const wav = join(dir, 'rec-tcp.wav');
@@ -104,7 +95,7 @@ test('bots speak and record over ICE-TCP', async () => {
   const w = dominant(wav);
   assert.ok(Math.abs(w.freq - 440) <= 10, `TCP recording peaks at ${w.freq} Hz`);
   assert.ok(w.db > -30, `TCP recording is too quiet (${w.db} dB)`);
-  assert.ok((await metric('majlis_media_tcp_accepted_total')) >= before + 2, 'two ICE-TCP connections');
+  assert.ok((await server.metric('majlis_media_tcp_accepted_total')) >= before + 2, 'two ICE-TCP connections');
   speaker.proc.kill('SIGINT');
   assert.equal((await speaker.done).code, 0);
   await waitFor(async () => (await sessions()) === 0, { what: 'no sessions left' });

@@ -39,11 +39,7 @@ function connect() {
 const closedWithin = (s, ms) => Promise.race([s.ended,
   new Promise((r) => setTimeout(() => r(false), ms).unref())]);
 
-async function metric(name) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const m = text.match(new RegExp(`^${name}\\{worker="0"\\} (\\d+)$`, 'm'));
-  return m ? Number(m[1]) : -1;
-}
+const metric = (name) => server.metric(name);
 
 // RFC 4571: two length bytes, then the frame.
 const frame = (body) => Buffer.concat([Buffer.from([body.length >> 8, body.length & 255]), body]);

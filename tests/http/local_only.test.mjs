@@ -42,13 +42,6 @@ after(() => {
   cleanup(dir);
 });
 
-async function metric(server, name) {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
-  const lines = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'gm'))];
-  assert.ok(lines.length, `no ${name} in /metrics`);
-  return lines.reduce((n, m) => n + Number(m[1]), 0);
-}
-
 // The host candidates of a WHEP answer, in order, as "ip port".
 async function candidates(server) {
   const room = createRoom(server.data, 'Local');
@@ -80,17 +73,17 @@ test('on loopback: answers name this machine, and only this machine is heard', a
     assert.deepEqual(await candidates(server), [`127.0.0.1 ${port}`, `${HERE} ${port}`]);
 
     // From this machine's own address: taken (and dropped as junk).
-    const junk0 = await metric(server, 'majlis_media_drop_unknown_total');
+    const junk0 = await server.metric('majlis_media_drop_unknown_total');
     sendJunk(HERE, port, HERE);
-    await waitFor(async () => (await metric(server, 'majlis_media_drop_unknown_total')) === junk0 + 1,
+    await waitFor(async () => (await server.metric('majlis_media_drop_unknown_total')) === junk0 + 1,
       { what: 'the local datagram read' });
-    assert.equal(await metric(server, 'majlis_media_rx_not_local_total'), 0);
+    assert.equal(await server.metric('majlis_media_rx_not_local_total'), 0);
 
     // From the other machine: refused before any parsing.
     sendJunk(HERE, port, THERE);
-    await waitFor(async () => (await metric(server, 'majlis_media_rx_not_local_total')) === 1,
+    await waitFor(async () => (await server.metric('majlis_media_rx_not_local_total')) === 1,
       { what: 'the other machine\'s datagram refused' });
-    assert.equal(await metric(server, 'majlis_media_drop_unknown_total'), junk0 + 1);
+    assert.equal(await server.metric('majlis_media_drop_unknown_total'), junk0 + 1);
   } finally {
     await server.stopCleanly();
   }

@@ -123,6 +123,14 @@ export async function startServer({
     get stdout() { return stdout; },
     get stderr() { return stderr; },
     client(opts) { return new Client(url, opts); },
+    // A counter or gauge of /metrics, summed over its label sets (the
+    // workers); headers for a server that asks for a token.
+    async metric(name, headers = {}) {
+      const text = await (await fetch(`${url}/metrics`, { headers })).text();
+      const lines = [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'gm'))];
+      assert.ok(lines.length, `no ${name} in /metrics`);
+      return lines.reduce((n, m) => n + Number(m[1]), 0);
+    },
     // SIGTERM and wait: { code, signal }.
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
